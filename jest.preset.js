@@ -1,0 +1,15 @@
+// Shared jest settings: @swc/jest strips types (the `typecheck` target checks them with tsc).
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)s$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  moduleNameMapper: {
+    '^@signet/(config|crypto|events|observability|queue|registry|testing)$': '<rootDir>/../../packages/$1/src/index.ts',
+  },
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 60000,
+};
