@@ -1,1 +1,11 @@
-export {};
+/**
+ * Test-only helpers: real redis-server, Distribution registry, Prometheus and Alertmanager on free loopback
+ * ports, image pushes, and an HTTP request recorder. Teardown stops only what these helpers started.
+ */
+export { MissingBinaryError, requireBinary, freePort, makeTempDir, removeDir, sleep, waitFor, ManagedProcess } from './process';
+export { startRedis, type RedisServer } from './redis';
+export { startRegistry, type RegistryServer, type RegistryOptions, type RegistryNotifications } from './registry';
+export { buildRandomImage, pushImage, pushIndex, pushImageWithSkopeo, type BuiltImage, type Credentials } from './image';
+export { startRecorder, type RecordedRequest, type RequestRecorder } from './recorder';
+export { startPrometheus, startAlertmanager, type PrometheusServer, type AlertmanagerServer, type PrometheusOptions } from './prometheus';
+export { repoRoot, sharedDir } from './paths';

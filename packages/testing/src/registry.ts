@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort, makeTempDir, ManagedProcess, removeDir, requireBinary, waitFor } from './process';
+
+export interface RegistryNotifications {
+  url: string;
+  /** Extra headers the registry sends with every notification, e.g. `{ Authorization: 'Bearer x' }`. */
+  headers?: Record<string, string>;
+  timeout?: string;
+  threshold?: number;
+  backoff?: string;
+  /** Drop blob events at the source (they carry `application/octet-stream`). */
+  ignoreBlobs?: boolean;
+  /** Drop pull events at the source. */
+  ignorePulls?: boolean;
+}
+
+export interface RegistryOptions {
+  port?: number;
+  /** htpasswd users (bcrypt); when given the registry requires basic auth. */
+  users?: Record<string, string>;
+  notifications?: RegistryNotifications;
+}
+
+export interface RegistryServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT`, the host part of image references. */
+  host: string;
+  port: number;
+  dir: string;
+  users: Record<string, string>;
+  /** Stops the registry (storage kept). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same storage. */
+  start(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+/** Starts Debian's CNCF Distribution registry (`docker-registry`) on a free loopback port. */
+export async function startRegistry(opts: RegistryOptions = {}): Promise<RegistryServer> {
+  requireBinary('docker-registry', 'docker-registry');
+  const users = opts.users ?? {};
+  const port = opts.port ?? (await freePort());
+  const dir = makeTempDir('registry');
+  mkdirSync(join(dir, 'storage'));
+  const config: Record<string, unknown> = {
+    version: 0.1,
+    log: { level: 'warn', formatter: 'text', accesslog: { disabled: true } },
+    storage: { filesystem: { rootdirectory: join(dir, 'storage') }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+    http: { addr: `127.0.0.1:${port}`, secret: randomBytes(12).toString('hex') },
+  };
+  if (Object.keys(users).length > 0) {
+    requireBinary('htpasswd', 'apache2-utils');
+    const file = join(dir, 'htpasswd');
+    writeFileSync(file, '');
+    for (const [user, password] of Object.entries(users)) {
+      appendFileSync(file, execFileSync('htpasswd', ['-Bbn', user, password]).toString().trim() + '\n');
+    }
+    config.auth = { htpasswd: { realm: 'signet', path: file } };
+  }
+  const n = opts.notifications;
+  if (n) {
+    const ignoredmediatypes = n.ignoreBlobs ? ['application/octet-stream'] : undefined;
+    const ignore = n.ignorePulls ? { actions: ['pull'] } : undefined;
+    config.notifications = {
+      events: { includereferences: true },
+      endpoints: [
+        {
+          name: 'signet',
+          url: n.url,
+          timeout: n.timeout ?? '2s',
+          threshold: n.threshold ?? 3,
+          backoff: n.backoff ?? '1s',
+          ...(n.headers ? { headers: Object.fromEntries(Object.entries(n.headers).map(([k, v]) => [k, [v]])) } : {}),
+          ...(ignoredmediatypes ? { ignoredmediatypes } : {}),
+          ...(ignore ? { ignore } : {}),
+        },
+      ],
+    };
+  }
+  const configFile = join(dir, 'config.yml');
+  writeFileSync(configFile, stringify(config));
+  let proc: ManagedProcess | undefined;
+  const url = `http://127.0.0.1:${port}`;
+  const server: RegistryServer = {
+    url,
+    host: `127.0.0.1:${port}`,
+    port,
+    dir,
+    users,
+    async start() {
+      if (proc?.running) return;
+      proc = ManagedProcess.start('docker-registry', ['serve', configFile], { logFile: join(dir, 'registry.log') });
+      await waitFor(async () => {
+        const res = await fetch(`${url}/v2/`);
+        return res.status === 200 || res.status === 401;
+      }, 15_000, `docker-registry on port ${port} (log ${dir}/registry.log)`);
+    },
+    async stop() {
+      await proc?.stop();
+    },
+    async teardown() {
+      await proc?.stop();
+      removeDir(dir);
+    },
+  };
+  await server.start();
+  return server;
+}
