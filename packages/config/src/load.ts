@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type RawConfig } from './schema';
+import { Secret } from './secret';
+
+export type AppName = 'receiver' | 'signer' | 'verifier' | 'cli';
+
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** The config file is missing, unreadable or invalid; `issues` lists every bad field with its path. */
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+  constructor(
+    readonly source: string,
+    readonly issues: ConfigIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'), options);
+  }
+}
+
+type Raw = RawConfig;
+type Resolve<T> = Omit<T, `${string}Env` | `${string}File`>;
+
+export type RegistryConfig = Resolve<Raw['registries'][number]> & { host: string; password?: Secret };
+export type WebhookAuthConfig =
+  | { type: 'none' }
+  | { type: 'bearer'; token: Secret }
+  | { type: 'header'; header: string; value: Secret }
+  | { type: 'basic'; username: string; password: Secret }
+  | { type: 'hmac-sha256'; header?: string; prefix?: string; secret: Secret }
+  | { type: 'path-secret'; secret: Secret };
+export type WebhookConfig = Omit<Raw['webhooks'][number], 'auth'> & { auth: WebhookAuthConfig };
+export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { path?: string; provider?: string; password?: Secret } };
+export type VerifierConfig = NonNullable<Raw['verifier']>;
+export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & { dashboard?: { enabled: boolean; username: string; password?: Secret } };
+
+/** The whole configuration, parsed and with every secret resolved. */
+export interface SignetConfig {
+  redis: Raw['redis'];
+  registries: RegistryConfig[];
+  webhooks: WebhookConfig[];
+  receiver: ReceiverConfig;
+  signer?: SignerConfig;
+  verifier?: VerifierConfig;
+  log: Raw['log'];
+  /** Where the config was read from. */
+  source: string;
+}
+
+export interface LoadOptions {
+  /** Path of the YAML file; default `SIGNET_CONFIG` or `./signet.yaml`. */
+  path?: string;
+  /** Environment to read overrides and secrets from; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Which app is starting: only its secrets must resolve, and `PORT` overrides its port. */
+  app?: AppName;
+}
+
+const zodPath = (p: PropertyKey[]) => p.map(String).join('.');
+
+function issuesOf(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((i) => ({ path: zodPath(i.path), message: i.message }));
+}
+
+/** Reads, validates and resolves the configuration once, at start. Throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): SignetConfig {
+  const env = opts.env ?? process.env;
+  const path = opts.path ?? env.SIGNET_CONFIG ?? './signet.yaml';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [{ path: '', message: `cannot read file: ${(e as Error).message}` }], { cause: e });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(path, [{ path: '', message: `not valid YAML: ${(e as Error).message}` }], { cause: e });
+  }
+  return parseConfig(doc, { ...opts, env, source: path });
+}
+
+/** Validates an already parsed document (used by loadConfig and by tests). */
+export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string } = {}): SignetConfig {
+  const env = opts.env ?? process.env;
+  const source = opts.source ?? '(inline)';
+  const withEnv = applyEnvOverrides(doc, env, opts.app);
+  const parsed = configSchema.safeParse(withEnv);
+  if (!parsed.success) throw new ConfigError(source, issuesOf(parsed.error));
+  const raw = parsed.data;
+  const issues: ConfigIssue[] = [];
+  checkReferences(raw, issues);
+
+  const needs = (section: 'registries' | 'webhooks' | 'signer' | 'verifier' | 'dashboard') => {
+    switch (opts.app) {
+      case undefined:
+        return true;
+      case 'receiver':
+        return section === 'webhooks' || section === 'dashboard';
+      case 'signer':
+        return section === 'registries' || section === 'signer';
+      case 'verifier':
+        return section === 'registries';
+      case 'cli':
+        return section === 'registries';
+    }
+  };
+  const secret = (obj: Record<string, unknown>, key: string, at: string, required: boolean, section: Parameters<typeof needs>[0]): Secret | undefined => {
+    const envName = obj[`${key}Env`] as string | undefined;
+    const file = obj[`${key}File`] as string | undefined;
+    if (envName && file) issues.push({ path: `${at}.${key}Env`, message: `give ${key}Env or ${key}File, not both` });
+    if (envName) {
+      const v = env[envName];
+      if (v !== undefined) return new Secret(v);
+      if (needs(section)) issues.push({ path: `${at}.${key}Env`, message: `environment variable ${envName} is not set` });
+      return undefined;
+    }
+    if (file) {
+      try {
+        return new Secret(readFileSync(file, 'utf8').replace(/\r?\n$/, ''));
+      } catch (e) {
+        if (needs(section)) issues.push({ path: `${at}.${key}File`, message: `cannot read ${file}: ${(e as Error).message}` });
+        return undefined;
+      }
+    }
+    if (required && needs(section)) issues.push({ path: `${at}.${key}Env`, message: `${key}Env or ${key}File is required` });
+    return undefined;
+  };
+  const strip = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([k]) => !k.endsWith('Env') && !k.endsWith('File'))) as T;
+
+  const registries: RegistryConfig[] = raw.registries.map((r, i) => ({
+    ...strip(r),
+    host: r.host ?? new URL(r.url).host,
+    password: secret(r, 'password', `registries.${i}`, false, 'registries'),
+  }));
+  const webhooks: WebhookConfig[] = raw.webhooks.map((w, i) => {
+    const at = `webhooks.${i}.auth`;
+    const a = w.auth as Record<string, unknown> & { type: WebhookAuthConfig['type'] };
+    const key = { none: '', bearer: 'token', header: 'value', basic: 'password', 'hmac-sha256': 'secret', 'path-secret': 'secret' }[a.type];
+    const auth = (key ? { ...strip(a), [key]: secret(a, key, at, true, 'webhooks') ?? new Secret('') } : { type: 'none' }) as WebhookAuthConfig;
+    return { ...w, auth };
+  });
+  const signer: SignerConfig | undefined = raw.signer && {
+    ...raw.signer,
+    key: raw.signer.key && { ...strip(raw.signer.key), password: secret(raw.signer.key, 'password', 'signer.key', false, 'signer') },
+  };
+  if (opts.app === 'signer' && !signer?.key) issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, or provider)' });
+  if (opts.app === 'verifier' && !raw.verifier) issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
+  const dash = raw.receiver.dashboard;
+  const receiver: ReceiverConfig = {
+    ...raw.receiver,
+    dashboard: dash && { ...strip(dash), password: secret(dash, 'password', 'receiver.dashboard', dash.enabled, 'dashboard') },
+  };
+  if (issues.length) throw new ConfigError(source, issues);
+  return { redis: raw.redis, registries, webhooks, receiver, signer, verifier: raw.verifier, log: raw.log, source };
+}
+
+function checkReferences(raw: RawConfig, issues: ConfigIssue[]): void {
+  const registryNames = new Set<string>();
+  raw.registries.forEach((r, i) => {
+    if (registryNames.has(r.name)) issues.push({ path: `registries.${i}.name`, message: `duplicate registry name "${r.name}"` });
+    registryNames.add(r.name);
+  });
+  const webhookNames = new Set<string>();
+  raw.webhooks.forEach((w, i) => {
+    if (webhookNames.has(w.name)) issues.push({ path: `webhooks.${i}.name`, message: `duplicate webhook name "${w.name}"` });
+    webhookNames.add(w.name);
+    if (!registryNames.has(w.registry)) issues.push({ path: `webhooks.${i}.registry`, message: `no registry named "${w.registry}"` });
+  });
+  raw.signer?.trust.forEach((t, i) => {
+    if (!registryNames.has(t.registry)) issues.push({ path: `signer.trust.${i}.registry`, message: `no registry named "${t.registry}"` });
+  });
+}
+
+/** `REDIS_URL`, `LOG_LEVEL` and the starting app's `PORT` override the file. */
+function applyEnvOverrides(doc: unknown, env: NodeJS.ProcessEnv, app?: AppName): unknown {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  const out = structuredClone(doc) as Record<string, Record<string, unknown> | undefined>;
+  if (env.REDIS_URL) out.redis = { ...(out.redis ?? {}), url: env.REDIS_URL };
+  if (env.LOG_LEVEL) out.log = { ...(out.log ?? {}), level: env.LOG_LEVEL };
+  if (env.PORT && app && app !== 'cli') {
+    const port = Number(env.PORT);
+    out[app] = { ...(out[app] ?? {}), port: Number.isInteger(port) ? port : env.PORT };
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-"');
+const port = z.number().int().min(0).max(65535);
+
+/** A secret given by environment variable name (`...Env`) or file path (`...File`). */
+function secretRef<K extends string>(key: K) {
+  return {
+    [`${key}Env`]: z.string().min(1).optional(),
+    [`${key}File`]: z.string().min(1).optional(),
+  } as { [P in `${K}Env` | `${K}File`]: z.ZodOptional<z.ZodString> };
+}
+
+export const registrySchema = z
+  .object({
+    name,
+    url: z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    /** Host (and port) used in image references and signature identities; defaults to the URL's host. */
+    host: z.string().optional(),
+    username: z.string().optional(),
+    ...secretRef('password'),
+    maxConcurrency: z.number().int().positive().default(8),
+    timeout: duration.default(30_000),
+    retries: z.number().int().nonnegative().default(4),
+    /** Shared request budget per registry and credential (a token bucket kept in Redis). */
+    rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() }).optional(),
+    /** Repositories to scan when the registry's `_catalog` is off. */
+    repositories: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const webhookAuth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z.object({ type: z.literal('bearer'), ...secretRef('token') }).strict(),
+  z.object({ type: z.literal('header'), header: z.string().min(1), ...secretRef('value') }).strict(),
+  z.object({ type: z.literal('basic'), username: z.string().min(1), ...secretRef('password') }).strict(),
+  z.object({ type: z.literal('hmac-sha256'), header: z.string().optional(), prefix: z.string().optional(), ...secretRef('secret') }).strict(),
+  z.object({ type: z.literal('path-secret'), ...secretRef('secret') }).strict(),
+]);
+
+export const sourceTypes = ['distribution', 'harbor', 'github', 'dockerhub', 'acr', 'quay', 'artifactory', 'ecr', 'gar', 'cloudevents'] as const;
+
+export const webhookSchema = z
+  .object({
+    name,
+    source: z.enum(sourceTypes),
+    registry: name,
+    auth: webhookAuth,
+    /** Source-specific options, e.g. `{ garPrefix: "europe-docker.pkg.dev/my-project" }`. */
+    options: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const trustRuleSchema = z
+  .object({
+    registry: name,
+    repositories: z.array(z.string().min(1)).min(1),
+    actors: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+        /** Redis Cluster seed nodes; when given, `url` is ignored. */
+        cluster: z.array(z.string()).optional(),
+        /** BullMQ key prefix; the braces make it a Redis Cluster hash tag. */
+        prefix: z.string().default('{signet}'),
+      })
+      .strict()
+      .default({ url: 'redis://127.0.0.1:6379', prefix: '{signet}' }),
+    registries: z.array(registrySchema).min(1),
+    webhooks: z.array(webhookSchema).default([]),
+    receiver: z
+      .object({
+        port: port.default(8080),
+        host: z.string().default('0.0.0.0'),
+        bodyLimit: z.string().default('1mb'),
+        /** bull-board queue dashboard at /admin/queues, behind basic auth. */
+        dashboard: z.object({ enabled: z.boolean().default(false), username: z.string().default('admin'), ...secretRef('password') }).strict().optional(),
+      })
+      .strict()
+      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb' }),
+    signer: z
+      .object({
+        port: port.default(9101),
+        concurrency: z.number().int().positive().default(4),
+        key: z.object({ path: z.string().optional(), provider: z.string().optional(), ...secretRef('password') }).strict().optional(),
+        /** Public keys of earlier signing keys: a signature by one of them also counts as "already signed". */
+        previousKeys: z.array(z.string()).default([]),
+        trust: z.array(trustRuleSchema).default([]),
+        /** `tag`: docker-reference `host/repo:tag` (default); `repository`: cosign's tagless `host/repo`. */
+        identity: z.enum(['tag', 'repository']).default('tag'),
+        annotations: z.record(z.string(), z.string()).default({}),
+        recursive: z.boolean().default(false),
+        layout: z.enum(['sig', 'bundle']).default('sig'),
+        /** Optional BullMQ rate limit for the whole signer pool: at most `max` jobs per `duration`. */
+        limiter: z.object({ max: z.number().int().positive(), duration }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    verifier: z
+      .object({
+        port: port.default(9102),
+        concurrency: z.number().int().positive().default(4),
+        keys: z.array(z.string()).min(1),
+        rescan: z
+          .object({ every: duration.optional(), cron: z.string().optional(), tagConcurrency: z.number().int().positive().default(16) })
+          .strict()
+          .default({ every: 60_000, tagConcurrency: 16 }),
+        gracePeriod: duration.default(30_000),
+        historyLength: z.number().int().min(1).max(50).default(5),
+      })
+      .strict()
+      .optional(),
+    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
+  })
+  .strict();
+
+export type RawConfig = z.output<typeof configSchema>;

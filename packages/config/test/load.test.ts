@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { ConfigError, loadConfig, parseConfig } from '../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'signet-config-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const example = join(__dirname, '../../../signet.example.yaml');
+const env = { REGISTRY_PASSWORD: 'reg-pw', WEBHOOK_TOKEN: 'hook-token', COSIGN_PASSWORD: 'key-pw' };
+
+describe('loadConfig', () => {
+  it('reads the shipped example with defaults and resolved secrets', () => {
+    const cfg = loadConfig({ path: example, env });
+    expect(cfg.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: '{signet}' });
+    expect(cfg.registries[0]).toMatchObject({ name: 'local', host: '127.0.0.1:5000', username: 'ci-bot', timeout: 30_000 });
+    expect(cfg.registries[0]?.password?.reveal()).toBe('reg-pw');
+    const auth = cfg.webhooks[0]?.auth;
+    expect(auth?.type === 'bearer' && auth.token.reveal()).toBe('hook-token');
+    expect(cfg.signer?.trust[0]?.actors).toEqual(['ci-bot']);
+    expect(cfg.verifier).toMatchObject({ gracePeriod: 30_000, rescan: { every: 60_000 } });
+  });
+
+  it('never prints a secret', () => {
+    const cfg = loadConfig({ path: example, env });
+    const shown = JSON.stringify(cfg) + inspect(cfg, { depth: 10 }) + String(cfg.registries[0]?.password);
+    for (const s of Object.values(env)) expect(shown).not.toContain(s);
+  });
+
+  it('lets REDIS_URL and the app PORT override the file', () => {
+    const cfg = loadConfig({ path: example, env: { ...env, REDIS_URL: 'redis://10.0.0.1:7000', PORT: '9999' }, app: 'signer' });
+    expect(cfg.redis.url).toBe('redis://10.0.0.1:7000');
+    expect(cfg.signer?.port).toBe(9999);
+    expect(cfg.receiver.port).toBe(8080);
+  });
+
+  it('reads SIGNET_CONFIG when no path is given', () => {
+    expect(loadConfig({ env: { ...env, SIGNET_CONFIG: example } }).source).toBe(example);
+  });
+
+  it('lists every bad field with its path', () => {
+    const bad = write(
+      'bad.yaml',
+      [
+        'registries:',
+        '  - { name: local, url: not-a-url, maxConcurrency: -1 }',
+        'webhooks:',
+        '  - { name: w, source: nexus, registry: local, auth: { type: bearer, tokenEnv: T } }',
+        'verifier: { keys: [], gracePeriod: soon }',
+        'surprise: 1',
+      ].join('\n'),
+    );
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ path: bad, env: {} });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const paths = err!.issues.map((i) => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['registries.0.url', 'registries.0.maxConcurrency', 'webhooks.0.source', 'verifier.keys', 'verifier.gracePeriod', '']),
+    );
+    expect(err!.message).toContain('registries.0.url');
+  });
+
+  it('reports references to unknown registries and missing secrets', () => {
+    const doc = {
+      registries: [{ name: 'a', url: 'http://a:5000' }],
+      webhooks: [{ name: 'w', source: 'github', registry: 'b', auth: { type: 'hmac-sha256', secretEnv: 'GH_SECRET' } }],
+      signer: { key: { path: 'k', passwordEnv: 'NOPE' }, trust: [{ registry: 'c', repositories: ['*'], actors: ['x'] }] },
+    };
+    expect(() => parseConfig(doc, { env: {} })).toThrow(/webhooks\.0\.registry: no registry named "b"/);
+    try {
+      parseConfig(doc, { env: {} });
+    } catch (e) {
+      const paths = (e as ConfigError).issues.map((i) => i.path);
+      expect(paths).toEqual(expect.arrayContaining(['webhooks.0.auth.secretEnv', 'signer.trust.0.registry', 'signer.key.passwordEnv']));
+    }
+  });
+
+  it('asks only for the secrets of the app that starts', () => {
+    const cfg = loadConfig({ path: example, env: { WEBHOOK_TOKEN: 't' }, app: 'receiver' });
+    expect(cfg.registries[0]?.password).toBeUndefined();
+    expect(() => loadConfig({ path: example, env: { WEBHOOK_TOKEN: 't' }, app: 'signer' })).toThrow(/COSIGN_PASSWORD is not set/);
+  });
+
+  it('reads secrets from files without the trailing newline', () => {
+    const file = write('token', 'from-file\n');
+    const cfg = parseConfig({
+      registries: [{ name: 'a', url: 'http://a' }],
+      webhooks: [{ name: 'w', source: 'distribution', registry: 'a', auth: { type: 'bearer', tokenFile: file } }],
+    });
+    const auth = cfg.webhooks[0]!.auth;
+    expect(auth.type === 'bearer' && auth.token.reveal()).toBe('from-file');
+  });
+
+  it('fails clearly on a missing file or broken YAML', () => {
+    expect(() => loadConfig({ path: join(dir, 'none.yaml'), env: {} })).toThrow(/cannot read file/);
+    expect(() => loadConfig({ path: write('broken.yaml', 'a: [1,'), env: {} })).toThrow(/not valid YAML/);
+  });
+});
