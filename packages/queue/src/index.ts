@@ -1,1 +1,22 @@
-export {};
+/**
+ * Queue contracts shared by the receiver, signer and verifier: queue names, versioned job payload schemas,
+ * deterministic job ids, the ioredis connection BullMQ needs and default job options.
+ */
+export { QueueNames, ALL_QUEUES, DEFAULT_PREFIX, type QueueName } from './names';
+export {
+  pushEventSchema,
+  pushJobSchema,
+  verifyJobSchema,
+  rescanJobSchema,
+  SIGNER_DECISIONS,
+  InvalidJobError,
+  readJob,
+  pushJobId,
+  verifyJobId,
+  rescanRepositoryJobId,
+  type PushJob,
+  type VerifyJob,
+  type RescanJob,
+  type SignerDecision,
+} from './jobs';
+export { createRedisConnection, defaultJobOptions, type RedisConnectionOptions } from './connection';

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { SOURCE_TYPES, type PushEvent } from '@signet/events';
+import { z } from 'zod';
+
+const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
+
+export const pushEventSchema = z.object({
+  kind: z.enum(['push', 'delete']),
+  registry: z.string().min(1),
+  repository: z.string().min(1),
+  tag: z.string().optional(),
+  digest: digest.optional(),
+  mediaType: z.string().optional(),
+  actor: z.string().optional(),
+  eventId: z.string().min(1),
+  occurredAt: z.string(),
+  source: z.enum(SOURCE_TYPES),
+  needsDigestResolution: z.boolean().optional(),
+});
+
+/** `signet.push`: one normalised webhook event. Version 1. */
+export const pushJobSchema = z.object({ v: z.literal(1), event: pushEventSchema, receivedAt: z.string() });
+export type PushJob = z.infer<typeof pushJobSchema>;
+
+/** What the signer decided about a pushed digest; the verifier judges only decided digests. */
+export const SIGNER_DECISIONS = ['signed', 'already-signed', 'untrusted', 'failed', 'deleted'] as const;
+export type SignerDecision = (typeof SIGNER_DECISIONS)[number];
+
+/** `signet.verify`: check one tag now. Version 1. */
+export const verifyJobSchema = z.object({
+  v: z.literal(1),
+  registry: z.string().min(1),
+  repository: z.string().min(1),
+  tag: z.string().optional(),
+  digest: digest.optional(),
+  decision: z.enum(SIGNER_DECISIONS),
+  /** The tag pointed elsewhere by the time the signer wrote (a race or an overwrite). */
+  tagMoved: z.boolean().optional(),
+  actor: z.string().optional(),
+  eventId: z.string().optional(),
+  /** When the push happened (for signing-lag metrics). */
+  pushedAt: z.string().optional(),
+});
+export type VerifyJob = z.infer<typeof verifyJobSchema>;
+
+/** `signet.rescan`: the scheduled sweep (`all`) fans out into one job per repository. Version 1. */
+export const rescanJobSchema = z.discriminatedUnion('kind', [
+  z.object({ v: z.literal(1), kind: z.literal('all') }),
+  z.object({ v: z.literal(1), kind: z.literal('repository'), registry: z.string().min(1), repository: z.string().min(1), scanId: z.string() }),
+]);
+export type RescanJob = z.infer<typeof rescanJobSchema>;
+
+/** A job's data did not match its schema: the job fails permanently (retrying cannot fix it). */
+export class InvalidJobError extends Error {
+  readonly code = 'INVALID_JOB';
+}
+
+/** Validates job data on read. */
+export function readJob<T>(schema: z.ZodType<T>, data: unknown): T {
+  const r = schema.safeParse(data);
+  if (!r.success) throw new InvalidJobError(`invalid job data: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+const hash = (...parts: (string | undefined)[]) =>
+  createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\u0000'))
+    .digest('hex')
+    .slice(0, 40);
+
+/**
+ * Deterministic job id of a push event: a redelivered webhook (same registry, repository, digest or tag,
+ * and event id) maps to the same job and is not queued twice. No ':' (BullMQ reserves it).
+ */
+export function pushJobId(e: Pick<PushEvent, 'registry' | 'repository' | 'digest' | 'tag' | 'eventId' | 'kind'>): string {
+  return `push-${hash(e.kind, e.registry, e.repository, e.digest ?? `tag=${e.tag ?? ''}`, e.eventId)}`;
+}
+
+/** Job id of the verify job that follows a push job: one verify per push decision. */
+export function verifyJobId(pushJobId: string, digest?: string): string {
+  return `verify-${hash(pushJobId, digest)}`;
+}
+
+/** Job id of one repository's share of one scheduled scan. */
+export function rescanRepositoryJobId(scanId: string, registry: string, repository: string): string {
+  return `rescan-${hash(scanId, registry, repository)}`;
+}

@@ -1,0 +1,99 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { startRedis, type RedisServer } from '@signet/testing';
+import {
+  createRedisConnection,
+  defaultJobOptions,
+  DEFAULT_PREFIX,
+  InvalidJobError,
+  pushJobId,
+  pushJobSchema,
+  QueueNames,
+  readJob,
+  type PushJob,
+} from '../src';
+
+const event = (over: Partial<PushJob['event']> = {}): PushJob['event'] => ({
+  kind: 'push',
+  registry: 'local',
+  repository: 'team/app',
+  tag: '1.0.0',
+  digest: 'sha256:' + 'a'.repeat(64),
+  eventId: 'evt-1',
+  occurredAt: new Date(0).toISOString(),
+  source: 'distribution',
+  ...over,
+});
+
+describe('queue contracts against real Redis', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.teardown();
+  });
+
+  it('queues a redelivered event once, under the hash-tagged prefix', async () => {
+    const connection = createRedisConnection({ url: redis.url, role: 'producer' });
+    const queue = new Queue(QueueNames.push, { connection, prefix: DEFAULT_PREFIX, defaultJobOptions });
+    const job: PushJob = { v: 1, event: event(), receivedAt: new Date().toISOString() };
+    const id = pushJobId(job.event);
+    await queue.addBulk([{ name: 'push', data: job, opts: { jobId: id } }]);
+    await queue.addBulk([{ name: 'push', data: job, opts: { jobId: id } }]);
+    expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    const keys = await connection.keys('*');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.startsWith('{signet}:signet.push:'))).toBe(true);
+    await queue.obliterate({ force: true });
+    await queue.close();
+    connection.disconnect();
+  });
+
+  it('delivers a job to a worker, which validates it on read', async () => {
+    const producer = createRedisConnection({ url: redis.url, role: 'producer' });
+    const queue = new Queue('signet.test', { connection: producer, prefix: DEFAULT_PREFIX });
+    const seen: PushJob[] = [];
+    const worker = new Worker(
+      'signet.test',
+      async (j: Job) => {
+        seen.push(readJob(pushJobSchema, j.data));
+      },
+      { connection: createRedisConnection({ url: redis.url, role: 'worker' }), prefix: DEFAULT_PREFIX },
+    );
+    await queue.add('push', { v: 1, event: event(), receivedAt: 'now' });
+    await new Promise<void>((resolve) => worker.on('completed', () => resolve()));
+    expect(seen[0]?.event.repository).toBe('team/app');
+    await worker.close();
+    await queue.close();
+    producer.disconnect();
+  });
+
+  it('a producer fails fast while Redis is down instead of queueing in memory', async () => {
+    const other = await startRedis();
+    const connection = createRedisConnection({ url: other.url, role: 'producer' });
+    const queue = new Queue(QueueNames.push, { connection, prefix: DEFAULT_PREFIX });
+    await queue.waitUntilReady();
+    await other.stop();
+    const started = Date.now();
+    await expect(queue.add('push', { v: 1 }, { jobId: 'x' })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3000);
+    await queue.close().catch(() => undefined);
+    connection.disconnect();
+    await other.teardown();
+  });
+});
+
+describe('job ids and schemas', () => {
+  it('gives the same id to a redelivery and different ids to different pushes', () => {
+    expect(pushJobId(event())).toBe(pushJobId(event()));
+    expect(pushJobId(event())).not.toBe(pushJobId(event({ eventId: 'evt-2' })));
+    expect(pushJobId(event())).not.toBe(pushJobId(event({ digest: 'sha256:' + 'b'.repeat(64) })));
+    expect(pushJobId(event())).not.toBe(pushJobId(event({ kind: 'delete' })));
+    expect(pushJobId(event())).not.toContain(':');
+  });
+
+  it('rejects job data of the wrong shape with a typed error', () => {
+    expect(() => readJob(pushJobSchema, { v: 1, event: { ...event(), digest: 'md5:x' }, receivedAt: 'now' })).toThrow(InvalidJobError);
+    expect(() => readJob(pushJobSchema, { v: 2 })).toThrow(/invalid job data/);
+  });
+});
