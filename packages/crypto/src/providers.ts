@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { MalformedKeyFileError } from './errors';
+import { loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from './signing-key';
+
+/** Where a signing key comes from. New sources (KMS, HSM) implement this without touching callers. */
+export interface KeyProvider {
+  /** Safe to log: a path or `env://NAME`, never key material. */
+  readonly description: string;
+  load(): Promise<SigningKey>;
+}
+
+/** Supplies the password lazily so it is read only when a key actually needs decrypting. */
+export type PasswordSource = string | (() => string | Promise<string>);
+
+const resolvePassword = async (source: PasswordSource | undefined): Promise<string | undefined> =>
+  typeof source === 'function' ? source() : source;
+
+/**
+ * Loads at most once per provider: the scrypt work (~0.2-0.5 s) happens on first use and every later
+ * `load()` shares the same promise. A failed load is forgotten so a corrected password can be retried.
+ */
+abstract class CachingKeyProvider implements KeyProvider {
+  abstract readonly description: string;
+  private cached: Promise<SigningKey> | undefined;
+
+  load(): Promise<SigningKey> {
+    if (!this.cached) {
+      this.cached = this.readKey().catch((err: unknown) => {
+        this.cached = undefined;
+        throw err;
+      });
+    }
+    return this.cached;
+  }
+
+  protected abstract readKey(): Promise<SigningKey>;
+}
+
+export class FileKeyProvider extends CachingKeyProvider {
+  readonly description: string;
+
+  constructor(
+    private readonly path: string,
+    private readonly password?: PasswordSource,
+  ) {
+    super();
+    this.description = path;
+  }
+
+  protected async readKey(): Promise<SigningKey> {
+    const pem = await readFile(this.path, 'utf8');
+    return signingKeyFromPrivateKey(await loadPrivateKeyPem(pem, await resolvePassword(this.password)));
+  }
+}
+
+/** `env://NAME`: the variable holds the PEM (encrypted cosign key with a password, or a plain key). */
+export class EnvKeyProvider extends CachingKeyProvider {
+  readonly description: string;
+
+  constructor(
+    private readonly variable: string,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly password?: PasswordSource,
+  ) {
+    super();
+    this.description = `env://${variable}`;
+  }
+
+  protected async readKey(): Promise<SigningKey> {
+    const pem = this.env[this.variable];
+    if (!pem) throw new MalformedKeyFileError(`environment variable ${this.variable} is empty or unset`);
+    return signingKeyFromPrivateKey(await loadPrivateKeyPem(pem, await resolvePassword(this.password)));
+  }
+}
+
+export interface KeyRefOptions {
+  password?: PasswordSource;
+  /** The environment `env://` references read from (passed in, so config stays in one place). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** `env://NAME`, `file:///path` or a plain path, as cosign's `--key` accepts them. */
+export function keyProviderFromRef(ref: string, options: KeyRefOptions = {}): KeyProvider {
+  if (ref.startsWith('env://')) return new EnvKeyProvider(ref.slice('env://'.length), options.env ?? {}, options.password);
+  if (ref.startsWith('file://')) return new FileKeyProvider(ref.slice('file://'.length), options.password);
+  if (/^[a-z0-9]+:\/\//i.test(ref)) throw new TypeError(`unsupported key reference scheme: ${ref.split('://')[0]}://`);
+  return new FileKeyProvider(ref, options.password);
+}
