@@ -1,1 +1,38 @@
-export {};
+/**
+ * @signet/events: registry push webhooks turned into `PushEvent`s, and webhook authentication.
+ *
+ * Pure logic, no I/O: the caller (the webhook receiver) passes the raw body bytes, the headers and the
+ * webhook's configuration, and gets back events plus counts of what was ignored.
+ *
+ * - `parseWebhook({ source, registry, rawBody, headers, options })` → `{ events, ignored }`, or throws
+ *   `WebhookPayloadError` (`code: 'INVALID_PAYLOAD'`, `details: [{ path, message }]`) for a body that is not
+ *   JSON or not the source's shape: answer 400 `{ error, details }`. Nothing else a client sends throws.
+ * - `PushEvent`: `kind` is `'push'` (a manifest or index was pushed under `tag` and/or `digest`) or `'delete'`;
+ *   `registry` is always the configured registry name given by the caller, never a host from the body;
+ *   `eventId` is the sender's id, or `sha256:<hex>` of the raw body (`-<index>` for several events from one
+ *   body); `needsDigestResolution` marks pushes that name only a tag (Docker Hub, Quay, some others), to be
+ *   resolved through the configured registry.
+ * - Signatures, attestations, SBOMs and other referrers are never events (`ignored` reason
+ *   `signature-artifact`), so Signet's own signature pushes cannot start a signing loop.
+ * - `isAcceptedContentType(source, contentType)`: false → answer 415.
+ * - `authenticate(auth, { headers, rawBody, pathSecret })` → `{ ok: true }` or
+ *   `{ ok: false, reason: 'missing' | 'mismatch' | 'malformed' }`, all comparisons in constant time.
+ * - `pushJobId(event)`: deterministic BullMQ-safe job id (`push-<sha256 hex>`).
+ */
+export type {
+  IgnoredCount,
+  ParseOptions,
+  ParseWebhookInput,
+  PushEvent,
+  SourceType,
+  WebhookHeaders,
+  WebhookParseResult,
+} from './types';
+export { SOURCE_TYPES } from './types';
+export { WebhookPayloadError, type PayloadIssue } from './errors';
+export type { IgnoreReason } from './context';
+export { parseWebhook } from './parse';
+export { acceptedContentTypes, isAcceptedContentType } from './content-type';
+export { MANIFEST_MEDIA_TYPES, isManifestMediaType, isSignatureArtifact, type SignatureHints } from './media-types';
+export { authenticate, type AuthFailure, type AuthRequest, type AuthResult, type WebhookAuth } from './auth';
+export { pushJobId } from './job-id';
