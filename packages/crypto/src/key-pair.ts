@@ -21,11 +21,11 @@ async function wrap(privateKey: KeyObject, password: string, options: EncryptOpt
 }
 
 /** `cosign generate-key-pair`: fresh P-256 key, SIGSTORE label, scrypt N=65536 unless told otherwise. */
-export function generateCosignKeyPair(password: string, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
+export async function generateCosignKeyPair(password: string, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
   return wrap(generateEcdsaP256KeyPair().privateKey, password, options);
 }
 
 /** `cosign import-key-pair`: re-wraps an unencrypted PKCS#8 / SEC1 / PKCS#1 PEM into the cosign format. */
-export function importCosignKeyPair(plainPem: string, password: string, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
+export async function importCosignKeyPair(plainPem: string, password: string, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
   return wrap(parsePlainPrivateKeyPem(plainPem), password, options);
 }

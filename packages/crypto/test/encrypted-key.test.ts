@@ -7,19 +7,25 @@ import {
   parseEncryptedKeyFile,
   publicKeyToPem,
   spkiDer,
-} from '@signet/crypto';
+} from '../src';
 import { deriveKey } from '../src/encrypted-key';
 import { readFixtureText } from './fixtures';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+interface Envelope {
+  kdf: { name: string; params: { N: number; r: number; p: number }; salt: string };
+  cipher: { name: string; nonce: string };
+  ciphertext: string;
+}
+
 const PW123_KEY = 'keys/sigstore-rs-ecdsa-encrypted-pw123.key';
 const EMPTY_PW_KEY = 'keys/sigstore-rs-cosign-generated-empty-pw.key';
 
 /** Rewrites the envelope JSON inside a key file, keeping the PEM layout. */
-function editEnvelope(pem: string, edit: (env: Record<string, any>) => void): string {
+function editEnvelope(pem: string, edit: (env: Envelope) => void): string {
   const lines = pem.trim().split('\n');
   const body = Buffer.from(lines.slice(1, -1).join(''), 'base64').toString('utf8');
-  const env = JSON.parse(body) as Record<string, any>;
+  const env = JSON.parse(body) as Envelope;
   edit(env);
   const b64 = Buffer.from(JSON.stringify(env)).toString('base64').match(/.{1,64}/g)!.join('\n');
   return `${lines[0]}\n${b64}\n${lines[lines.length - 1]}\n`;
@@ -73,12 +79,12 @@ describe('reading cosign encrypted key files', () => {
   });
 
   it.each([
-    ['N=16384', (e: Record<string, any>) => (e.kdf.params.N = 16384)],
-    ['N=2^30 (inflation attack)', (e: Record<string, any>) => (e.kdf.params.N = 2 ** 30)],
-    ['r=16', (e: Record<string, any>) => (e.kdf.params.r = 16)],
-    ['p=2', (e: Record<string, any>) => (e.kdf.params.p = 2)],
-    ['kdf name argon2', (e: Record<string, any>) => (e.kdf.name = 'argon2')],
-    ['cipher name aes-gcm', (e: Record<string, any>) => (e.cipher.name = 'aes-gcm')],
+    ['N=16384', (e: Envelope) => (e.kdf.params.N = 16384)],
+    ['N=2^30 (inflation attack)', (e: Envelope) => (e.kdf.params.N = 2 ** 30)],
+    ['r=16', (e: Envelope) => (e.kdf.params.r = 16)],
+    ['p=2', (e: Envelope) => (e.kdf.params.p = 2)],
+    ['kdf name argon2', (e: Envelope) => (e.kdf.name = 'argon2')],
+    ['cipher name aes-gcm', (e: Envelope) => (e.cipher.name = 'aes-gcm')],
   ])('rejects %s with UNSUPPORTED_KDF_PARAMS before running scrypt', async (_name, edit) => {
     const pem = editEnvelope(readFixtureText(PW123_KEY), edit);
     const started = performance.now();
@@ -95,7 +101,7 @@ describe('reading cosign encrypted key files', () => {
 
   it('rejects a tampered ciphertext as a wrong password', async () => {
     const pem = editEnvelope(readFixtureText(PW123_KEY), (e) => {
-      const ct = Buffer.from(e.ciphertext as string, 'base64');
+      const ct = Buffer.from(e.ciphertext, 'base64');
       ct[40] = (ct[40] ?? 0) ^ 1;
       e.ciphertext = ct.toString('base64');
     });

@@ -1,0 +1,67 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
+import { parsePublicKeyPem, publicKeyToPem, signingKeyFromPrivateKey, verifyBase64Signature } from '../src';
+
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const signer = signingKeyFromPrivateKey(privateKey);
+const flip = (bytes: Uint8Array, index: number, mask: number): Buffer => {
+  const copy = Buffer.from(bytes);
+  const i = index % copy.length;
+  copy[i] = (copy[i] ?? 0) ^ mask;
+  return copy;
+};
+const mask = fc.integer({ min: 1, max: 255 });
+
+describe('ECDSA P-256 sign/verify properties', () => {
+  it('verifies every signature it makes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (payload) => {
+        const sig = await signer.sign(payload);
+        return verifyBase64Signature(signer.publicKey, payload, sig);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rejects the signature after any byte of the payload changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), fc.nat(), mask, async (payload, i, m) => {
+        const sig = await signer.sign(payload);
+        return !verifyBase64Signature(signer.publicKey, flip(payload, i, m), sig);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rejects a signature with any byte changed', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), fc.nat(), mask, async (payload, i, m) => {
+        const sig = Buffer.from(await signer.sign(payload), 'base64');
+        return !verifyBase64Signature(signer.publicKey, payload, flip(sig, i, m).toString('base64'));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rejects verification under a public key with any byte changed', async () => {
+    const payload = Buffer.from('fixed payload');
+    const sig = await signer.sign(payload);
+    const spki = signer.publicKey.export({ type: 'spki', format: 'der' });
+    fc.assert(
+      fc.property(fc.nat(), mask, (i, m) => {
+        let tampered;
+        try {
+          tampered = createPublicKey({ key: flip(spki, i, m), format: 'der', type: 'spki' });
+        } catch {
+          return true; // an unparseable key cannot verify anything
+        }
+        return !verifyBase64Signature(tampered, payload, sig);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('round-trips the public key through its PEM', () => {
+    expect(publicKeyToPem(parsePublicKeyPem(signer.publicKeyPem))).toBe(signer.publicKeyPem);
+  });
+});
