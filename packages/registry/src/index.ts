@@ -1,1 +1,24 @@
-export {};
+export { RegistryClient, isMissing, MAX_MANIFEST_BYTES, DEFAULT_MAX_BLOB_BYTES, type UploadResult } from './client';
+export type { RegistryClientOptions } from './transport';
+export { RegistryError, isRegistryError, type RegistryErrorCode } from './errors';
+export { RedisRequestBudget, type RequestBudget, type RedisBudgetOptions } from './budget';
+export { dockerConfigCredentials, defaultDockerConfigPath, type Credentials } from './docker-config';
+export { parseImageReference, formatImageReference, repositoryName, signatureTag, digestTag, isDigest, type ImageReference } from './reference';
+export { digestOf } from './digest';
+export { parseImageManifest, parseImageIndex } from './manifests';
+export { listReferrers, addToReferrersIndex, type Referrers } from './referrers';
+export { attachBundle, bundleEnvelope, type DsseEnvelope } from './bundle-layout';
+export { signatureImage, signatureLayer, signatureConfig } from './sig-layout';
+export {
+  SignatureStore,
+  type StoredSignature,
+  type SimpleSigningSignature,
+  type BundleSignature,
+  type SignatureInput,
+  type ExistingSignature,
+  type AppendOptions,
+  type AppendResult,
+  type SignatureStoreOptions,
+} from './signature-store';
+export * from './media-types';
+export type { Descriptor, ImageManifest, ImageIndex, FetchedManifest } from './types';

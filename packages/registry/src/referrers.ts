@@ -1,0 +1,64 @@
+import { headerValue } from './body';
+import { isMissing, MAX_MANIFEST_BYTES, type RegistryClient } from './client';
+import { isRegistryError, RegistryError } from './errors';
+import { parseImageIndex } from './manifests';
+import { OCI_INDEX } from './media-types';
+import { digestTag } from './reference';
+import type { Descriptor } from './types';
+
+export interface Referrers {
+  manifests: Descriptor[];
+  /** `api`: the registry's referrers API; `tag`: the `sha256-<hex>` fallback index (or neither exists). */
+  via: 'api' | 'tag';
+}
+
+/**
+ * Referrers of `digest`: the OCI 1.1 referrers API, or the tag-schema fallback index where the registry
+ * has no such API (it answers 404/405, as Distribution 2.8 does).
+ */
+export async function listReferrers(client: RegistryClient, repo: string, digest: string, opts: { artifactType?: string } = {}): Promise<Referrers> {
+  const query = opts.artifactType ? `?artifactType=${encodeURIComponent(opts.artifactType)}` : '';
+  try {
+    const res = await client.transport.send({
+      method: 'GET', path: `/v2/${repo}/referrers/${digest}${query}`, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX },
+      ok: [200], maxBytes: MAX_MANIFEST_BYTES, what: `referrers of ${repo}@${digest}`,
+    });
+    const type = headerValue(res.headers, 'content-type') ?? '';
+    if (type.startsWith(OCI_INDEX)) return { manifests: filter(parseImageIndex(res.body, 'referrers index').manifests, opts.artifactType), via: 'api' };
+    // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
+  } catch (err) {
+    if (!isRegistryError(err) || ![404, 405, 400].includes(err.status ?? 0)) throw err;
+  }
+  return { manifests: filter(await fallbackIndex(client, repo, digest), opts.artifactType), via: 'tag' };
+}
+
+function filter(manifests: Descriptor[], artifactType: string | undefined): Descriptor[] {
+  return artifactType ? manifests.filter((m) => m.artifactType === artifactType) : manifests;
+}
+
+async function fallbackIndex(client: RegistryClient, repo: string, digest: string): Promise<Descriptor[]> {
+  const found = await client.findManifest(repo, digestTag(digest), OCI_INDEX);
+  return found ? parseImageIndex(found.bytes, `referrers tag of ${digest}`).manifests : [];
+}
+
+/**
+ * Adds `descriptor` to the fallback index at tag `sha256-<hex>` (read, append if absent, PUT, re-read; the
+ * registry has no conditional PUT, so a lost update is detected and merged again, a bounded number of times).
+ */
+export async function addToReferrersIndex(client: RegistryClient, repo: string, subject: string, descriptor: Descriptor, maxAttempts = 5): Promise<void> {
+  const tag = digestTag(subject);
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    let current: Descriptor[] = [];
+    try {
+      current = await fallbackIndex(client, repo, subject);
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+    if (current.some((m) => m.digest === descriptor.digest)) return;
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...current, descriptor] };
+    await client.putManifest(repo, tag, Buffer.from(JSON.stringify(index)), OCI_INDEX);
+    const after = await fallbackIndex(client, repo, subject);
+    if (after.some((m) => m.digest === descriptor.digest)) return;
+  }
+  throw new RegistryError('CONCURRENT_UPDATE', `referrers index ${repo}:${tag} kept changing; gave up after ${maxAttempts} attempts`, { retryable: true });
+}

@@ -1,0 +1,199 @@
+import { bundleEnvelope, readBundle, type DsseEnvelope } from './bundle-layout';
+import { DEFAULT_MAX_BLOB_BYTES, type RegistryClient } from './client';
+import { RegistryError } from './errors';
+import { parseImageManifest } from './manifests';
+import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from './media-types';
+import { listReferrers } from './referrers';
+import { signatureTag } from './reference';
+import { signatureImage, signatureLayer } from './sig-layout';
+import type { Descriptor } from './types';
+
+/** One layer of a `.sig` manifest: a cosign simple-signing payload and its signature. */
+export interface SimpleSigningSignature {
+  kind: 'simple-signing';
+  /** Digest of the `.sig` manifest holding the layer. */
+  manifestDigest: string;
+  layer: Descriptor;
+  /** Exact payload bytes (the layer blob, digest verified). */
+  payload: Buffer;
+  /** The `dev.cosignproject.cosign/signature` annotation (base64 DER). */
+  signature: string;
+  annotations: Record<string, string>;
+}
+
+/** A sigstore bundle attached as an OCI 1.1 referrer; the verifier checks the DSSE PAE signature and subject. */
+export interface BundleSignature {
+  kind: 'bundle';
+  manifestDigest: string;
+  /** Raw bundle JSON as stored. */
+  bundle: Buffer;
+  envelope: DsseEnvelope;
+}
+
+export type StoredSignature = SimpleSigningSignature | BundleSignature;
+
+export interface SignatureInput {
+  payload: Buffer;
+  signature: string;
+  annotations?: Record<string, string>;
+}
+
+/** An existing layer that could make a new signature redundant (same payload, media type and other annotations). */
+export interface ExistingSignature {
+  payload: Buffer;
+  signature: string;
+  annotations: Record<string, string>;
+  mediaType: string;
+}
+
+export interface AppendOptions {
+  /** cosign's DupeDetector rule: true when `existing` verifies with the signer's key. */
+  isDuplicate?: (existing: ExistingSignature) => boolean | Promise<boolean>;
+}
+
+export interface AppendResult {
+  /** `appended`: a layer was added; `exists`: this exact signature is there; `duplicate`: an equivalent one is. */
+  status: 'appended' | 'exists' | 'duplicate';
+  /** Digest of the `.sig` manifest now at the tag (after our write, or as found). */
+  manifestDigest: string;
+  layers: number;
+}
+
+export interface SignatureStoreOptions {
+  /** Read-modify-write attempts before giving up on a contended tag. Default 6. */
+  maxAttempts?: number;
+  /** Delay before the second read-back that catches a writer overwriting us after our first check. Default 60 ms. */
+  settleMs?: number;
+  /** Largest payload blob read. Default 4 MiB (containers/image's limit). */
+  maxPayloadBytes?: number;
+  /** Also read sigstore bundles attached as referrers. Default true. */
+  bundles?: boolean;
+}
+
+const MAX_LAYERS = 1000;
+
+/** Reads and writes cosign signatures of image digests in one registry. */
+export class SignatureStore {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly opts: SignatureStoreOptions = {},
+  ) {}
+
+  /**
+   * Every signature of `digest`: layers of the `sha256-<hex>.sig` tag and sigstore bundles among its referrers.
+   * No tag means no signatures; any failed lookup throws (a failure is never "unsigned").
+   */
+  async list(repo: string, digest: string): Promise<StoredSignature[]> {
+    const [legacy, bundles] = await Promise.all([this.listSigTag(repo, digest), this.opts.bundles === false ? [] : this.listBundles(repo, digest)]);
+    return [...legacy, ...bundles];
+  }
+
+  private async listSigTag(repo: string, digest: string): Promise<SimpleSigningSignature[]> {
+    const found = await this.client.findManifest(repo, signatureTag(digest), `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
+    if (!found) return [];
+    const manifest = parseImageManifest(found.bytes, `${repo}:${signatureTag(digest)}`);
+    const layers = manifest.layers.filter((l) => l.mediaType === SIMPLE_SIGNING && typeof l.annotations?.[SIGNATURE_ANNOTATION] === 'string');
+    return Promise.all(
+      layers.map(async (layer) => ({
+        kind: 'simple-signing' as const,
+        manifestDigest: found.digest,
+        layer,
+        payload: await this.client.getBlob(repo, layer.digest, this.opts.maxPayloadBytes ?? DEFAULT_MAX_BLOB_BYTES),
+        signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '',
+        annotations: layer.annotations ?? {},
+      })),
+    );
+  }
+
+  private async listBundles(repo: string, digest: string): Promise<BundleSignature[]> {
+    const refs = await listReferrers(this.client, repo, digest, { artifactType: SIGSTORE_BUNDLE });
+    const out: BundleSignature[] = [];
+    for (const ref of refs.manifests) {
+      const bundle = await readBundle(this.client, repo, digest, ref.digest);
+      const envelope = bundle && bundleEnvelope(bundle);
+      if (bundle && envelope) out.push({ kind: 'bundle', manifestDigest: ref.digest, bundle, envelope });
+    }
+    return out;
+  }
+
+  /**
+   * Appends a signature to the `.sig` tag of `digest` exactly as cosign does, unless the same signature or
+   * (per `isDuplicate`) an equivalent one is there. Concurrent writers: after each PUT the tag is read back
+   * (twice, `settleMs` apart); a layer lost to another writer's PUT is merged and written again.
+   */
+  append(repo: string, digest: string, input: SignatureInput, opts: AppendOptions = {}): Promise<AppendResult> {
+    const key = `${repo}@${digest}`;
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(() => this.appendUnlocked(repo, digest, input, opts));
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    void tail.then(() => {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    });
+    return run;
+  }
+
+  private async appendUnlocked(repo: string, digest: string, input: SignatureInput, opts: AppendOptions): Promise<AppendResult> {
+    const tag = signatureTag(digest);
+    const ours = signatureLayer(input.payload, input.signature, input.annotations);
+    await this.client.uploadBlob(repo, input.payload);
+    const maxAttempts = this.opts.maxAttempts ?? 6;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const current = await this.readLayers(repo, tag);
+      if (current.layers.some((l) => sameSignature(l, ours))) {
+        return { status: 'exists', manifestDigest: current.digest ?? '', layers: current.layers.length };
+      }
+      if (opts.isDuplicate && (await this.hasDuplicate(current.layers, ours, input.payload, opts.isDuplicate))) {
+        return { status: 'duplicate', manifestDigest: current.digest ?? '', layers: current.layers.length };
+      }
+      const layers = [...current.layers, ours];
+      if (layers.length > MAX_LAYERS) throw new RegistryError('TOO_LARGE', `${repo}:${tag} already holds ${MAX_LAYERS} signatures`);
+      const image = signatureImage(layers, current.mediaType);
+      await this.client.uploadBlob(repo, image.config);
+      const put = await this.client.putManifest(repo, tag, image.manifest, image.mediaType);
+      if (await this.survived(repo, tag, ours)) return { status: 'appended', manifestDigest: put.digest, layers: layers.length };
+      await sleep(Math.random() * (this.opts.settleMs ?? 60));
+    }
+    throw new RegistryError('CONCURRENT_UPDATE', `${repo}:${tag} kept changing under concurrent writers; gave up after ${maxAttempts} attempts`, { retryable: true });
+  }
+
+  private async readLayers(repo: string, tag: string): Promise<{ layers: Descriptor[]; mediaType: string; digest?: string }> {
+    const found = await this.client.findManifest(repo, tag, `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
+    if (!found) return { layers: [], mediaType: OCI_MANIFEST };
+    const manifest = parseImageManifest(found.bytes, `${repo}:${tag}`);
+    const mediaType = found.mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST;
+    return { layers: manifest.layers, mediaType, digest: found.digest };
+  }
+
+  private async hasDuplicate(layers: Descriptor[], ours: Descriptor, payload: Buffer, isDuplicate: NonNullable<AppendOptions['isDuplicate']>): Promise<boolean> {
+    for (const layer of layers) {
+      if (layer.digest !== ours.digest || layer.mediaType !== ours.mediaType) continue;
+      const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+      if (signature === undefined) continue;
+      const others = Object.entries(ours.annotations ?? {}).filter(([k]) => k !== SIGNATURE_ANNOTATION);
+      if (!others.every(([k, v]) => layer.annotations?.[k] === v)) continue;
+      // Same digest, so the stored payload is exactly ours: no need to download it.
+      if (await isDuplicate({ payload, signature, annotations: layer.annotations ?? {}, mediaType: layer.mediaType })) return true;
+    }
+    return false;
+  }
+
+  private async survived(repo: string, tag: string, ours: Descriptor): Promise<boolean> {
+    for (const delay of [0, this.opts.settleMs ?? 60]) {
+      if (delay > 0) await sleep(delay);
+      const now = await this.readLayers(repo, tag);
+      if (!now.layers.some((l) => sameSignature(l, ours))) return false;
+    }
+    return true;
+  }
+}
+
+function sameSignature(a: Descriptor, b: Descriptor): boolean {
+  return a.digest === b.digest && a.mediaType === b.mediaType && a.annotations?.[SIGNATURE_ANNOTATION] === b.annotations?.[SIGNATURE_ANNOTATION];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

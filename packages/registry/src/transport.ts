@@ -1,0 +1,217 @@
+import { Agent, Pool, request as undiciRequest, type Dispatcher } from 'undici';
+import { Authenticator } from './auth';
+import type { RequestBudget } from './budget';
+import { discard, headerValue, readLimited } from './body';
+import { dockerConfigCredentials, type Credentials } from './docker-config';
+import { errorFromResponse, isRegistryError, RegistryError } from './errors';
+
+export interface RegistryClientOptions {
+  /** Name of the registry in config; used for budget keys and messages. */
+  name: string;
+  /** Base URL, e.g. `https://registry.example.com` (http only with `insecure`). */
+  url: string;
+  username?: string;
+  password?: string;
+  /** Allow plain http. */
+  insecure?: boolean;
+  /** Concurrent connections (and so requests in flight) to this registry. Default 8. */
+  maxConcurrency?: number;
+  /** Retries after a retryable failure (429, 5xx, network). Default 4. */
+  retries?: number;
+  /** Whole-request timeout. Default 30 s. */
+  timeoutMs?: number;
+  budget?: RequestBudget;
+  /** Docker config file for credentials when none are given; `false` disables the lookup. */
+  dockerConfig?: string | false;
+  /** First retry delay; doubles per attempt, with jitter. Default 200 ms. */
+  retryBaseMs?: number;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface SendOptions {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path and query below the origin, e.g. `/v2/team/app/manifests/1.0`. */
+  path: string;
+  /** Token scope, e.g. `repository:team/app:pull`. */
+  scope: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Statuses that are success for this call; anything else is an error. */
+  ok: number[];
+  /** Largest body read into memory. */
+  maxBytes: number;
+  /** Human description for error messages. */
+  what: string;
+  /** Follow 3xx redirects (blob downloads: registries hand out storage URLs on other hosts). */
+  followRedirects?: boolean;
+}
+
+export interface SendResult {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+const MAX_REDIRECTS = 3;
+const MAX_RETRY_DELAY_MS = 10_000;
+
+/** Connection pool, auth, budget, retries and timeouts for one registry; every request goes through `send`. */
+export class Transport {
+  readonly origin: string;
+  readonly host: string;
+  readonly credentials: Credentials | undefined;
+  private readonly pool: Pool;
+  private readonly outside: Agent;
+  private readonly auth: Authenticator;
+  private readonly retries: number;
+  private readonly timeoutMs: number;
+  private readonly retryBaseMs: number;
+
+  constructor(readonly options: RegistryClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch (cause) {
+      throw new RegistryError('CONFIG_INVALID', `registry ${options.name}: invalid url "${options.url}"`, { cause });
+    }
+    if (url.protocol === 'http:' && !options.insecure) {
+      throw new RegistryError('CONFIG_INVALID', `registry ${options.name}: ${url.origin} is plain http; allow it with insecure`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RegistryError('CONFIG_INVALID', `registry ${options.name}: unsupported url scheme`);
+    this.origin = url.origin;
+    this.host = url.host;
+    this.retries = options.retries ?? 4;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retryBaseMs = options.retryBaseMs ?? 200;
+    const connections = options.maxConcurrency ?? 8;
+    this.pool = new Pool(this.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.outside = new Agent({ connections: 4 });
+    this.credentials =
+      options.username !== undefined
+        ? { username: options.username, password: options.password ?? '' }
+        : options.dockerConfig === false
+          ? undefined
+          : dockerConfigCredentials(this.host, options.dockerConfig);
+    this.auth = new Authenticator({ credentials: this.credentials, insecure: options.insecure ?? false, dispatcher: this.outside, timeoutMs: this.timeoutMs });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.outside.close()]);
+  }
+
+  async send(opts: SendOptions): Promise<SendResult> {
+    let attempt = 0;
+    let authRetried = false;
+    for (;;) {
+      try {
+        return await this.attempt(opts);
+      } catch (err) {
+        if (err instanceof AuthRetry && !authRetried) {
+          authRetried = true;
+          continue;
+        }
+        const e = toRegistryError(err, opts.what);
+        if (!e.retryable || attempt >= this.retries) throw e;
+        const backoff = Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+        const delay = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, 1) : backoff;
+        if (e.code === 'TOO_MANY_REQUESTS' && this.options.budget) await this.options.budget.pauseFor(delay);
+        attempt++;
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async attempt(opts: SendOptions): Promise<SendResult> {
+    await this.options.budget?.acquire();
+    const authorization = this.auth.header(opts.scope);
+    const headers: Record<string, string> = { ...opts.headers };
+    if (authorization) headers.authorization = authorization;
+    const res = await this.pool.request({
+      method: opts.method,
+      path: opts.path,
+      headers,
+      body: opts.body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await this.observeLimits(res.headers);
+    if (res.statusCode === 401) {
+      await discard(res.body);
+      await this.auth.challenge(headerValue(res.headers, 'www-authenticate'), opts.scope, authorization);
+      throw new AuthRetry();
+    }
+    if (opts.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+      await discard(res.body);
+      return this.followRedirect(new URL(String(headerValue(res.headers, 'location')), this.origin), opts, headers, 0);
+    }
+    return this.finish(res, opts);
+  }
+
+  private async followRedirect(url: URL, opts: SendOptions, headers: Record<string, string>, hops: number): Promise<SendResult> {
+    if (hops >= MAX_REDIRECTS) throw new RegistryError('REGISTRY_ERROR', `${opts.what}: too many redirects`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.insecure)) {
+      throw new RegistryError('FOREIGN_HOST', `${opts.what}: refusing redirect to ${url.origin}`);
+    }
+    // Credentials stay with the registry: a storage URL elsewhere carries its own signature.
+    const sameOrigin = url.origin === this.origin;
+    const res = await undiciRequest(url, {
+      method: opts.method === 'HEAD' ? 'HEAD' : 'GET',
+      headers: sameOrigin ? headers : {},
+      dispatcher: sameOrigin ? this.pool : this.outside,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+      await discard(res.body);
+      return this.followRedirect(new URL(String(headerValue(res.headers, 'location')), url), opts, headers, hops + 1);
+    }
+    return this.finish(res, opts);
+  }
+
+  private async finish(res: Dispatcher.ResponseData, opts: SendOptions): Promise<SendResult> {
+    if (!opts.ok.includes(res.statusCode)) {
+      const body = opts.method === 'HEAD' ? Buffer.alloc(0) : await readLimited(res.body, res.headers, 64 * 1024, opts.what).catch(() => Buffer.alloc(0));
+      if (opts.method === 'HEAD') await discard(res.body);
+      throw errorFromResponse(res.statusCode, body, opts.what, res.headers);
+    }
+    if (opts.method === 'HEAD') {
+      await discard(res.body);
+      return { status: res.statusCode, headers: res.headers, body: Buffer.alloc(0) };
+    }
+    const body = await readLimited(res.body, res.headers, opts.maxBytes, opts.what);
+    return { status: res.statusCode, headers: res.headers, body };
+  }
+
+  private async observeLimits(headers: Headers): Promise<void> {
+    const budget = this.options.budget;
+    if (!budget) return;
+    // `RateLimit-Remaining: 0` (Docker Hub sends `0;w=21600`): stop spending until the bucket refills.
+    const remaining = headerValue(headers, 'ratelimit-remaining');
+    if (remaining !== undefined && Number.parseInt(remaining, 10) === 0) await budget.drain();
+  }
+
+  /** A URL on this registry from a `Location`/`Link` value; other hosts are refused. */
+  sameOriginPath(location: string, what: string): string {
+    const url = new URL(location, this.origin);
+    if (url.origin !== this.origin) throw new RegistryError('FOREIGN_HOST', `${what}: refusing to follow ${url.origin}`);
+    return url.pathname + url.search;
+  }
+}
+
+/** Internal signal: a 401 was answered with new credentials; repeat the request once. */
+class AuthRetry extends Error {}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function toRegistryError(err: unknown, what: string): RegistryError {
+  if (isRegistryError(err)) return err;
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') {
+    return new RegistryError('REGISTRY_TIMEOUT', `${what}: timed out`, { retryable: true, cause: err });
+  }
+  const retryable = NETWORK_CODES.has(e?.code ?? '') || NETWORK_CODES.has((e as { cause?: { code?: string } })?.cause?.code ?? '');
+  return new RegistryError('REGISTRY_UNAVAILABLE', `${what}: ${e?.message ?? String(err)}`, { retryable, cause: err });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
