@@ -6,7 +6,7 @@ import type { PushEvent } from './types';
  * sender event id, so a redelivered webhook adds no second job. Hex only: BullMQ rejects custom ids with
  * ':' in most forms.
  */
-export function pushJobId(event: Pick<PushEvent, 'registry' | 'repository' | 'digest' | 'tag' | 'eventId'>): string {
+export function pushJobId(event: PushEvent): string {
   // JSON keeps the fields apart: no choice of values can make two different tuples hash alike.
   const fields = JSON.stringify([
     event.registry,

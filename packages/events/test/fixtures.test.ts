@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseWebhook, type ParseOptions, type SourceType, type WebhookHeaders } from '@signet/events';
+import { parseWebhook, type ParseOptions, type SourceType, type WebhookHeaders } from '../src';
 import { FIXED_NOW, FIXTURE_DIGEST, now, webhookFixture } from './shared';
 
 const REGISTRY = 'main';

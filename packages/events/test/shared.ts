@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { WebhookHeaders } from '@signet/events';
+import type { WebhookHeaders } from '../src';
 
 function repoRoot(from: string): string {
   let dir = from;
