@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { MalformedKeyFileError } from './errors';
-import { loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from './signing-key';
+import { isEncryptedKeyPem, loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from './signing-key';
 
 /** Where a signing key comes from. New sources (KMS, HSM) implement this without touching callers. */
 export interface KeyProvider {
@@ -12,8 +12,11 @@ export interface KeyProvider {
 /** Supplies the password lazily so it is read only when a key actually needs decrypting. */
 export type PasswordSource = string | (() => string | Promise<string>);
 
-const resolvePassword = async (source: PasswordSource | undefined): Promise<string | undefined> =>
-  typeof source === 'function' ? source() : source;
+/** Asks for the password only when the PEM is encrypted, so plain keys never trigger a prompt. */
+async function signingKeyFromPem(pem: string, source: PasswordSource | undefined): Promise<SigningKey> {
+  const password = isEncryptedKeyPem(pem) ? await (typeof source === 'function' ? source() : source) : undefined;
+  return signingKeyFromPrivateKey(await loadPrivateKeyPem(pem, password));
+}
 
 /**
  * Loads at most once per provider: the scrypt work (~0.2-0.5 s) happens on first use and every later
@@ -49,7 +52,7 @@ export class FileKeyProvider extends CachingKeyProvider {
 
   protected async readKey(): Promise<SigningKey> {
     const pem = await readFile(this.path, 'utf8');
-    return signingKeyFromPrivateKey(await loadPrivateKeyPem(pem, await resolvePassword(this.password)));
+    return signingKeyFromPem(pem, this.password);
   }
 }
 
@@ -69,7 +72,7 @@ export class EnvKeyProvider extends CachingKeyProvider {
   protected async readKey(): Promise<SigningKey> {
     const pem = this.env[this.variable];
     if (!pem) throw new MalformedKeyFileError(`environment variable ${this.variable} is empty or unset`);
-    return signingKeyFromPrivateKey(await loadPrivateKeyPem(pem, await resolvePassword(this.password)));
+    return signingKeyFromPem(pem, this.password);
   }
 }
 

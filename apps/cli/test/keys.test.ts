@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const CLI = path.resolve(__dirname, '../bin/signet.js');
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI from source with stdin closed (not a terminal) and only the env we give it. */
+function signet(args: string[], options: { cwd: string; password?: string }): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_CLI_FROM_SOURCE: '1' };
+  if (options.password !== undefined) env.COSIGN_PASSWORD = options.password;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const tempDir = (): string => mkdtempSync(path.join(tmpdir(), 'signet-cli-'));
+const mode = (file: string): number => statSync(file).mode & 0o777;
+
+describe('signet key commands', () => {
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    const result = await signet(['generate-key-pair'], { cwd: dir, password: 'correct horse' });
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('generate-key-pair writes a 0600 cosign.key and a 0644 cosign.pub in cosign layout', () => {
+    const key = path.join(dir, 'cosign.key');
+    const pub = path.join(dir, 'cosign.pub');
+    expect(mode(key)).toBe(0o600);
+    expect(mode(pub)).toBe(0o644);
+    expect(statSync(key).size).toBe(653);
+    expect(statSync(pub).size).toBe(178);
+    expect(readFileSync(key, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n/);
+  });
+
+  it('public-key prints exactly the cosign.pub contents', async () => {
+    const result = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, password: 'correct horse' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(readFileSync(path.join(dir, 'cosign.pub'), 'utf8'));
+  });
+
+  it('sign-blob output verifies with verify-blob, and a changed file does not', async () => {
+    writeFileSync(path.join(dir, 'blob.txt'), 'release 1.0\n');
+    const signed = await signet(['sign-blob', '--key', 'cosign.key', 'blob.txt'], { cwd: dir, password: 'correct horse' });
+    expect(signed.code).toBe(0);
+    const signature = signed.stdout.trim();
+    expect(signature).toMatch(/^ME[QUY]C[A-Za-z0-9+/]+=*$/);
+    writeFileSync(path.join(dir, 'blob.sig'), signed.stdout);
+
+    const fromFile = await signet(['verify-blob', '--key', 'cosign.pub', '--signature', 'blob.sig', 'blob.txt'], { cwd: dir });
+    expect(fromFile).toMatchObject({ code: 0, stdout: 'Verified OK\n' });
+    const inline = await signet(['verify-blob', '--key', 'cosign.pub', '--signature', signature, 'blob.txt'], { cwd: dir });
+    expect(inline).toMatchObject({ code: 0, stdout: 'Verified OK\n' });
+
+    writeFileSync(path.join(dir, 'blob.txt'), 'release 1.0 (tampered)\n');
+    const tampered = await signet(['verify-blob', '--key', 'cosign.pub', '--signature', 'blob.sig', 'blob.txt'], { cwd: dir });
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toBe('');
+    expect(tampered.stderr).toMatch(/^Error: signature does not verify/);
+  });
+
+  it('refuses to overwrite existing key files without --force', async () => {
+    const before = readFileSync(path.join(dir, 'cosign.key'));
+    const refused = await signet(['generate-key-pair'], { cwd: dir, password: 'x' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`Error: cosign.key already exists; use --force to overwrite it\n`);
+    expect(readFileSync(path.join(dir, 'cosign.key')).equals(before)).toBe(true);
+
+    const forced = await signet(['generate-key-pair', '--force', '--output-key-prefix', 'cosign'], { cwd: dir, password: 'correct horse' });
+    expect(forced.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'cosign.key')).equals(before)).toBe(false);
+    expect(mode(path.join(dir, 'cosign.key'))).toBe(0o600);
+  });
+
+  it('reports a wrong password in exactly one stderr line and prints nothing else', async () => {
+    writeFileSync(path.join(dir, 'other.txt'), 'x');
+    const result = await signet(['sign-blob', '--key', 'cosign.key', 'other.txt'], { cwd: dir, password: 'wrong' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('Error: wrong password for private key cosign.key\n');
+  });
+
+  it('fails clearly when no password source exists (no COSIGN_PASSWORD, stdin not a terminal)', async () => {
+    const result = await signet(['generate-key-pair', '--output-key-prefix', 'nopw'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: a password is needed .*COSIGN_PASSWORD/);
+    expect(existsSync(path.join(dir, 'nopw.key'))).toBe(false);
+  });
+});
+
+describe('signet import-key-pair', () => {
+  it('re-wraps a PKCS#8 PEM made by node:crypto into a cosign key with the same public key', async () => {
+    const dir = tempDir();
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(path.join(dir, 'plain.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const imported = await signet(['import-key-pair', '--key', 'plain.pem'], { cwd: dir, password: '' });
+    expect(imported.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'import-cosign.key'), 'utf8')).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----/);
+    const expectedPub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(readFileSync(path.join(dir, 'import-cosign.pub'), 'utf8')).toBe(expectedPub);
+
+    const pub = await signet(['public-key', '--key', 'import-cosign.key', '--outfile', 'out.pub'], { cwd: dir, password: '' });
+    expect(pub.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'out.pub'), 'utf8')).toBe(expectedPub);
+  });
+
+  it('rejects a file that is not a plain private key', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'junk.pem'), 'hello');
+    const result = await signet(['import-key-pair', '--key', 'junk.pem'], { cwd: dir, password: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: junk\.pem: no PEM block found/);
+  });
+});
+
+describe('signet usage', () => {
+  it.each(['generate-key-pair', 'import-key-pair', 'public-key', 'sign-blob', 'verify-blob'])('%s --help exits 0 and prints its usage', async (command) => {
+    const result = await signet([command, '--help'], { cwd: tmpdir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: signet ${command}`);
+  });
+
+  it('exits 2 with one Error line for unknown commands and missing options', async () => {
+    const unknown = await signet(['frobnicate'], { cwd: tmpdir() });
+    expect(unknown).toMatchObject({ code: 2, stderr: "Error: unknown command 'frobnicate'\n" });
+    const missing = await signet(['verify-blob', 'file'], { cwd: tmpdir() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^Error: required option '-k, --key <file>' not specified\n$/);
+  });
+});
