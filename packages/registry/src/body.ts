@@ -9,10 +9,16 @@ export function headerValue(headers: Headers, name: string): string | undefined 
 }
 
 /** Reads a response body into memory, refusing more than `maxBytes` (declared or actual). */
+/** Drops a body we stopped reading; the abort it raises is expected, not an unhandled error. */
+function abandon(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 export async function readLimited(body: Dispatcher.ResponseData['body'], headers: Headers, maxBytes: number, what: string): Promise<Buffer> {
   const declared = Number(headerValue(headers, 'content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    body.destroy();
+    abandon(body);
     throw new RegistryError('TOO_LARGE', `${what}: ${declared} bytes is over the ${maxBytes}-byte limit`);
   }
   const chunks: Buffer[] = [];
@@ -21,7 +27,7 @@ export async function readLimited(body: Dispatcher.ResponseData['body'], headers
     const buf = chunk as Buffer;
     total += buf.length;
     if (total > maxBytes) {
-      body.destroy();
+      abandon(body);
       throw new RegistryError('TOO_LARGE', `${what}: more than the ${maxBytes}-byte limit`);
     }
     chunks.push(buf);
@@ -34,6 +40,6 @@ export async function discard(body: Dispatcher.ResponseData['body']): Promise<vo
   try {
     await body.dump({ limit: 64 * 1024 });
   } catch {
-    body.destroy();
+    abandon(body);
   }
 }
