@@ -26,7 +26,10 @@ function shapedLike(template: unknown): fc.Arbitrary<unknown> {
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const [key, value] of Object.entries(template)) {
       // undefined drops the key when the body is serialised
-      model[key] = fc.oneof({ weight: 20, arbitrary: shapedLike(value) }, { weight: 1, arbitrary: fc.constant(undefined) });
+      model[key] = fc.oneof(
+        { weight: 20, arbitrary: shapedLike(value) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      );
     }
     return fc.oneof({ weight: 20, arbitrary: fc.record(model) }, { weight: 1, arbitrary: anyJson });
   }
@@ -45,37 +48,34 @@ const ceTemplate = {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** Sources whose fixture alone is the template. */
+const FIXTURE_OF: Partial<Record<SourceType, string>> = {
+  distribution: 'distribution/manifest-push.real.json',
+  github: 'github/registry-package-published.json',
+  dockerhub: 'dockerhub/push.json',
+  acr: 'acr/push.json',
+  quay: 'quay/repo-push.json',
+  artifactory: 'artifactory/docker-pushed.json',
+  ecr: 'ecr/image-push.json',
+};
+
 function templateFor(source: SourceType): fc.Arbitrary<unknown> {
-  switch (source) {
-    case 'distribution':
-      return shapedLike(webhookFixtureJson('distribution/manifest-push.real.json'));
-    case 'harbor':
-      return fc.oneof(shapedLike(webhookFixtureJson('harbor/push-artifact.json')), shapedLike({ ...ceTemplate, type: 'harbor.artifact.pushed', data: webhookFixtureJson('harbor/push-artifact.json')['event_data'] }));
-    case 'github':
-      return shapedLike(webhookFixtureJson('github/registry-package-published.json'));
-    case 'dockerhub':
-      return shapedLike(webhookFixtureJson('dockerhub/push.json'));
-    case 'acr':
-      return shapedLike(webhookFixtureJson('acr/push.json'));
-    case 'quay':
-      return shapedLike(webhookFixtureJson('quay/repo-push.json'));
-    case 'artifactory':
-      return shapedLike(webhookFixtureJson('artifactory/docker-pushed.json'));
-    case 'ecr':
-      return shapedLike(webhookFixtureJson('ecr/image-push.json'));
-    case 'gar': {
-      const outer = webhookFixtureJson('gar/pubsub-push.json');
-      const message = outer['message'] as { data: string };
-      const inner = JSON.parse(Buffer.from(message.data, 'base64').toString('utf8'));
-      // Mutate both the envelope and the JSON inside message.data.
-      return fc.tuple(shapedLike(outer), shapedLike(inner)).map(([o, i]) => {
-        if (!isRecord(o) || !isRecord(o['message']) || typeof o['message']['data'] !== 'string') return o;
-        return { ...o, message: { ...o['message'], data: Buffer.from(JSON.stringify(i) ?? '').toString('base64') } };
-      });
-    }
-    case 'cloudevents':
-      return shapedLike(ceTemplate);
+  const fixture = FIXTURE_OF[source];
+  if (fixture !== undefined) return shapedLike(webhookFixtureJson(fixture));
+  if (source === 'cloudevents') return shapedLike(ceTemplate);
+  if (source === 'harbor') {
+    const harbor = webhookFixtureJson('harbor/push-artifact.json');
+    const harborCe = { ...ceTemplate, type: 'harbor.artifact.pushed', data: harbor['event_data'] };
+    return fc.oneof(shapedLike(harbor), shapedLike(harborCe));
   }
+  // gar: mutate both the Pub/Sub envelope and the JSON inside message.data.
+  const outer = webhookFixtureJson('gar/pubsub-push.json');
+  const message = outer['message'] as { data: string };
+  const inner = JSON.parse(Buffer.from(message.data, 'base64').toString('utf8'));
+  return fc.tuple(shapedLike(outer), shapedLike(inner)).map(([o, i]) => {
+    if (!isRecord(o) || !isRecord(o['message']) || typeof o['message']['data'] !== 'string') return o;
+    return { ...o, message: { ...o['message'], data: Buffer.from(JSON.stringify(i) ?? '').toString('base64') } };
+  });
 }
 
 function headersFor(source: SourceType): fc.Arbitrary<WebhookHeaders> {
@@ -105,6 +105,8 @@ function headersFor(source: SourceType): fc.Arbitrary<WebhookHeaders> {
 
 const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 
+const options = { now, imagePathPrefix: 'us-docker.pkg.test/proj' };
+
 describe.each(SOURCE_TYPES)('parseWebhook(%s) on arbitrary input', (source) => {
   it(`returns a result or throws WebhookPayloadError for ${RUNS_PER_SOURCE} arbitrary bodies`, () => {
     const body = fc.oneof(
@@ -117,7 +119,7 @@ describe.each(SOURCE_TYPES)('parseWebhook(%s) on arbitrary input', (source) => {
       fc.property(body, headersFor(source), (rawBody, headers) => {
         let result;
         try {
-          result = parseWebhook({ source, registry: REGISTRY, rawBody, headers, options: { now, imagePathPrefix: 'us-docker.pkg.test/proj' } });
+          result = parseWebhook({ source, registry: REGISTRY, rawBody, headers, options });
         } catch (error) {
           if (!(error instanceof WebhookPayloadError)) throw error;
           outcomes.rejected++;

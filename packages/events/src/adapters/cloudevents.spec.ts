@@ -36,7 +36,15 @@ describe('Harbor CloudEvents format', () => {
   });
 
   it('reads structured mode with the same result', () => {
-    const body = { specversion: '1.0', id: 'ce-42', type: 'harbor.artifact.pushed', source: '/p', time: '2026-11-24T10:00:00Z', operator: 'ci-bot', data: harborData() };
+    const body = {
+      specversion: '1.0',
+      id: 'ce-42',
+      type: 'harbor.artifact.pushed',
+      source: '/p',
+      time: '2026-11-24T10:00:00Z',
+      operator: 'ci-bot',
+      data: harborData(),
+    };
     const headers = { 'content-type': 'application/cloudevents+json' };
     expect(parse('harbor', body, headers).events).toEqual([{ ...harborPush, source: 'harbor' }]);
     expect(parse('cloudevents', body, headers).events).toEqual([{ ...harborPush, source: 'cloudevents' }]);
@@ -53,7 +61,10 @@ describe('Harbor CloudEvents format', () => {
   it('rejects binary mode without a ce-id, naming the header', () => {
     const { 'ce-id': _id, ...headers } = ceHeaders('harbor.artifact.pushed');
     expect(() => parse('harbor', harborData(), headers)).toThrow(
-      expect.objectContaining({ code: 'INVALID_PAYLOAD', details: [{ path: 'headers.ce-id', message: expect.any(String) }] }),
+      expect.objectContaining({
+        code: 'INVALID_PAYLOAD',
+        details: [{ path: 'headers.ce-id', message: expect.any(String) }],
+      }),
     );
   });
 });
@@ -82,7 +93,13 @@ describe('Harbor default format details', () => {
 });
 
 describe('generic CloudEvents (zot)', () => {
-  const zotData = { name: 'team/app', reference: '1.0.0', digest: FIXTURE_DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', actor: { name: 'ci-bot' } };
+  const zotData = {
+    name: 'team/app',
+    reference: '1.0.0',
+    digest: FIXTURE_DIGEST,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    actor: { name: 'ci-bot' },
+  };
 
   it('reads an image update in binary mode', () => {
     expect(parse('cloudevents', zotData, ceHeaders('zotregistry.image.updated')).events).toEqual([
@@ -91,7 +108,8 @@ describe('generic CloudEvents (zot)', () => {
   });
 
   it('takes a digest reference as the digest, and reads deletes', () => {
-    const body = { specversion: '1.0', id: 'z-1', type: 'com.example.registry.image.deleted', source: 's', data: { name: 'team/app', reference: FIXTURE_DIGEST } };
+    const data = { name: 'team/app', reference: FIXTURE_DIGEST };
+    const body = { specversion: '1.0', id: 'z-1', type: 'com.example.registry.image.deleted', source: 's', data };
     expect(parse('cloudevents', body).events).toEqual([
       expect.objectContaining({ kind: 'delete', repository: 'team/app', digest: FIXTURE_DIGEST, eventId: 'z-1' }),
     ]);
@@ -99,14 +117,17 @@ describe('generic CloudEvents (zot)', () => {
 
   it('ignores a signature pushed under its cosign tag and other event types', () => {
     const sig = { ...zotData, reference: `sha256-${FIXTURE_DIGEST.slice(7)}.sig` };
-    expect(parse('cloudevents', sig, ceHeaders('zotregistry.image.updated')).ignored).toEqual([{ reason: 'signature-artifact', count: 1 }]);
+    expect(parse('cloudevents', sig, ceHeaders('zotregistry.image.updated')).ignored).toEqual([
+      { reason: 'signature-artifact', count: 1 },
+    ]);
     expect(parse('cloudevents', {}, ceHeaders('zotregistry.repository.created')).ignored).toEqual([
       { reason: 'unsupported-event-type', count: 1 },
     ]);
   });
 
   it('rejects a structured event without an id, and image data without a repository', () => {
-    expect(() => parse('cloudevents', { specversion: '1.0', type: 'x.image.updated', data: zotData })).toThrow(WebhookPayloadError);
+    const noId = { specversion: '1.0', type: 'x.image.updated', data: zotData };
+    expect(() => parse('cloudevents', noId)).toThrow(WebhookPayloadError);
     expect(() => parse('cloudevents', { reference: 'x' }, ceHeaders('zotregistry.image.updated'))).toThrow(
       expect.objectContaining({ details: [{ path: 'data.name', message: 'required' }] }),
     );

@@ -3,7 +3,11 @@ import { bodyEventId, isoTime, ResultCollector, type Adapter } from '../context'
 import { parseWith } from '../payload';
 
 const bodySchema = z.looseObject({
-  push_data: z.looseObject({ pushed_at: z.number().nullish(), pusher: z.string().nullish(), tag: z.string().nullish() }),
+  push_data: z.looseObject({
+    pushed_at: z.number().nullish(),
+    pusher: z.string().nullish(),
+    tag: z.string().nullish(),
+  }),
   repository: z.looseObject({ repo_name: z.string() }),
 });
 

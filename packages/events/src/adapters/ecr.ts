@@ -4,7 +4,12 @@ import { parseWith } from '../payload';
 
 const text = z.string().nullish();
 
-const envelopeSchema = z.looseObject({ id: z.string().min(1), 'detail-type': z.string(), time: text, detail: z.unknown() });
+const envelopeSchema = z.looseObject({
+  id: z.string().min(1),
+  'detail-type': z.string(),
+  time: text,
+  detail: z.unknown(),
+});
 const detailSchema = z.looseObject({
   result: text,
   'repository-name': z.string(),

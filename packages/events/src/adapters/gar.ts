@@ -32,7 +32,8 @@ function repositoryOf(path: string, ctx: AdapterContext): string | undefined {
 
 function decodeData(data: string): unknown {
   if (!BASE64.test(data)) {
-    throw new WebhookPayloadError('body is not a valid Pub/Sub push', [{ path: 'message.data', message: 'not base64' }]);
+    const issue = { path: 'message.data', message: 'not base64' };
+    throw new WebhookPayloadError('body is not a valid Pub/Sub push', [issue]);
   }
   return parseJson(Buffer.from(data, 'base64'), 'message.data');
 }
