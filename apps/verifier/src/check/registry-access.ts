@@ -1,0 +1,78 @@
+import type { RegistryConfig } from '@signet/config';
+import { isMissing, isRegistryError, RegistryClient, SignatureStore, type RequestBudget } from '@signet/registry';
+import type { SignatureLayer } from '@signet/crypto';
+
+/** What the verifier needs from one registry; tag lookups answer `undefined` for "does not exist". */
+export interface RegistryAccess {
+  /** Config name (the `registry` label). */
+  readonly name: string;
+  /** Host used in image references and signature identities. */
+  readonly host: string;
+  repositories(): AsyncIterable<string>;
+  /** Every tag, following pagination; `undefined` when the repository does not exist. */
+  tags(repository: string): Promise<string[] | undefined>;
+  /** The digest a tag points to (HEAD), or `undefined` when the tag does not exist. */
+  digestOf(repository: string, tag: string): Promise<string | undefined>;
+  /** The simple-signing signature layers of a digest (none when there is no `.sig` tag). Failures throw. */
+  signatures(repository: string, digest: string): Promise<SignatureLayer[]>;
+  close(): Promise<void>;
+}
+
+/** Lowercase error reason for `signet_verify_errors_total{reason}` (a bounded set). */
+export function errorReason(err: unknown): string {
+  if (isRegistryError(err)) return err.code.toLowerCase();
+  return 'internal';
+}
+
+/** RegistryAccess over the shared OCI client and cosign signature store. */
+export function registryAccess(config: RegistryConfig, opts: { budget?: RequestBudget; pageSize?: number } = {}): RegistryAccess {
+  const client = new RegistryClient({
+    name: config.name,
+    url: config.url,
+    username: config.username,
+    password: config.password?.reveal(),
+    insecure: config.url.startsWith('http://'),
+    maxConcurrency: config.maxConcurrency,
+    retries: config.retries,
+    timeoutMs: config.timeout,
+    dockerConfig: false,
+    ...(opts.budget ? { budget: opts.budget } : {}),
+  });
+  // Bundles (OCI referrers) are not read: only simple-signing layers can be verified against the key set.
+  const store = new SignatureStore(client, { bundles: false });
+  const pageSize = opts.pageSize ?? 1000;
+  return {
+    name: config.name,
+    host: config.host,
+    async *repositories() {
+      if (config.repositories?.length) {
+        yield* config.repositories;
+        return;
+      }
+      yield* client.catalog({ pageSize });
+    },
+    async tags(repository) {
+      const out: string[] = [];
+      try {
+        for await (const tag of client.tags(repository, { pageSize })) out.push(tag);
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+      return out;
+    },
+    async digestOf(repository, tag) {
+      try {
+        return (await client.headManifest(repository, tag)).digest;
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+    async signatures(repository, digest) {
+      const found = await store.list(repository, digest);
+      return found.flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : []));
+    },
+    close: () => client.close(),
+  };
+}

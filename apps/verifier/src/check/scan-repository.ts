@@ -1,0 +1,64 @@
+import { packDigest, isArtifactTag } from '../state/tag-state';
+import { checkTag, forgetTag, recordLookupFailure, registryOf, type CheckOutcome, type VerifierContext } from './check-tag';
+import { errorReason } from './registry-access';
+import { mapLimit } from './pool';
+
+export type TagResult = { tag: string } & (CheckOutcome | { kind: 'error'; reason: string; message: string });
+
+export interface RepositoryScan {
+  registry: string;
+  repository: string;
+  tags: TagResult[];
+  /** Tags that were stored but are gone from the registry. */
+  forgotten: string[];
+  errors: number;
+}
+
+export interface ScanRepositoryOptions {
+  /** Called after each tag (progress bars). */
+  onTag?: (result: TagResult) => void;
+}
+
+/**
+ * One repository's share of a rescan: list the tags (skipping signature artifacts), HEAD each with bounded
+ * concurrency, verify signatures only for new or changed digests, forget tags that are gone. A failed
+ * lookup marks that tag `error` and the scan goes on; the caller decides whether to retry.
+ */
+export async function scanRepository(ctx: VerifierContext, registryName: string, repository: string, opts: ScanRepositoryOptions = {}): Promise<RepositoryScan> {
+  const registry = registryOf(ctx, registryName);
+  const listed = await registry.tags(repository);
+  const tags = (listed ?? []).filter((t) => !isArtifactTag(t));
+  const [stored, decisions] = await Promise.all([ctx.store.readRepository(registryName, repository), ctx.store.decisions(registryName, repository, ctx.now())]);
+
+  const results = await mapLimit(tags, ctx.tagConcurrency, async (tag): Promise<TagResult> => {
+    const ref = { registry: registryName, repository, tag };
+    let result: TagResult;
+    try {
+      ctx.metrics.tagsScanned.labels(registryName).inc();
+      const known = stored.get(tag) ?? { raw: null };
+      let digest: string | undefined;
+      try {
+        digest = await registry.digestOf(repository, tag);
+      } catch (err) {
+        return await recordLookupFailure(ctx, ref, known, undefined, err);
+      }
+      if (digest === undefined) {
+        result = { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
+      } else {
+        const decision = decisions.get(packDigest(digest)) ?? null;
+        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision })) };
+      }
+    } catch (err) {
+      result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };
+    }
+    opts.onTag?.(result);
+    return result;
+  });
+
+  const present = new Set(tags);
+  const gone = [...stored.keys()].filter((t) => !present.has(t));
+  const forgotten: string[] = [];
+  for (const tag of gone) if (await forgetTag(ctx, { registry: registryName, repository, tag }, stored.get(tag))) forgotten.push(tag);
+  await ctx.store.pruneDecisions(registryName, repository, ctx.now());
+  return { registry: registryName, repository, tags: results, forgotten, errors: results.filter((r) => r.kind === 'error').length };
+}

@@ -1,0 +1,47 @@
+import type { SignetConfig } from '@signet/config';
+import { loadPublicKeys } from '@signet/crypto';
+import type { Logger } from '@signet/observability';
+import { registryAccess, type RegistryAccess } from './check/registry-access';
+import type { VerifierContext } from './check/check-tag';
+import type { VerifierMetrics } from './metrics';
+import { TagStore, type RedisClient } from './state/store';
+
+/** Decisions only matter during the grace period; keep them a while longer than that. */
+export const decisionTtl = (gracePeriodMs: number) => Math.max(gracePeriodMs * 4, 3_600_000);
+
+export interface ContextOptions {
+  config: SignetConfig;
+  redis: RedisClient;
+  metrics: VerifierMetrics;
+  logger?: Logger;
+  /** Only these registries (CLI `--registry`). */
+  registries?: string[];
+  scheduleRecheck?: VerifierContext['scheduleRecheck'];
+}
+
+/** Everything a check needs, built from the configuration: keys, registry clients, the state store. */
+export async function createVerifierContext(opts: ContextOptions): Promise<VerifierContext> {
+  const verifier = opts.config.verifier;
+  if (!verifier) throw new Error('the verifier section is missing from the configuration');
+  const keys = await loadPublicKeys(verifier.keys);
+  const registries = new Map<string, RegistryAccess>();
+  for (const r of opts.config.registries) {
+    if (!opts.registries || opts.registries.includes(r.name)) registries.set(r.name, registryAccess(r));
+  }
+  return {
+    store: new TagStore(opts.redis, opts.config.redis.prefix),
+    registries,
+    keys,
+    metrics: opts.metrics,
+    judge: { gracePeriodMs: verifier.gracePeriod, historyLength: verifier.historyLength },
+    decisionTtlMs: decisionTtl(verifier.gracePeriod),
+    tagConcurrency: verifier.rescan.tagConcurrency,
+    now: Date.now,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.scheduleRecheck ? { scheduleRecheck: opts.scheduleRecheck } : {}),
+  };
+}
+
+export async function closeContext(ctx: VerifierContext): Promise<void> {
+  await Promise.all([...ctx.registries.values()].map((r) => r.close()));
+}

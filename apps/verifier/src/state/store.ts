@@ -1,0 +1,190 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { SignerDecision } from '@signet/queue';
+import { decodeTagState, encodeTagState, packDigest, type TagState, type Verdict } from './tag-state';
+
+export type RedisClient = Redis | Cluster;
+
+export interface TagRef {
+  registry: string;
+  repository: string;
+  tag: string;
+}
+
+/** A stored value as read: `raw` is the compare-and-set token of the next write (null = no record). */
+export interface Stored {
+  raw: string | null;
+  state?: TagState;
+}
+
+export interface ViolationRecord extends TagRef {
+  digest: string;
+}
+
+/**
+ * Writes one tag's record only if it still holds what the writer read (optimistic concurrency between
+ * replicas), and keeps the shared views in step in the same atomic step: the violations set, the pending
+ * set (score = first seen), the per-registry verdict counts and the set of known repositories.
+ * KEYS: tags hash, violations set, stats hash, pending zset, repositories set.
+ * ARGV: field, expected, new ('' = delete), old violation, new violation, pending member, pending score
+ * ('' = not pending), repository member, then (stats field, delta) pairs.
+ */
+const APPLY_TAG = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then cur = '' end
+if cur ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('SREM', KEYS[2], ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('SADD', KEYS[2], ARGV[5]) end
+if ARGV[7] == '' then redis.call('ZREM', KEYS[4], ARGV[6]) else redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6]) end
+if ARGV[3] ~= '' then redis.call('SADD', KEYS[5], ARGV[8]) end
+for i = 9, #ARGV, 2 do
+  if redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 1]) <= 0 then redis.call('HDEL', KEYS[3], ARGV[i]) end
+end
+return 1
+`;
+
+interface ApplyCommand {
+  signetApplyTag(...args: string[]): Promise<number>;
+}
+
+/** Counted as "unsigned" (the warning gauge): settled without a valid signature and not alerting as a violation. */
+export const countsAsUnsigned = (s: TagState) => (s.verdict === 'unsigned' || s.verdict === 'invalid') && s.flag !== 'violation';
+
+const violationMember = (ref: TagRef, digest: string) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest]);
+
+/** Tag state, signer decisions and the shared views every replica's /metrics reads. */
+export class TagStore {
+  constructor(
+    readonly redis: RedisClient,
+    readonly prefix: string,
+  ) {
+    if (!(redis as unknown as Partial<ApplyCommand>).signetApplyTag) redis.defineCommand('signetApplyTag', { numberOfKeys: 5, lua: APPLY_TAG });
+  }
+
+  key(kind: 'tags' | 'decisions', registry: string, repository: string): string {
+    return `${this.prefix}:${kind}:${registry}/${repository}`;
+  }
+  get violationsKey() {
+    return `${this.prefix}:violations`;
+  }
+  get statsKey() {
+    return `${this.prefix}:verifier:stats`;
+  }
+  get reposKey() {
+    return `${this.prefix}:repositories`;
+  }
+  pendingKey(registry: string) {
+    return `${this.prefix}:pending:${registry}`;
+  }
+
+  async read(ref: TagRef): Promise<Stored> {
+    const raw = await this.redis.hget(this.key('tags', ref.registry, ref.repository), ref.tag);
+    return { raw, state: decodeTagState(raw) };
+  }
+
+  /** Every tag of a repository in one round trip. */
+  async readRepository(registry: string, repository: string): Promise<Map<string, Stored>> {
+    const all = await this.redis.hgetall(this.key('tags', registry, repository));
+    return new Map(Object.entries(all).map(([tag, raw]) => [tag, { raw, state: decodeTagState(raw) }]));
+  }
+
+  /** Replaces `from` with `next` (undefined = forget the tag). False when another writer got there first. */
+  async apply(ref: TagRef, from: Stored, next: TagState | undefined): Promise<boolean> {
+    const prev = from.raw === null ? undefined : from.state;
+    const deltas = new Map<string, number>();
+    const bump = (s: TagState | undefined, by: number) => {
+      if (!s) return;
+      const v = `${ref.registry}|verdict:${s.verdict}`;
+      deltas.set(v, (deltas.get(v) ?? 0) + by);
+      if (countsAsUnsigned(s)) deltas.set(`${ref.registry}|unsigned`, (deltas.get(`${ref.registry}|unsigned`) ?? 0) + by);
+    };
+    bump(prev, -1);
+    bump(next, 1);
+    const oldViolation = prev?.flag === 'violation' ? violationMember(ref, prev.digest) : '';
+    const newViolation = next?.flag === 'violation' ? violationMember(ref, next.digest) : '';
+    const args = [
+      ref.tag,
+      from.raw ?? '',
+      next ? encodeTagState(next) : '',
+      oldViolation,
+      newViolation,
+      `${ref.repository}\t${ref.tag}`,
+      next?.verdict === 'pending' ? String(next.firstSeen) : '',
+      `${ref.registry}/${ref.repository}`,
+      ...[...deltas].filter(([, d]) => d !== 0).flatMap(([f, d]) => [f, String(d)]),
+    ];
+    const keys = [this.key('tags', ref.registry, ref.repository), this.violationsKey, this.statsKey, this.pendingKey(ref.registry), this.reposKey];
+    return (await (this.redis as unknown as ApplyCommand).signetApplyTag(...keys, ...args)) === 1;
+  }
+
+  /** Records what the signer decided about a digest; kept `ttlMs` (only the grace period needs it). */
+  async recordDecision(registry: string, repository: string, digest: string, decision: SignerDecision, ttlMs: number, now = Date.now()): Promise<void> {
+    await this.redis.hset(this.key('decisions', registry, repository), packDigest(digest), `${decision}|${(now + ttlMs).toString(36)}`);
+  }
+
+  async decision(registry: string, repository: string, digest: string, now = Date.now()): Promise<SignerDecision | undefined> {
+    const raw = await this.redis.hget(this.key('decisions', registry, repository), packDigest(digest));
+    return parseDecision(raw, now);
+  }
+
+  /** All unexpired decisions of a repository (a rescan reads them once). */
+  async decisions(registry: string, repository: string, now = Date.now()): Promise<Map<string, SignerDecision>> {
+    const all = await this.redis.hgetall(this.key('decisions', registry, repository));
+    const out = new Map<string, SignerDecision>();
+    for (const [packed, raw] of Object.entries(all)) {
+      const d = parseDecision(raw, now);
+      if (d) out.set(packed, d);
+    }
+    return out;
+  }
+
+  /** Deletes expired decision fields (Redis 7.0 hashes have no per-field expiry). Returns how many. */
+  async pruneDecisions(registry: string, repository: string, now = Date.now()): Promise<number> {
+    const key = this.key('decisions', registry, repository);
+    const all = await this.redis.hgetall(key);
+    const expired = Object.entries(all)
+      .filter(([, raw]) => !parseDecision(raw, now))
+      .map(([f]) => f);
+    if (expired.length) await this.redis.hdel(key, ...expired);
+    return expired.length;
+  }
+
+  async violations(): Promise<ViolationRecord[]> {
+    const members = await this.redis.smembers(this.violationsKey);
+    return members.flatMap((m) => {
+      const [registry, repository, tag, digest] = JSON.parse(m) as string[];
+      return registry && repository && tag && digest ? [{ registry, repository, tag, digest }] : [];
+    });
+  }
+
+  /** Tag counts per registry and verdict, and per registry the count of unsigned (non-violation) tags. */
+  async stats(): Promise<{ verdicts: Array<{ registry: string; verdict: Verdict; count: number }>; unsigned: Map<string, number> }> {
+    const all = await this.redis.hgetall(this.statsKey);
+    const verdicts: Array<{ registry: string; verdict: Verdict; count: number }> = [];
+    const unsigned = new Map<string, number>();
+    for (const [field, value] of Object.entries(all)) {
+      const [registry = '', what = ''] = field.split('|');
+      if (what === 'unsigned') unsigned.set(registry, Number(value));
+      else if (what.startsWith('verdict:')) verdicts.push({ registry, verdict: what.slice(8) as Verdict, count: Number(value) });
+    }
+    return { verdicts, unsigned };
+  }
+
+  /** First-seen time of the oldest pending tag of a registry. */
+  async oldestPending(registry: string): Promise<number | undefined> {
+    const [, score] = await this.redis.zrange(this.pendingKey(registry), 0, 0, 'WITHSCORES');
+    return score === undefined ? undefined : Number(score);
+  }
+
+  /** `registry/repository` of every repository with state. */
+  async repositories(): Promise<string[]> {
+    return (await this.redis.smembers(this.reposKey)).sort();
+  }
+}
+
+function parseDecision(raw: string | null | undefined, now: number): SignerDecision | undefined {
+  if (!raw) return undefined;
+  const [decision, expires] = raw.split('|');
+  if (!decision || !expires || parseInt(expires, 36) <= now) return undefined;
+  return decision as SignerDecision;
+}

@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+import { decodeTagState, encodeTagState, isArtifactTag, packDigest, unpackDigest, VERDICTS, type TagState } from './tag-state';
+
+const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => 'sha256:' + Buffer.from(b).toString('hex'));
+const time = fc.integer({ min: 0, max: 4_102_444_800_000 });
+const state: fc.Arbitrary<TagState> = fc.record({
+  digest: hex64,
+  firstSeen: time,
+  verdict: fc.constantFrom(...VERDICTS),
+  flag: fc.constantFrom('none' as const, 'violation' as const, 'acknowledged' as const),
+  replaced: fc.boolean(),
+  checkedAt: time,
+  history: fc.array(fc.record({ digest: hex64, firstSeen: time }), { maxLength: 5 }),
+});
+
+describe('tag state encoding', () => {
+  it('round-trips every state', () => {
+    fc.assert(fc.property(state, (s) => expect(decodeTagState(encodeTagState(s))).toEqual(s)));
+  });
+
+  it('packs a sha256 digest into 43 characters and back', () => {
+    const d = 'sha256:' + 'ab'.repeat(32);
+    expect(packDigest(d)).toHaveLength(43);
+    expect(unpackDigest(packDigest(d))).toBe(d);
+  });
+
+  it('keeps a tag without history under 80 bytes', () => {
+    const s: TagState = { digest: 'sha256:' + 'f'.repeat(64), firstSeen: Date.now(), verdict: 'signed', flag: 'none', replaced: true, checkedAt: Date.now(), history: [] };
+    expect(Buffer.byteLength(encodeTagState(s))).toBeLessThan(80);
+  });
+
+  it('treats foreign or corrupt values as no record', () => {
+    expect(decodeTagState(null)).toBeUndefined();
+    expect(decodeTagState('hello')).toBeUndefined();
+    expect(decodeTagState('XX0|a|b|c|')).toBeUndefined();
+  });
+});
+
+describe('isArtifactTag', () => {
+  it('recognises signature, attestation and SBOM tags and the bare digest tag', () => {
+    const h = 'a'.repeat(64);
+    for (const t of [`sha256-${h}.sig`, `sha256-${h}.att`, `sha256-${h}.sbom`, `sha256-${h}`]) expect(isArtifactTag(t)).toBe(true);
+  });
+  it('leaves ordinary tags alone', () => {
+    for (const t of ['1.0.0', 'latest', 'sha256-abc', `sha256-${'a'.repeat(64)}.tar`]) expect(isArtifactTag(t)).toBe(false);
+  });
+});

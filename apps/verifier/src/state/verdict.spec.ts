@@ -1,0 +1,90 @@
+import type { TagState } from './tag-state';
+import { acknowledge, judge, judgeError, needsSignatureCheck, type JudgeOptions } from './verdict';
+
+const A = 'sha256:' + 'a'.repeat(64);
+const B = 'sha256:' + 'b'.repeat(64);
+const C = 'sha256:' + 'c'.repeat(64);
+const opts: JudgeOptions = { gracePeriodMs: 30_000, historyLength: 2 };
+const T0 = 1_700_000_000_000;
+const valid = { kind: 'valid' } as const;
+const none = { kind: 'none' } as const;
+
+const signedAt = (digest: string, t = T0): TagState => judge(undefined, { digest, finding: valid, now: t }, opts).state;
+
+describe('judge', () => {
+  it('marks a tag first seen unsigned as unsigned, not a violation, once the grace period is over', () => {
+    const j = judge(undefined, { digest: A, finding: none, now: T0, decision: 'untrusted' }, opts);
+    expect(j.state).toMatchObject({ verdict: 'unsigned', flag: 'none', replaced: false });
+    expect(j.overwrite).toBeUndefined();
+  });
+
+  it('makes an overwrite with an unsigned digest a violation when the signer decided untrusted', () => {
+    const j = judge(signedAt(A), { digest: B, finding: none, now: T0 + 1000, decision: 'untrusted' }, opts);
+    expect(j.state).toMatchObject({ digest: B, verdict: 'unsigned', flag: 'violation', replaced: true });
+    expect(j.state.history).toEqual([{ digest: A, firstSeen: T0 }]);
+    expect(j.overwrite).toBe('unsigned');
+  });
+
+  it('keeps an undecided new digest pending during the grace period, then judges it a violation', () => {
+    const pending = judge(signedAt(A), { digest: B, finding: none, now: T0 + 1000 }, opts);
+    expect(pending.state).toMatchObject({ verdict: 'pending', flag: 'none' });
+    expect(pending.overwrite).toBe('pending');
+    const later = judge(pending.state, { digest: B, finding: none, now: T0 + 1000 + 30_000 }, opts);
+    expect(later.state).toMatchObject({ verdict: 'unsigned', flag: 'violation' });
+    expect(later.overwrite).toBe('unsigned');
+  });
+
+  it('clears a violation when the tag points to a validly signed digest again', () => {
+    const bad = judge(signedAt(A), { digest: B, finding: none, now: T0, decision: 'untrusted' }, opts).state;
+    const good = judge(bad, { digest: C, finding: valid, now: T0 + 5 }, opts);
+    expect(good.state).toMatchObject({ verdict: 'signed', flag: 'none' });
+    expect(good.state.history.map((h) => h.digest)).toEqual([B, A]);
+  });
+
+  it('treats a signature that disappears from a signed digest as a violation', () => {
+    const j = judge(signedAt(A), { digest: A, finding: none, now: T0 + 60_000 }, opts);
+    expect(j.state).toMatchObject({ verdict: 'unsigned', flag: 'violation' });
+  });
+
+  it('makes a copied (invalid) signature on an overwrite a violation', () => {
+    const j = judge(signedAt(A), { digest: B, finding: { kind: 'invalid', code: 'DIGEST_MISMATCH' }, now: T0, decision: 'untrusted' }, opts);
+    expect(j.state).toMatchObject({ verdict: 'invalid', flag: 'violation' });
+  });
+
+  it('keeps an acknowledged violation quiet until the digest changes', () => {
+    const bad = judge(signedAt(A), { digest: B, finding: none, now: T0, decision: 'untrusted' }, opts).state;
+    const acked = acknowledge(bad);
+    expect(acked?.flag).toBe('acknowledged');
+    expect(judge(acked, { digest: B, finding: none, now: T0 + 1 }, opts).state.flag).toBe('acknowledged');
+    expect(judge(acked, { digest: C, finding: none, now: T0 + 2, decision: 'untrusted' }, opts).state.flag).toBe('violation');
+  });
+
+  it('bounds the history', () => {
+    let s = signedAt(A);
+    for (const [i, d] of [B, C, A, B].entries()) s = judge(s, { digest: d, finding: valid, now: T0 + i }, opts).state;
+    expect(s.history).toHaveLength(2);
+  });
+});
+
+describe('judgeError', () => {
+  it('records a failed lookup as error, never unsigned, and keeps a standing violation', () => {
+    const bad = judge(signedAt(A), { digest: B, finding: none, now: T0, decision: 'untrusted' }, opts).state;
+    expect(judgeError(bad, undefined, T0 + 1, opts)?.state).toMatchObject({ verdict: 'error', flag: 'violation', digest: B });
+  });
+  it('remembers that a new digest replaced the old one, so the retry can still find the violation', () => {
+    const e = judgeError(signedAt(A), B, T0 + 1, opts);
+    expect(e?.state).toMatchObject({ verdict: 'error', replaced: true, digest: B });
+    expect(judge(e?.state, { digest: B, finding: none, now: T0 + 2, decision: 'untrusted' }, opts).state.flag).toBe('violation');
+  });
+  it('stores nothing for an unknown tag whose digest could not be read', () => {
+    expect(judgeError(undefined, undefined, T0, opts)).toBeUndefined();
+  });
+});
+
+describe('needsSignatureCheck', () => {
+  it('skips settled tags whose digest did not change', () => {
+    expect(needsSignatureCheck(signedAt(A), A)).toBe(false);
+    expect(needsSignatureCheck(signedAt(A), B)).toBe(true);
+    expect(needsSignatureCheck(undefined, A)).toBe(true);
+  });
+});
