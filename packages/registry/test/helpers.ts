@@ -1,4 +1,4 @@
-import { RegistryClient, type RegistryClientOptions } from '@signet/registry';
+import { RegistryClient, type RegistryClientOptions } from '../src';
 import type { RegistryServer } from '@signet/testing';
 
 export const USER = 'ci-bot';

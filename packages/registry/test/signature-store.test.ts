@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import {
   attachBundle, digestOf, DOCKER_MANIFEST, parseImageManifest, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureLayer, signatureTag, SignatureStore, SIMPLE_SIGNING,
   type ExistingSignature,
-} from '@signet/registry';
+} from '../src';
 import { pushImage, sharedDir, startRegistry, type RegistryServer } from '@signet/testing';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
