@@ -1,0 +1,69 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { defaultJobOptions, QueueNames } from '@signet/queue';
+import type { VerifierContext } from './check/check-tag';
+import { processRescan } from './jobs/rescan';
+import type { ScanProgress } from './jobs/scan-progress';
+import { processRecheck, processVerify, recheckJobId } from './jobs/verify';
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  /** Verify and rescan jobs processed at once by this replica. */
+  concurrency: number;
+  rescan: { every?: number; cron?: string };
+}
+
+export interface VerifierWorkers {
+  verifyQueue: Queue;
+  rescanQueue: Queue;
+  close(): Promise<void>;
+}
+
+/** The rescan schedule's id: one scheduler for the deployment, however many replicas upsert it. */
+export const RESCAN_SCHEDULER_ID = 'signet-rescan';
+
+/** Grace-period re-checks go on the verify queue as `recheck` jobs; this builds the scheduler hook. */
+export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.now): NonNullable<VerifierContext['scheduleRecheck']> {
+  return async (ref, digest, atMs) => {
+    const data = { v: 1 as const, ...ref, digest };
+    // A little past the end of the grace period, so the re-check sees it over.
+    await verifyQueue.add('recheck', data, { ...defaultJobOptions, jobId: recheckJobId(data), delay: Math.max(0, atMs - now()) + 250 });
+  };
+}
+
+/**
+ * Wires the processors to BullMQ: a verify worker (signer decisions and grace re-checks), a rescan worker
+ * (fan-out and per-repository scans) and the repeatable rescan schedule.
+ */
+export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: Queue, rescanQueue: Queue, opts: WorkerOptions): Promise<VerifierWorkers> {
+  const common = { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency };
+  const verify = new Worker(QueueNames.verify, async (job) => (job.name === 'recheck' ? processRecheck(ctx, job.data) : processVerify(ctx, job.data)), common);
+  const rescan = new Worker(
+    QueueNames.rescan,
+    async (job) =>
+      processRescan(
+        {
+          ctx,
+          progress,
+          enqueue: async (jobs) => {
+            await rescanQueue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { ...defaultJobOptions, jobId: j.jobId } })));
+          },
+        },
+        { id: job.id, data: job.data },
+      ),
+    common,
+  );
+  for (const w of [verify, rescan]) {
+    w.on('failed', (job, err) => ctx.logger?.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));
+    w.on('error', (err) => ctx.logger?.error({ queue: w.name, err }, 'worker error'));
+  }
+  const repeat = opts.rescan.cron ? { pattern: opts.rescan.cron } : { every: opts.rescan.every ?? 60_000 };
+  await rescanQueue.upsertJobScheduler(RESCAN_SCHEDULER_ID, repeat, { name: 'all', data: { v: 1, kind: 'all' }, opts: { attempts: defaultJobOptions.attempts, backoff: defaultJobOptions.backoff } });
+  return {
+    verifyQueue,
+    rescanQueue,
+    async close() {
+      await Promise.all([verify.close(), rescan.close()]);
+    },
+  };
+}
