@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseImageReference, RegistryClient, RegistryError, type ImageReference } from '@signet/registry';
+import { CliError, EXIT_USAGE } from './cli-error';
+
+/** Flags every registry-facing command shares. */
+export interface RegistryFlags {
+  registryUsername?: string;
+  registryPassword?: string;
+  allowInsecureRegistry?: boolean;
+}
+
+export function addRegistryOptions(cmd: Command): Command {
+  return cmd
+    .option('--registry-username <user>', 'registry username (else SIGNET_REGISTRY_USERNAME, else ~/.docker/config.json)')
+    .option('--registry-password <password>', 'registry password (else SIGNET_REGISTRY_PASSWORD)')
+    .option('--allow-insecure-registry', 'talk plain http to the registry', false);
+}
+
+/** Parses an image reference given on the command line; a bad one is a usage error. */
+export function imageArgument(input: string): ImageReference {
+  try {
+    return parseImageReference(input);
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), EXIT_USAGE, { cause: err });
+  }
+}
+
+/** A client for the reference's registry: credentials from flags, then the environment, then Docker's config. */
+export function registryClientFor(ref: ImageReference, flags: RegistryFlags, env: Readonly<Record<string, string | undefined>>): RegistryClient {
+  const username = flags.registryUsername ?? env.SIGNET_REGISTRY_USERNAME;
+  const password = flags.registryPassword ?? env.SIGNET_REGISTRY_PASSWORD;
+  const host = ref.registry === 'index.docker.io' ? 'registry-1.docker.io' : ref.registry;
+  return new RegistryClient({
+    name: ref.registry,
+    url: `${flags.allowInsecureRegistry ? 'http' : 'https'}://${host}`,
+    insecure: flags.allowInsecureRegistry ?? false,
+    ...(username !== undefined ? { username, password: password ?? '' } : {}),
+    ...(env.DOCKER_CONFIG ? { dockerConfig: join(env.DOCKER_CONFIG, 'config.json') } : {}),
+  });
+}
+
+/** `-a key=value`, repeatable; like cosign, one value may hold several comma-separated pairs. */
+export function collectAnnotation(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const out = { ...previous };
+  for (const pair of value.split(',')) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new CliError(`annotation "${pair}" is not key=value`, EXIT_USAGE);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+/** Registry failures become one actionable line; anything else propagates. */
+export function describeRegistryError(err: unknown, what: string): never {
+  if (err instanceof RegistryError) {
+    throw new CliError(`${what}: ${err.message} [${err.code}]`, 1, { cause: err });
+  }
+  throw err;
+}

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { buildPayload, isCryptoError, keyProviderFromRef, verifyBase64Signature, type SigningKey } from '@signet/crypto';
+import {
+  formatImageReference, isIndexMediaType, parseImageIndex, repositoryName, signatureTag, SignatureStore, type ImageReference, type RegistryClient,
+} from '@signet/registry';
+import { CliError, EXIT_USAGE } from './cli-error';
+import { registerVerifyCommand } from './verify';
+import { processPasswordContext, readPassword } from './password';
+import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
+
+interface SignFlags extends RegistryFlags {
+  key: string;
+  annotations?: Record<string, string>;
+  recursive: boolean;
+  identity: 'tag' | 'repository';
+}
+
+async function loadKey(ref: string): Promise<SigningKey> {
+  const ctx = processPasswordContext();
+  const provider = keyProviderFromRef(ref, { env: ctx.env, password: () => readPassword(ctx, { confirm: false, purpose: `decrypt ${ref}` }) });
+  try {
+    return await provider.load();
+  } catch (err) {
+    if (isCryptoError(err) && err.code === 'WRONG_PASSWORD') throw new CliError(`wrong password for private key ${ref}`, 1, { cause: err });
+    if (isCryptoError(err)) throw new CliError(`${ref}: ${err.message}`, 1, { cause: err });
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') throw new CliError(`cannot read ${ref}: no such file`, 1, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * The identity claimed in the payload. By tag: `host/repo:tag`, which containers/image's default policy
+ * accepts for that tag; `repository` (or a digest reference): cosign's tagless `host/repo`.
+ */
+export function signedIdentity(ref: ImageReference, mode: SignFlags['identity']): string {
+  return mode === 'tag' && ref.tag ? `${repositoryName(ref)}:${ref.tag}` : repositoryName(ref);
+}
+
+/** The digests to sign: the reference's (a tag resolved by GET and verified), plus an index's children with --recursive. */
+async function digestsToSign(client: RegistryClient, ref: ImageReference, recursive: boolean): Promise<string[]> {
+  const target = ref.digest ?? ref.tag ?? 'latest';
+  if (ref.digest && !recursive) {
+    // As cosign: a digest is signed even when the registry does not (yet) hold it.
+    await client.findManifest(ref.repository, ref.digest);
+    return [ref.digest];
+  }
+  const manifest = await client.getManifest(ref.repository, target);
+  if (!recursive || !isIndexMediaType(manifest.mediaType)) return [manifest.digest];
+  const children = parseImageIndex(manifest.bytes).manifests.map((m) => m.digest);
+  return [manifest.digest, ...children];
+}
+
+async function runSign(image: string, flags: SignFlags): Promise<void> {
+  const ref = imageArgument(image);
+  const key = await loadKey(flags.key);
+  const client = registryClientFor(ref, flags, process.env);
+  try {
+    const store = new SignatureStore(client);
+    const digests = await digestsToSign(client, ref, flags.recursive).catch((e: unknown) => describeRegistryError(e, `resolve ${image}`));
+    const dockerReference = signedIdentity(ref, flags.identity);
+    for (const digest of digests) {
+      const payload = buildPayload({ dockerReference, manifestDigest: digest, ...(flags.annotations ? { annotations: flags.annotations } : {}) });
+      const signature = await key.sign(payload);
+      const where = `${repositoryName(ref)}:${signatureTag(digest)}`;
+      const result = await store
+        .append(ref.repository, digest, { payload, signature }, { isDuplicate: (e) => verifyBase64Signature(key.publicKey, e.payload, e.signature) })
+        .catch((e: unknown) => describeRegistryError(e, `store the signature of ${digest}`));
+      const note = result.status === 'appended' ? 'Pushed signature to' : 'Already signed by this key:';
+      process.stderr.write(`${note} ${where}\n`);
+    }
+    process.stderr.write(`Signed ${formatImageReference({ ...ref, digest: digests[0] })} as ${dockerReference}\n`);
+  } finally {
+    await client.close();
+  }
+}
+
+export function registerSignCommand(program: Command): void {
+  addRegistryOptions(
+    program
+      .command('sign')
+      .description('sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)')
+      .argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')
+      .requiredOption('--key <path>', 'private key (cosign.key, env://VAR); password from COSIGN_PASSWORD')
+      .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
+      .option('-r, --recursive', 'for an index, also sign every child manifest', false)
+      .option('--identity <mode>', 'docker-reference claimed: "tag" (host/repo:tag when given a tag) or "repository" (host/repo)', 'tag'),
+  ).action(async (image: string, flags: SignFlags) => {
+    if (flags.identity !== 'tag' && flags.identity !== 'repository') throw new CliError('--identity must be "tag" or "repository"', EXIT_USAGE);
+    await runSign(image, flags);
+  });
+}
+
+/** Registers `signet sign` and `signet verify`. */
+export function registerSignCommands(program: Command): void {
+  registerSignCommand(program);
+  registerVerifyCommand(program);
+}

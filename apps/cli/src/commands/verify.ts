@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { loadPublicKeys, verifySignatureLayer, isCryptoError, type PublicKeySet } from '@signet/crypto';
+import { formatImageReference, SignatureStore, type BundleSignature, type StoredSignature } from '@signet/registry';
+import { CliError } from './cli-error';
+import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
+
+interface VerifyFlags extends RegistryFlags {
+  key: string[];
+  checkClaims: boolean;
+  annotations?: Record<string, string>;
+}
+
+type Outcome = { ok: true; claims: unknown; signer: string } | { ok: false; reason: string };
+
+/** DSSE pre-authentication encoding: `DSSEv1 <len(type)> <type> <len(body)> <body>`. */
+function pae(payloadType: string, payload: Buffer): Buffer {
+  const type = Buffer.from(payloadType);
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
+}
+
+function annotationsMatch(claims: Record<string, unknown> | null | undefined, wanted: Record<string, string> | undefined): boolean {
+  return Object.entries(wanted ?? {}).every(([k, v]) => claims?.[k] === v);
+}
+
+function checkBundle(sig: BundleSignature, digest: string, keys: PublicKeySet, flags: VerifyFlags): Outcome {
+  const signer = sig.envelope.signatures.map((s) => keys.findSigner(pae(sig.envelope.payloadType, sig.envelope.payload), Buffer.from(s.sig, 'base64'))).find(Boolean);
+  if (!signer) return { ok: false, reason: 'bundle: signature does not verify with any key' };
+  let statement: { subject?: { digest?: Record<string, string>; annotations?: Record<string, unknown> }[] };
+  try {
+    statement = JSON.parse(sig.envelope.payload.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'bundle: statement is not JSON' };
+  }
+  const [alg, hex] = digest.split(':');
+  const subject = statement.subject?.find((s) => alg !== undefined && s.digest?.[alg] === hex);
+  if (flags.checkClaims && !subject) return { ok: false, reason: `bundle: statement does not name ${digest}` };
+  if (flags.checkClaims && !annotationsMatch(subject?.annotations, flags.annotations)) return { ok: false, reason: 'bundle: annotations do not match' };
+  return { ok: true, claims: statement, signer: signer.source };
+}
+
+function check(sig: StoredSignature, digest: string, keys: PublicKeySet, flags: VerifyFlags): Outcome {
+  if (sig.kind === 'bundle') return checkBundle(sig, digest, keys, flags);
+  if (!flags.checkClaims) {
+    // cosign --check-claims=false: only the signature over the payload bytes counts.
+    const signer = keys.findSigner(sig.payload, Buffer.from(sig.signature, 'base64'));
+    return signer ? { ok: true, claims: JSON.parse(sig.payload.toString('utf8')), signer: signer.source } : { ok: false, reason: 'signature does not verify with any key' };
+  }
+  const result = verifySignatureLayer({ payload: sig.payload, signature: sig.signature, mediaType: sig.layer.mediaType }, { keys, expectedDigest: digest, payloadMode: 'lenient' });
+  if (!result.ok) return { ok: false, reason: `${result.code}: ${result.message}` };
+  if (!annotationsMatch(result.payload.optional, flags.annotations)) return { ok: false, reason: 'annotations do not match' };
+  return { ok: true, claims: JSON.parse(sig.payload.toString('utf8')), signer: result.signer.source };
+}
+
+async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
+  const ref = imageArgument(image);
+  const keys = await loadPublicKeys(flags.key).catch((err: unknown) => {
+    if (isCryptoError(err) || (err instanceof Error && 'code' in err)) throw new CliError(`cannot load public keys: ${(err as Error).message}`, 1, { cause: err });
+    throw err;
+  });
+  const client = registryClientFor(ref, flags, process.env);
+  try {
+    const digest = ref.digest ?? (await client.resolve(ref.repository, ref.tag ?? 'latest').catch((e: unknown) => describeRegistryError(e, `resolve ${image}`)));
+    const found = await new SignatureStore(client).list(ref.repository, digest).catch((e: unknown) => describeRegistryError(e, `read signatures of ${digest}`));
+    const outcomes = found.map((sig) => check(sig, digest, keys, flags));
+    const verified = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
+    process.stderr.write(`\nVerification for ${formatImageReference({ ...ref, digest })} --\n`);
+    process.stderr.write(`${verified.length} of ${found.length} signature(s) verified with ${flags.key.join(', ')}\n`);
+    for (const o of outcomes) if (!o.ok) process.stderr.write(`  - rejected: ${o.reason}\n`);
+    if (verified.length === 0) throw new CliError(found.length === 0 ? 'no signatures found' : 'no matching signatures');
+    process.stderr.write(`The following checks were performed on each of these signatures:\n`);
+    if (flags.checkClaims) process.stderr.write(`  - The cosign claims were validated\n`);
+    process.stderr.write(`  - The signatures were verified against the specified public key\n`);
+    process.stdout.write(JSON.stringify(verified.map((v) => v.claims)) + '\n');
+  } finally {
+    await client.close();
+  }
+}
+
+export function registerVerifyCommand(program: Command): void {
+  addRegistryOptions(
+    program
+      .command('verify')
+      .description('verify the signatures of an image against public keys; prints the verified payloads as JSON')
+      .argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')
+      .requiredOption('--key <path>', 'public key (cosign.pub); repeat for several keys', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--check-claims', 'check the payload claims (digest, annotations)', true)
+      .option('--no-check-claims', 'only check the signature over the payload bytes')
+      .option('-a, --annotations <key=value>', 'required claim in the payload\'s "optional" (repeatable)', collectAnnotation),
+  ).action((image: string, flags: VerifyFlags) => runVerify(image, flags));
+}
+
