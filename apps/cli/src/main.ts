@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './commands/cli-error';
 import { registerKeyCommands } from './commands/keys';
+import { registerSignCommands } from './commands/sign';
 
 export function buildProgram(): Command {
   const program = new Command('signet')
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'Error: ')) });
   // Each command group registers itself; add one line per module.
   registerKeyCommands(program);
+  registerSignCommands(program);
   return program;
 }
 
