@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateCosignKeyPair } from '@signet/crypto';
+import { RegistryClient, signatureTag } from '@signet/registry';
+import { pushImage, pushIndex, startRegistry, type RegistryServer } from '@signet/testing';
+
+const CLI = path.resolve(__dirname, '../bin/signet.js');
+const USER = 'ci-bot';
+const PASSWORD = 'registry-pw';
+const KEY_PASSWORD = 'key-pw';
+const creds = { username: USER, password: PASSWORD };
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI with a clean HOME (no Docker config of the machine) and only the env given. */
+function signet(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const fullEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, SIGNET_CLI_FROM_SOURCE: '1', COSIGN_PASSWORD: KEY_PASSWORD, ...env };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const home = mkdtempSync(path.join(tmpdir(), 'signet-sign-'));
+const auth = ['--allow-insecure-registry', '--registry-username', USER, '--registry-password', PASSWORD];
+const envAuth = { SIGNET_REGISTRY_USERNAME: USER, SIGNET_REGISTRY_PASSWORD: PASSWORD };
+
+async function writeKeys(name: string): Promise<{ key: string; pub: string }> {
+  const files = await generateCosignKeyPair(KEY_PASSWORD);
+  const key = path.join(home, `${name}.key`);
+  const pub = path.join(home, `${name}.pub`);
+  writeFileSync(key, files.privateKeyPem, { mode: 0o600 });
+  writeFileSync(pub, files.publicKeyPem);
+  return { key, pub };
+}
+
+describe('signet sign / verify against a registry with basic auth', () => {
+  let registry: RegistryServer;
+  let client: RegistryClient;
+  let first: { key: string; pub: string };
+  let second: { key: string; pub: string };
+
+  beforeAll(async () => {
+    registry = await startRegistry({ users: { [USER]: PASSWORD } });
+    client = new RegistryClient({ name: 't', url: registry.url, insecure: true, dockerConfig: false, ...creds });
+    [first, second] = await Promise.all([writeKeys('first'), writeKeys('second')]);
+  });
+  afterAll(async () => {
+    await client.close();
+    await registry.teardown();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('signs a tag and verifies it; an overwritten tag then fails verification', async () => {
+    const digest = await pushImage(registry.url, 'team/app:1.0.0', creds);
+    const image = `${registry.host}/team/app:1.0.0`;
+    const signed = await signet(['sign', '--key', first.key, '-a', 'env=prod', image, ...auth]);
+    expect(signed).toMatchObject({ code: 0 });
+    const ok = await signet(['verify', '--key', first.pub, '-a', 'env=prod', image, '--allow-insecure-registry'], envAuth);
+    expect(ok.code).toBe(0);
+    const payloads = JSON.parse(ok.stdout);
+    expect(payloads).toEqual([
+      { critical: { identity: { 'docker-reference': `${registry.host}/team/app:1.0.0` }, image: { 'docker-manifest-digest': digest }, type: 'cosign container image signature' }, optional: { env: 'prod' } },
+    ]);
+    expect((await signet(['verify', '--key', first.pub, '-a', 'env=dev', image, '--allow-insecure-registry'], envAuth)).code).toBe(1);
+
+    await pushImage(registry.url, 'team/app:1.0.0', creds);
+    const after = await signet(['verify', '--key', first.pub, image, '--allow-insecure-registry'], envAuth);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/no signatures found|no matching signatures/);
+  });
+
+  it('appends a layer per key, and each key verifies its own signature only', async () => {
+    const digest = await pushImage(registry.url, 'team/two:1', creds);
+    const image = `${registry.host}/team/two:1`;
+    expect((await signet(['sign', '--key', first.key, '--identity', 'repository', image, ...auth])).code).toBe(0);
+    expect((await signet(['sign', '--key', second.key, image, ...auth])).code).toBe(0);
+    expect((await signet(['sign', '--key', second.key, image, ...auth])).stderr).toContain('Already signed by this key');
+    const sig = await client.getManifest('team/two', signatureTag(digest));
+    expect(JSON.parse(sig.bytes.toString()).layers).toHaveLength(2);
+    for (const key of [first.pub, second.pub]) {
+      const res = await signet(['verify', '--key', key, `${registry.host}/team/two@${digest}`, ...auth]);
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout)).toHaveLength(1);
+    }
+    const both = await signet(['verify', '--key', first.pub, '--key', second.pub, image, ...auth]);
+    expect(JSON.parse(both.stdout).map((p: { critical: { identity: { 'docker-reference': string } } }) => p.critical.identity['docker-reference']).sort()).toEqual(
+      [`${registry.host}/team/two`, `${registry.host}/team/two:1`],
+    );
+  });
+
+  it('signs an index and every child with --recursive', async () => {
+    const index = await pushIndex(registry.url, 'team/multi:2', creds);
+    expect((await signet(['sign', '--key', first.key, '--recursive', `${registry.host}/team/multi:2`, ...auth])).code).toBe(0);
+    expect((await signet(['verify', '--key', first.pub, `${registry.host}/team/multi:2`, ...auth])).code).toBe(0);
+    for (const child of index.children) {
+      const res = await signet(['verify', '--key', first.pub, `${registry.host}/team/multi@${child}`, ...auth]);
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout)[0].critical.image['docker-manifest-digest']).toBe(child);
+    }
+  });
+
+  it('rejects a signature copied onto another digest', async () => {
+    const signedDigest = await pushImage(registry.url, 'team/copy:a', creds);
+    const otherDigest = await pushImage(registry.url, 'team/copy:b', creds);
+    expect((await signet(['sign', '--key', first.key, `${registry.host}/team/copy:a`, ...auth])).code).toBe(0);
+    const sig = await client.getManifest('team/copy', signatureTag(signedDigest));
+    await client.putManifest('team/copy', signatureTag(otherDigest), sig.bytes, sig.mediaType);
+    const res = await signet(['verify', '--key', first.pub, `${registry.host}/team/copy:b`, ...auth]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('no matching signatures');
+    expect(res.stderr).toContain('DIGEST_MISMATCH');
+  });
+
+  it('fails with the registry error code when the registry password is wrong', async () => {
+    await pushImage(registry.url, 'team/auth:1', creds);
+    const res = await signet(['sign', '--key', first.key, `${registry.host}/team/auth:1`, '--allow-insecure-registry', '--registry-username', USER, '--registry-password', 'wrong']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('REGISTRY_UNAUTHORIZED');
+  });
+});
