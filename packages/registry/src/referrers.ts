@@ -18,18 +18,41 @@ export interface Referrers {
  */
 export async function listReferrers(client: RegistryClient, repo: string, digest: string, opts: { artifactType?: string } = {}): Promise<Referrers> {
   const query = opts.artifactType ? `?artifactType=${encodeURIComponent(opts.artifactType)}` : '';
+  if (!withoutApi.has(client)) {
+    const viaApi = await queryApi(client, repo, digest, query, opts.artifactType);
+    if (viaApi === 'missing-repository') return { manifests: [], via: 'api' };
+    if (viaApi) return viaApi;
+    withoutApi.add(client);
+  }
+  return { manifests: filter(await fallbackIndex(client, repo, digest), opts.artifactType), via: 'tag' };
+}
+
+/** Clients whose registry answered that it has no referrers API: skip the extra request from then on. */
+const withoutApi = new WeakSet<RegistryClient>();
+
+async function queryApi(
+  client: RegistryClient,
+  repo: string,
+  digest: string,
+  query: string,
+  artifactType: string | undefined,
+): Promise<Referrers | 'missing-repository' | undefined> {
   try {
     const res = await client.transport.send({
       method: 'GET', path: `/v2/${repo}/referrers/${digest}${query}`, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX },
       ok: [200], maxBytes: MAX_MANIFEST_BYTES, what: `referrers of ${repo}@${digest}`,
     });
     const type = headerValue(res.headers, 'content-type') ?? '';
-    if (type.startsWith(OCI_INDEX)) return { manifests: filter(parseImageIndex(res.body, 'referrers index').manifests, opts.artifactType), via: 'api' };
+    if (type.startsWith(OCI_INDEX)) return { manifests: filter(parseImageIndex(res.body, 'referrers index').manifests, artifactType), via: 'api' };
     // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
+    return undefined;
   } catch (err) {
+    // A registry with the API names a missing repository (NAME_UNKNOWN); Distribution 2.8 has no such route
+    // at all and answers a plain-text 404, which is what marks the API as absent.
+    if (isRegistryError(err, 'NAME_UNKNOWN')) return 'missing-repository';
     if (!isRegistryError(err) || ![404, 405, 400].includes(err.status ?? 0)) throw err;
+    return undefined;
   }
-  return { manifests: filter(await fallbackIndex(client, repo, digest), opts.artifactType), via: 'tag' };
 }
 
 function filter(manifests: Descriptor[], artifactType: string | undefined): Descriptor[] {

@@ -107,7 +107,8 @@ export class Transport {
       try {
         return await this.attempt(opts);
       } catch (err) {
-        if (err instanceof AuthRetry && !authRetried) {
+        if (err instanceof AuthRetry) {
+          if (authRetried) throw new RegistryError('REGISTRY_UNAUTHORIZED', `${opts.what}: still unauthorized after authenticating`, { status: 401 });
           authRetried = true;
           continue;
         }
