@@ -43,6 +43,11 @@ export class ScanProgress {
     return Number.isFinite(startedAt) && startedAt > 0 ? now - startedAt : undefined;
   }
 
+  /** True once every repository job of the scan has finished. */
+  async isComplete(scanId: string): Promise<boolean> {
+    return (await this.redis.hget(this.key(scanId), 'remaining')) === '0';
+  }
+
   async lastSuccess(): Promise<number | undefined> {
     const v = await this.redis.get(this.lastSuccessKey);
     return v === null ? undefined : Number(v);

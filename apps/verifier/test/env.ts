@@ -1,0 +1,102 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { parseConfig, type SignetConfig } from '@signet/config';
+import { buildPayload, signBytes } from '@signet/crypto';
+import { createLogger } from '@signet/observability';
+import { createRedisConnection, defaultJobOptions, QueueNames, verifyJobId, type SignerDecision, type VerifyJob } from '@signet/queue';
+import { RegistryClient, SignatureStore } from '@signet/registry';
+import { makeTempDir, pushImage, removeDir, startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
+import { Redis } from 'ioredis';
+
+export const CI_BOT = { username: 'ci-bot', password: 'ci-bot-secret' };
+export const MALLORY = { username: 'mallory', password: 'mallory-secret' };
+
+/** Real Redis and registry (htpasswd users ci-bot and mallory), a trusted key pair and a verifier config. */
+export interface TestEnv {
+  redis: RedisServer;
+  registry: RegistryServer;
+  dir: string;
+  privateKey: KeyObject;
+  publicKeyPath: string;
+  config(overrides?: { gracePeriod?: number | string; every?: number; repositories?: string[] }): SignetConfig;
+  /** Signs `digest` for `repo:tag` as the signer does (identity `host/repo:tag`), or with another key/digest. */
+  sign(repo: string, tag: string, digest: string, opts?: { key?: KeyObject; payloadDigest?: string; identity?: string }): Promise<void>;
+  push(ref: string, creds?: { username: string; password: string }): Promise<string>;
+  /** Enqueues a `signet.verify` job exactly as the signer would after deciding on a digest. */
+  enqueueVerify(job: { repository: string; tag?: string; digest?: string; decision: SignerDecision }): Promise<void>;
+  redisClient(): Redis;
+  teardown(): Promise<void>;
+}
+
+export const silentLogger = createLogger({ service: 'verifier-test', level: 'silent' });
+
+export async function startEnv(): Promise<TestEnv> {
+  const [redis, registry] = await Promise.all([
+    startRedis(),
+    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
+  ]);
+  const dir = makeTempDir('verifier-test');
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const publicKeyPath = join(dir, 'cosign.pub');
+  writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
+  const client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  const sigStore = new SignatureStore(client, { bundles: false });
+  const queueConn = createRedisConnection({ url: redis.url, role: 'worker' });
+  const verifyQueue = new Queue(QueueNames.verify, { connection: queueConn, prefix: '{signet}' });
+  const clients: Redis[] = [];
+  let pushes = 0;
+  return {
+    redis,
+    registry,
+    dir,
+    privateKey,
+    publicKeyPath,
+    config(o = {}) {
+      return parseConfig(
+        {
+          redis: { url: redis.url },
+          registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '3s', retries: 0, ...(o.repositories ? { repositories: o.repositories } : {}) }],
+          verifier: { port: 0, keys: [publicKeyPath], rescan: { every: o.every ?? 3_600_000, tagConcurrency: 16 }, gracePeriod: o.gracePeriod ?? '30s', historyLength: 3 },
+        },
+        { env: { REGISTRY_PASSWORD: CI_BOT.password }, app: 'verifier' },
+      );
+    },
+    async sign(repo, tag, digest, opts = {}) {
+      const payload = buildPayload({ dockerReference: opts.identity ?? `${registry.host}/${repo}:${tag}`, manifestDigest: opts.payloadDigest ?? digest });
+      const signature = signBytes(opts.key ?? privateKey, payload).toString('base64');
+      await sigStore.append(repo, digest, { payload, signature });
+    },
+    push: (ref, creds = CI_BOT) => pushImage(registry.url, ref, creds),
+    async enqueueVerify(job) {
+      const data: VerifyJob = { v: 1, registry: 'local', ...job, pushedAt: new Date().toISOString() };
+      await verifyQueue.add('verify', data, { ...defaultJobOptions, jobId: verifyJobId(`push-test-${++pushes}-${Date.now()}`, job.digest) });
+    },
+    redisClient() {
+      const c = new Redis(redis.url);
+      clients.push(c);
+      return c;
+    },
+    async teardown() {
+      await verifyQueue.close();
+      await queueConn.quit();
+      await Promise.all(clients.map((c) => c.quit()));
+      await client.close();
+      await Promise.all([redis.teardown(), registry.teardown()]);
+      removeDir(dir);
+    },
+  };
+}
+
+/** The current value of a metric line in a Prometheus text exposition (undefined when absent). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const body = m[3] ?? '';
+    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`))) return Number(m[4]);
+  }
+  return undefined;
+}

@@ -1,0 +1,249 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { repoRoot, startPrometheus, waitFor, type PrometheusServer } from '@signet/testing';
+import { startVerifier, type RunningVerifier } from '../src/service';
+import { acknowledgeTag } from '../src/state/acknowledge';
+import { ScanProgress } from '../src/jobs/scan-progress';
+import { CI_BOT, MALLORY, metricValue, silentLogger, startEnv, type TestEnv } from './env';
+
+const RULES = join(repoRoot(__dirname), 'infra/prometheus/signet-rules.yml');
+let env: TestEnv;
+let running: RunningVerifier[] = [];
+
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+afterEach(async () => {
+  await Promise.all(running.map((v) => v.close()));
+  running = [];
+  await env.redisClient().flushall();
+});
+
+async function start(overrides: Parameters<TestEnv['config']>[0] = {}): Promise<RunningVerifier> {
+  const v = await startVerifier(env.config(overrides), { logger: silentLogger, port: 0 });
+  running.push(v);
+  return v;
+}
+
+const scrape = async (v: RunningVerifier) => (await fetch(`http://127.0.0.1:${v.port}/metrics`)).text();
+const stateOf = async (v: RunningVerifier, repository: string, tag: string) => (await v.ctx.store.read({ registry: 'local', repository, tag })).state;
+const violationOf = async (v: RunningVerifier, repository: string, tag: string) =>
+  metricValue(await scrape(v), 'signet_tag_violation', { repository, tag });
+
+/** Runs a full rescan through the queue (as the schedule does) and waits until every repository is done. */
+async function rescan(v: RunningVerifier): Promise<void> {
+  const job = await v.rescanQueue.add('all', { v: 1, kind: 'all' }, { attempts: 3, backoff: { type: 'fixed', delay: 200 } });
+  const progress = new ScanProgress(env.redisClient(), '{signet}');
+  await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');
+}
+
+/** A ci-bot push, signed, with the signer's verify job, judged `signed`. */
+async function trustedPush(v: RunningVerifier, repository: string, tag: string): Promise<string> {
+  const digest = await env.push(`${repository}:${tag}`, CI_BOT);
+  await env.sign(repository, tag, digest);
+  await env.enqueueVerify({ repository, tag, digest, decision: 'signed' });
+  await waitFor(async () => (await stateOf(v, repository, tag))?.digest === digest, 10_000, `verdict on ${digest}`);
+  return digest;
+}
+
+it('ships rules that promtool accepts', () => {
+  expect(execFileSync('promtool', ['check', 'rules', RULES]).toString()).toMatch(/SUCCESS: \d+ rules found/);
+});
+
+it('raises no violation while ci-bot keeps overwriting a tag with signed images', async () => {
+  const v = await start();
+  const violations: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const digest = await trustedPush(v, 'team/app', '1.0.0');
+    const state = await stateOf(v, 'team/app', '1.0.0');
+    expect(state).toMatchObject({ digest, verdict: 'signed', flag: 'none' });
+    violations.push(...(await v.ctx.store.violations()).map((x) => x.digest));
+    if (i === 15) await rescan(v);
+  }
+  expect(violations).toEqual([]);
+  const text = await scrape(v);
+  expect(metricValue(text, 'signet_tag_violation')).toBeUndefined();
+  expect(metricValue(text, 'signet_tag_overwrites_total', { result: 'signed' })).toBe(29);
+  // Signature tags are artifacts, never tags of their own.
+  expect([...(await v.ctx.store.readRepository('local', 'team/app')).keys()]).toEqual(['1.0.0']);
+});
+
+describe('an unsigned overwrite by mallory', () => {
+  let prometheus: PrometheusServer | undefined;
+  afterEach(async () => {
+    await prometheus?.teardown();
+    prometheus = undefined;
+  });
+
+  it('is a violation within 1 s of the verify job, on every replica, and Prometheus fires SignetUnsignedTagOverwrite', async () => {
+    const v = await start();
+    const replica = await start();
+    await trustedPush(v, 'team/app', '1.0.0');
+    const bad = await env.push('team/app:1.0.0', MALLORY);
+    const t0 = Date.now();
+    await env.enqueueVerify({ repository: 'team/app', tag: '1.0.0', digest: bad, decision: 'untrusted' });
+    await waitFor(async () => (await violationOf(v, 'team/app', '1.0.0')) === 1, 1000, 'violation gauge');
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeLessThan(1000);
+    const text = await scrape(replica);
+    expect(metricValue(text, 'signet_tag_violation', { registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad })).toBe(1);
+
+    prometheus = await startPrometheus({ targets: [`127.0.0.1:${v.port}`, `127.0.0.1:${replica.port}`], ruleFiles: [RULES] });
+    const p = prometheus;
+    await waitFor(async () => (await p.alerts()).some((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad), 20_000, 'alert firing');
+    const alert = (await p.alerts()).find((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite');
+    expect(alert?.labels).toMatchObject({ severity: 'critical', repository: 'team/app', tag: '1.0.0' });
+    expect(alert?.annotations.runbook_url).toMatch(/^https:\/\//);
+  });
+
+  it('clears when an operator acknowledges it', async () => {
+    const v = await start();
+    await trustedPush(v, 'team/ack', 'v1');
+    const bad = await env.push('team/ack:v1', MALLORY);
+    await env.enqueueVerify({ repository: 'team/ack', tag: 'v1', digest: bad, decision: 'untrusted' });
+    await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 5000, 'violation');
+    expect(await acknowledgeTag(v.ctx.store, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad });
+    expect(await violationOf(v, 'team/ack', 'v1')).toBeUndefined();
+    // A rescan does not bring an acknowledged violation back.
+    await rescan(v);
+    expect(await stateOf(v, 'team/ack', 'v1')).toMatchObject({ digest: bad, flag: 'acknowledged' });
+    expect(await violationOf(v, 'team/ack', 'v1')).toBeUndefined();
+  });
+
+  it('clears when the tag points to a validly signed digest again', async () => {
+    const v = await start();
+    await trustedPush(v, 'team/heal', 'v1');
+    const bad = await env.push('team/heal:v1', MALLORY);
+    await env.enqueueVerify({ repository: 'team/heal', tag: 'v1', digest: bad, decision: 'untrusted' });
+    await waitFor(async () => (await violationOf(v, 'team/heal', 'v1')) === 1, 5000, 'violation');
+    const good = await trustedPush(v, 'team/heal', 'v1');
+    expect(await stateOf(v, 'team/heal', 'v1')).toMatchObject({ digest: good, verdict: 'signed', flag: 'none' });
+    expect(await violationOf(v, 'team/heal', 'v1')).toBeUndefined();
+  });
+});
+
+describe('with webhooks off (rescan only)', () => {
+  it('finds the unsigned overwrite on the next rescan', async () => {
+    const v = await start({ gracePeriod: 0 });
+    const good = await env.push('team/quiet:1.0.0', CI_BOT);
+    await env.sign('team/quiet', '1.0.0', good);
+    await rescan(v);
+    expect(await stateOf(v, 'team/quiet', '1.0.0')).toMatchObject({ digest: good, verdict: 'signed' });
+    const bad = await env.push('team/quiet:1.0.0', MALLORY);
+    await rescan(v);
+    expect(await stateOf(v, 'team/quiet', '1.0.0')).toMatchObject({ digest: bad, verdict: 'unsigned', flag: 'violation' });
+    expect(await violationOf(v, 'team/quiet', '1.0.0')).toBe(1);
+  });
+
+  it('calls a new digest pending within the grace period, and a violation once the grace period is over', async () => {
+    const v = await start({ gracePeriod: '2s', repositories: ['team/grace'] });
+    const good = await env.push('team/grace:1.0.0', CI_BOT);
+    await env.sign('team/grace', '1.0.0', good);
+    await rescan(v);
+    const bad = await env.push('team/grace:1.0.0', MALLORY);
+    await rescan(v);
+    expect(await stateOf(v, 'team/grace', '1.0.0')).toMatchObject({ digest: bad, verdict: 'pending', flag: 'none' });
+    expect(await violationOf(v, 'team/grace', '1.0.0')).toBeUndefined();
+    expect(metricValue(await scrape(v), 'signet_pending_oldest_seconds', { registry: 'local' })).toBeGreaterThanOrEqual(0);
+    // No further rescan: the re-check scheduled for the end of the grace period judges it.
+    await waitFor(async () => (await violationOf(v, 'team/grace', '1.0.0')) === 1, 8000, 'violation after grace');
+    expect(await stateOf(v, 'team/grace', '1.0.0')).toMatchObject({ verdict: 'unsigned', flag: 'violation' });
+    expect(metricValue(await scrape(v), 'signet_pending_oldest_seconds', { registry: 'local' })).toBe(0);
+  });
+
+  it('calls a tag first seen unsigned "unsigned" (a warning), not a violation', async () => {
+    const v = await start({ gracePeriod: 0, repositories: ['team/legacy'] });
+    await env.push('team/legacy:old', MALLORY);
+    await rescan(v);
+    expect(await stateOf(v, 'team/legacy', 'old')).toMatchObject({ verdict: 'unsigned', flag: 'none' });
+    const text = await scrape(v);
+    expect(metricValue(text, 'signet_unsigned_tags', { registry: 'local' })).toBe(1);
+    expect(metricValue(text, 'signet_tag_violation')).toBeUndefined();
+  });
+});
+
+it('judges a valid signature copied from another digest invalid, and a violation', async () => {
+  const v = await start();
+  const good = await trustedPush(v, 'team/copy', '1.0.0');
+  const bad = await env.push('team/copy:1.0.0', MALLORY);
+  // The signature layer of the good digest (payload claims `good`), placed on the bad digest's .sig tag.
+  await env.sign('team/copy', '1.0.0', bad, { payloadDigest: good });
+  await env.enqueueVerify({ repository: 'team/copy', tag: '1.0.0', digest: bad, decision: 'untrusted' });
+  await waitFor(async () => (await stateOf(v, 'team/copy', '1.0.0'))?.digest === bad, 5000, 'verdict');
+  expect(await stateOf(v, 'team/copy', '1.0.0')).toMatchObject({ verdict: 'invalid', flag: 'violation' });
+  expect(metricValue(await scrape(v), 'signet_tag_overwrites_total', { result: 'invalid' })).toBe(1);
+});
+
+it('rejects signatures by an unknown key or for another tag', async () => {
+  const v = await start({ gracePeriod: 0 });
+  const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const a = await env.push('team/keys:a', CI_BOT);
+  await env.sign('team/keys', 'a', a, { key: other });
+  const b = await env.push('team/keys:b', CI_BOT);
+  await env.sign('team/keys', 'b', b, { identity: `${env.registry.host}/team/keys:other` });
+  const c = await env.push('team/keys:c', CI_BOT);
+  await env.sign('team/keys', 'c', c, { identity: `${env.registry.host}/team/keys` });
+  await rescan(v);
+  expect(await stateOf(v, 'team/keys', 'a')).toMatchObject({ verdict: 'invalid' });
+  expect(await stateOf(v, 'team/keys', 'b')).toMatchObject({ verdict: 'invalid' });
+  // Repository identity (cosign's tagless form) is accepted.
+  expect(await stateOf(v, 'team/keys', 'c')).toMatchObject({ verdict: 'signed' });
+});
+
+it('marks a failed registry lookup error, never unsigned, and retries until it succeeds', async () => {
+  const v = await start({ gracePeriod: 0, repositories: ['team/down'] });
+  const digest = await trustedPush(v, 'team/down', '1.0.0');
+  await env.registry.stop();
+  try {
+    await env.enqueueVerify({ repository: 'team/down', tag: '1.0.0', digest, decision: 'signed' });
+    await waitFor(async () => (await stateOf(v, 'team/down', '1.0.0'))?.verdict === 'error', 10_000, 'error verdict');
+    const text = await scrape(v);
+    expect(metricValue(text, 'signet_verify_errors_total', { registry: 'local' })).toBeGreaterThan(0);
+    expect(metricValue(text, 'signet_unsigned_tags', { registry: 'local' })).toBe(0);
+    expect(metricValue(text, 'signet_tag_violation')).toBeUndefined();
+    expect(metricValue(text, 'signet_verdicts', { registry: 'local', verdict: 'error' })).toBe(1);
+  } finally {
+    await env.registry.start();
+  }
+  // The failed job is retried with backoff and finds the tag signed again.
+  await waitFor(async () => (await stateOf(v, 'team/down', '1.0.0'))?.verdict === 'signed', 15_000, 'signed after retry');
+});
+
+it('forgets a deleted tag and its violation', async () => {
+  const v = await start({ gracePeriod: 0 });
+  await trustedPush(v, 'team/gone', 'x');
+  const bad = await env.push('team/gone:x', MALLORY);
+  await env.enqueueVerify({ repository: 'team/gone', tag: 'x', digest: bad, decision: 'untrusted' });
+  await waitFor(async () => (await violationOf(v, 'team/gone', 'x')) === 1, 5000, 'violation');
+  const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
+  const del = await fetch(`${env.registry.url}/v2/team/gone/manifests/${bad}`, { method: 'DELETE', headers: { authorization: auth } });
+  expect(del.status).toBe(202);
+  await rescan(v);
+  expect(await stateOf(v, 'team/gone', 'x')).toBeUndefined();
+  expect(await violationOf(v, 'team/gone', 'x')).toBeUndefined();
+});
+
+it('forgets a tag on a deleted decision from the signer', async () => {
+  const v = await start();
+  await trustedPush(v, 'team/del', 'y');
+  await env.enqueueVerify({ repository: 'team/del', tag: 'y', decision: 'deleted' });
+  await waitFor(async () => (await stateOf(v, 'team/del', 'y')) === undefined, 5000, 'tag forgotten');
+});
+
+it('fetches no signatures on a rescan when nothing changed', async () => {
+  const v = await start({ gracePeriod: 0, repositories: ['team/still'] });
+  for (const tag of ['a', 'b', 'c']) await env.sign('team/still', tag, await env.push(`team/still:${tag}`, CI_BOT));
+  await env.push('team/still:d', CI_BOT);
+  await rescan(v);
+  const before = metricValue(await scrape(v), 'signet_signatures_fetched_total', { registry: 'local' }) ?? 0;
+  expect(before).toBeGreaterThanOrEqual(4);
+  await rescan(v);
+  expect(metricValue(await scrape(v), 'signet_signatures_fetched_total', { registry: 'local' })).toBe(before);
+  const text = await scrape(v);
+  expect(metricValue(text, 'signet_verdicts', { verdict: 'signed' })).toBe(3);
+  expect(metricValue(text, 'signet_rescan_last_success_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
+});
