@@ -4,14 +4,15 @@ import type { Logger } from '@signet/observability';
 import { registryAccess, type RegistryAccess } from './check/registry-access';
 import type { VerifierContext } from './check/check-tag';
 import type { VerifierMetrics } from './metrics';
-import { TagStore, type RedisClient } from './state/store';
+import { TagStore, type RedisClient, type TagStateStore } from './state/store';
 
 /** Decisions only matter during the grace period; keep them a while longer than that. */
 export const decisionTtl = (gracePeriodMs: number) => Math.max(gracePeriodMs * 4, 3_600_000);
 
 export interface ContextOptions {
   config: SignetConfig;
-  redis: RedisClient;
+  /** Redis for the shared state, or a store of its own (memory for a stateless scan). */
+  redis: RedisClient | { store: TagStateStore };
   metrics: VerifierMetrics;
   logger?: Logger;
   /** Only these registries (CLI `--registry`). */
@@ -29,7 +30,7 @@ export async function createVerifierContext(opts: ContextOptions): Promise<Verif
     if (!opts.registries || opts.registries.includes(r.name)) registries.set(r.name, registryAccess(r));
   }
   return {
-    store: new TagStore(opts.redis, opts.config.redis.prefix),
+    store: 'store' in opts.redis ? opts.redis.store : new TagStore(opts.redis, opts.config.redis.prefix),
     registries,
     keys,
     metrics: opts.metrics,

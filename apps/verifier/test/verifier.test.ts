@@ -5,14 +5,17 @@ import { repoRoot, startPrometheus, waitFor, type PrometheusServer } from '@sign
 import { startVerifier, type RunningVerifier } from '../src/service';
 import { acknowledgeTag } from '../src/state/acknowledge';
 import { ScanProgress } from '../src/jobs/scan-progress';
+import { TagStore } from '../src/state/store';
 import { CI_BOT, MALLORY, metricValue, silentLogger, startEnv, type TestEnv } from './env';
 
 const RULES = join(repoRoot(__dirname), 'infra/prometheus/signet-rules.yml');
 let env: TestEnv;
 let running: RunningVerifier[] = [];
+let shared: TagStore;
 
 beforeAll(async () => {
   env = await startEnv();
+  shared = new TagStore(env.redisClient(), '{signet}');
 });
 afterAll(async () => {
   await env?.teardown();
@@ -61,7 +64,7 @@ it('raises no violation while ci-bot keeps overwriting a tag with signed images'
     const digest = await trustedPush(v, 'team/app', '1.0.0');
     const state = await stateOf(v, 'team/app', '1.0.0');
     expect(state).toMatchObject({ digest, verdict: 'signed', flag: 'none' });
-    violations.push(...(await v.ctx.store.violations()).map((x) => x.digest));
+    violations.push(...(await shared.violations()).map((x) => x.digest));
     if (i === 15) await rescan(v);
   }
   expect(violations).toEqual([]);
@@ -106,7 +109,7 @@ describe('an unsigned overwrite by mallory', () => {
     const bad = await env.push('team/ack:v1', MALLORY);
     await env.enqueueVerify({ repository: 'team/ack', tag: 'v1', digest: bad, decision: 'untrusted' });
     await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 5000, 'violation');
-    expect(await acknowledgeTag(v.ctx.store, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad });
+    expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad });
     expect(await violationOf(v, 'team/ack', 'v1')).toBeUndefined();
     // A rescan does not bring an acknowledged violation back.
     await rescan(v);

@@ -2,14 +2,14 @@ import type { PublicKeySet } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import type { SignerDecision } from '@signet/queue';
 import type { VerifierMetrics } from '../metrics';
-import type { Stored, TagRef, TagStore } from '../state/store';
+import type { Stored, TagRef, TagStateStore } from '../state/store';
 import type { TagState, Verdict } from '../state/tag-state';
 import { graceEndsAt, judge, judgeError, needsSignatureCheck, type JudgeOptions, type Judgement } from '../state/verdict';
 import { errorReason, type RegistryAccess } from './registry-access';
 import { judgeSignatures } from './signatures';
 
 export interface VerifierContext {
-  store: TagStore;
+  store: TagStateStore;
   registries: ReadonlyMap<string, RegistryAccess>;
   keys: PublicKeySet;
   metrics: VerifierMetrics;

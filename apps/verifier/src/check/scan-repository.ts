@@ -15,7 +15,8 @@ export interface RepositoryScan {
 }
 
 export interface ScanRepositoryOptions {
-  /** Called after each tag (progress bars). */
+  /** Called once the tags are listed, then after each tag (progress bars). */
+  onListed?: (tags: number) => void;
   onTag?: (result: TagResult) => void;
 }
 
@@ -28,6 +29,7 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
   const registry = registryOf(ctx, registryName);
   const listed = await registry.tags(repository);
   const tags = (listed ?? []).filter((t) => !isArtifactTag(t));
+  opts.onListed?.(tags.length);
   const [stored, decisions] = await Promise.all([ctx.store.readRepository(registryName, repository), ctx.store.decisions(registryName, repository, ctx.now())]);
 
   const results = await mapLimit(tags, ctx.tagConcurrency, async (tag): Promise<TagResult> => {

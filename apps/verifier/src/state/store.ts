@@ -20,6 +20,17 @@ export interface ViolationRecord extends TagRef {
   digest: string;
 }
 
+/** What a check needs from the state (Redis in production; memory for a one-shot `signet scan --no-state`). */
+export interface TagStateStore {
+  read(ref: TagRef): Promise<Stored>;
+  readRepository(registry: string, repository: string): Promise<Map<string, Stored>>;
+  apply(ref: TagRef, from: Stored, next: TagState | undefined): Promise<boolean>;
+  recordDecision(registry: string, repository: string, digest: string, decision: SignerDecision, ttlMs: number, now?: number): Promise<void>;
+  decision(registry: string, repository: string, digest: string, now?: number): Promise<SignerDecision | undefined>;
+  decisions(registry: string, repository: string, now?: number): Promise<Map<string, SignerDecision>>;
+  pruneDecisions(registry: string, repository: string, now?: number): Promise<number>;
+}
+
 /**
  * Writes one tag's record only if it still holds what the writer read (optimistic concurrency between
  * replicas), and keeps the shared views in step in the same atomic step: the violations set, the pending
@@ -53,7 +64,7 @@ export const countsAsUnsigned = (s: TagState) => (s.verdict === 'unsigned' || s.
 const violationMember = (ref: TagRef, digest: string) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest]);
 
 /** Tag state, signer decisions and the shared views every replica's /metrics reads. */
-export class TagStore {
+export class TagStore implements TagStateStore {
   constructor(
     readonly redis: RedisClient,
     readonly prefix: string,
