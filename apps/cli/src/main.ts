@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './commands/cli-error';
 import { registerKeyCommands } from './commands/keys';
 import { registerSignCommands } from './commands/sign';
+import { registerScanCommands } from './commands/scan';
 
 export function buildProgram(): Command {
   const program = new Command('signet')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   // Each command group registers itself; add one line per module.
   registerKeyCommands(program);
   registerSignCommands(program);
+  registerScanCommands(program);
   return program;
 }
 
