@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildPayload, signBytes } from '@signet/crypto';
+import { RegistryClient, SignatureStore } from '@signet/registry';
+import { pushImage, startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
+import { stringify } from 'yaml';
+
+const CLI = path.resolve(__dirname, '../bin/signet.js');
+const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
+const MALLORY = { username: 'mallory', password: 'mallory-pw' };
+const dir = mkdtempSync(path.join(tmpdir(), 'signet-scan-'));
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+let redis: RedisServer;
+let registry: RegistryServer;
+let client: RegistryClient;
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function signet(args: string[]): Promise<RunResult> {
+  const env = { PATH: process.env.PATH, HOME: dir, SIGNET_CLI_FROM_SOURCE: '1', SIGNET_CONFIG: path.join(dir, 'signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function signedPush(ref: string): Promise<string> {
+  const [repo = '', tag = ''] = ref.split(':');
+  const digest = await pushImage(registry.url, ref, CI_BOT);
+  const payload = buildPayload({ dockerReference: `${registry.host}/${repo}:${tag}`, manifestDigest: digest });
+  await new SignatureStore(client, { bundles: false }).append(repo, digest, { payload, signature: signBytes(privateKey, payload).toString('base64') });
+  return digest;
+}
+
+beforeAll(async () => {
+  [redis, registry] = await Promise.all([startRedis(), startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } })]);
+  client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  writeFileSync(path.join(dir, 'cosign.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  writeFileSync(
+    path.join(dir, 'signet.yaml'),
+    stringify({
+      redis: { url: redis.url },
+      registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0 }],
+      verifier: { keys: [path.join(dir, 'cosign.pub')], gracePeriod: '0s' },
+    }),
+  );
+});
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([redis?.teardown(), registry?.teardown()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('finds an unsigned overwrite, lists it in status, and clears it with ack', async () => {
+  await signedPush('team/app:1.0.0');
+  await signedPush('team/app:2.0.0');
+  const first = await signet(['scan']);
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/^REPOSITORY\s+TAG\s+DIGEST\s+VERDICT/);
+  expect(first.stdout).toMatch(/local\/team\/app\s+1\.0\.0\s+sha256:\S+\s+signed/);
+  expect(first.stderr).toMatch(/scanned 2\/2 tags/);
+
+  const bad = await pushImage(registry.url, 'team/app:1.0.0', MALLORY);
+  const second = await signet(['scan', '--json']);
+  expect(second.code).toBe(1);
+  const rows = JSON.parse(second.stdout) as Array<{ tag: string; digest: string; verdict: string; violation: boolean }>;
+  expect(rows.find((r) => r.tag === '1.0.0')).toMatchObject({ digest: bad, verdict: 'unsigned', violation: true });
+  expect(rows.find((r) => r.tag === '2.0.0')).toMatchObject({ verdict: 'signed', violation: false });
+
+  const status = await signet(['status', '--json']);
+  expect(status.code).toBe(0);
+  expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad })]);
+
+  expect((await signet(['ack', 'local/team/app:1.0.0'])).code).toBe(0);
+  expect((await signet(['status'])).stdout).toBe('no violations\n');
+  expect((await signet(['ack', 'local/team/app:1.0.0'])).code).toBe(1);
+  expect((await signet(['scan', '--repository', 'team/app'])).code).toBe(0);
+});
+
+it('with --no-state judges tags as first seen: unsigned is reported, not a violation', async () => {
+  await pushImage(registry.url, 'team/other:x', MALLORY);
+  const r = await signet(['scan', '--no-state', '--repository', 'team/other', '--json']);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ tag: 'x', verdict: 'unsigned', violation: false })]);
+});
+
+it('answers usage errors with exit code 2', async () => {
+  expect((await signet(['scan', '--registry', 'nope'])).code).toBe(2);
+  expect((await signet(['ack', 'not-a-ref'])).code).toBe(2);
+  const help = await signet(['status', '--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/violation/);
+});
