@@ -9,3 +9,4 @@ export { buildRandomImage, pushImage, pushIndex, pushImageWithSkopeo, type Built
 export { startRecorder, type RecordedRequest, type RequestRecorder } from './recorder';
 export { startPrometheus, startAlertmanager, type PrometheusServer, type AlertmanagerServer, type PrometheusOptions } from './prometheus';
 export { repoRoot, sharedDir } from './paths';
+export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';

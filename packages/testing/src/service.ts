@@ -1,0 +1,53 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { makeTempDir, ManagedProcess, waitFor } from './process';
+import { repoRoot } from './paths';
+
+export type SignetApp = 'webhook-receiver' | 'signer' | 'verifier';
+
+export interface RunningService {
+  app: SignetApp;
+  /** Base URL of the app's HTTP port (`/metrics`, `/healthz`, `/readyz`). */
+  url: string;
+  process: ManagedProcess;
+  logFile: string;
+  /** SIGTERM and wait (graceful shutdown). */
+  stop(): Promise<void>;
+  /** SIGKILL: the process dies mid-work. */
+  kill(): Promise<void>;
+}
+
+/** Writes a config object as a YAML file in a temp dir and returns its path. */
+export function writeConfigFile(config: unknown, dir = makeTempDir('config')): string {
+  const path = join(dir, 'signet.yaml');
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+/**
+ * Starts one Signet service as its own process (`tsx apps/<app>/src/main.ts`), as `npm run start:*` does, and
+ * waits until its `/readyz` answers 200.
+ */
+export async function startService(
+  app: SignetApp,
+  opts: { configFile: string; port: number; env?: NodeJS.ProcessEnv; readyTimeoutMs?: number },
+): Promise<RunningService> {
+  const root = repoRoot();
+  const logFile = join(makeTempDir(app), `${app}.log`);
+  const proc = ManagedProcess.start(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps', app, 'src/main.ts')], {
+    logFile,
+    cwd: root,
+    env: { ...process.env, ...opts.env, SIGNET_CONFIG: opts.configFile, PORT: String(opts.port) },
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  await waitFor(
+    async () => {
+      if (!proc.running) throw new Error(`${app} exited early; log: ${logFile}`);
+      return (await fetch(`${url}/readyz`)).status === 200;
+    },
+    opts.readyTimeoutMs ?? 30_000,
+    `${app} ready (log ${logFile})`,
+  );
+  return { app, url, process: proc, logFile, stop: () => proc.stop('SIGTERM'), kill: () => proc.stop('SIGKILL') };
+}
