@@ -243,7 +243,8 @@ it('fetches no signatures on a rescan when nothing changed', async () => {
   await env.push('team/still:d', CI_BOT);
   await rescan(v);
   const before = metricValue(await scrape(v), 'signet_signatures_fetched_total', { registry: 'local' }) ?? 0;
-  expect(before).toBeGreaterThanOrEqual(4);
+  // The three signed tags are looked up; the unsigned one, first seen with no .sig tag in the listing, is not.
+  expect(before).toBe(3);
   await rescan(v);
   expect(metricValue(await scrape(v), 'signet_signatures_fetched_total', { registry: 'local' })).toBe(before);
   const text = await scrape(v);

@@ -4,7 +4,7 @@ import type { SignerDecision } from '@signet/queue';
 import type { VerifierMetrics } from '../metrics';
 import type { Stored, TagRef, TagStateStore } from '../state/store';
 import type { TagState, Verdict } from '../state/tag-state';
-import { graceEndsAt, judge, judgeError, needsSignatureCheck, type JudgeOptions, type Judgement } from '../state/verdict';
+import { graceEndsAt, judge, judgeError, needsSignatureCheck, type JudgeOptions, type Judgement, type SignatureFinding } from '../state/verdict';
 import { errorReason, type RegistryAccess } from './registry-access';
 import { judgeSignatures } from './signatures';
 
@@ -54,6 +54,8 @@ export interface CheckOptions {
   decision?: SignerDecision | null;
   /** Check the signatures even when the digest is unchanged (verify jobs). */
   force?: boolean;
+  /** The tag listing shows no `.sig` tag for the digest: a tag first seen needs no signature lookup. */
+  noSignatureTag?: boolean;
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
@@ -117,13 +119,18 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
   if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest)) return { kind: 'unchanged', state: stored.state };
 
   const decision = opts.decision === undefined ? await ctx.store.decision(ref.registry, ref.repository, digest, ctx.now()) : (opts.decision ?? undefined);
-  let finding;
-  ctx.metrics.signaturesFetched.labels(ref.registry).inc();
-  try {
-    const layers = await registry.signatures(ref.repository, digest);
-    finding = judgeSignatures(layers, ctx.keys, digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
-  } catch (err) {
-    return recordLookupFailure(ctx, ref, stored, digest, err);
+  let finding: SignatureFinding;
+  // Only a tag first seen may be judged from the listing alone: it cannot become a violation, while an
+  // overwrite is always judged from a fresh lookup (a signature may have been written since the listing).
+  if (opts.noSignatureTag && !stored.state) finding = { kind: 'none' };
+  else {
+    ctx.metrics.signaturesFetched.labels(ref.registry).inc();
+    try {
+      const layers = await registry.signatures(ref.repository, digest);
+      finding = judgeSignatures(layers, ctx.keys, digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
+    } catch (err) {
+      return recordLookupFailure(ctx, ref, stored, digest, err);
+    }
   }
   const resolved = digest;
   const j = await store(ctx, ref, stored, (s) => judge(s.state, { digest: resolved, finding, decision, now: ctx.now() }, ctx.judge));

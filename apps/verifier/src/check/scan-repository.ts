@@ -30,6 +30,7 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
   const listed = await registry.tags(repository);
   const tags = (listed ?? []).filter((t) => !isArtifactTag(t));
   opts.onListed?.(tags.length);
+  const signatureTags = new Set((listed ?? []).filter((t) => t.endsWith('.sig')));
   const [stored, decisions] = await Promise.all([ctx.store.readRepository(registryName, repository), ctx.store.decisions(registryName, repository, ctx.now())]);
 
   const results = await mapLimit(tags, ctx.tagConcurrency, async (tag): Promise<TagResult> => {
@@ -48,7 +49,8 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
         result = { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
       } else {
         const decision = decisions.get(packDigest(digest)) ?? null;
-        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision })) };
+        const noSignatureTag = !signatureTags.has(`${digest.replace(':', '-')}.sig`);
+        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, noSignatureTag })) };
       }
     } catch (err) {
       result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };
