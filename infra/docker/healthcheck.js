@@ -1,0 +1,24 @@
+// Docker HEALTHCHECK: GET /healthz on the running service's port. The port is read from the service's own
+// environment (PID 1, after entrypoint.sh chose the app and PORT), so `docker run IMAGE signer` works too.
+'use strict';
+const { readFileSync } = require('node:fs');
+const http = require('node:http');
+
+function serviceEnv() {
+  try {
+    const pairs = readFileSync('/proc/1/environ', 'utf8').split('\0').filter(Boolean);
+    return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+  } catch {
+    return process.env;
+  }
+}
+
+const defaults = { 'webhook-receiver': 8080, signer: 9101, verifier: 9102 };
+const env = serviceEnv();
+const port = Number(env.PORT || defaults[env.SIGNET_APP] || 8080);
+const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2500 }, (res) => {
+  res.resume();
+  process.exit(res.statusCode === 200 ? 0 : 1);
+});
+req.on('timeout', () => req.destroy(new Error('timeout')));
+req.on('error', () => process.exit(1));
