@@ -98,3 +98,36 @@ export class ManagedProcess {
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** start/stop/teardown of one restartable server process whose files live in `dir`. */
+export interface Restartable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+/**
+ * Builds the lifecycle of a server that can be stopped and started again with the same files:
+ * `launch` spawns it, `ready` says when it answers.
+ */
+export function restartable(opts: { dir: string; launch: () => ManagedProcess; ready: () => Promise<boolean>; timeoutMs: number; what: string }): Restartable {
+  let proc: ManagedProcess | undefined;
+  return {
+    async start() {
+      if (proc?.running) return;
+      const p = opts.launch();
+      proc = p;
+      await waitFor(async () => {
+        if (!p.running) throw new Error('exited');
+        return opts.ready();
+      }, opts.timeoutMs, `${opts.what} (log ${p.logFile})`);
+    },
+    async stop() {
+      await proc?.stop();
+    },
+    async teardown() {
+      await proc?.stop();
+      removeDir(opts.dir);
+    },
+  };
+}

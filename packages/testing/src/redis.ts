@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { freePort, makeTempDir, ManagedProcess, removeDir, requireBinary, waitFor } from './process';
+import { freePort, makeTempDir, ManagedProcess, requireBinary, restartable } from './process';
 
 export interface RedisServer {
   url: string;
@@ -39,23 +39,17 @@ export async function startRedis(opts: { port?: number; extraConfig?: string } =
     conf,
     [`bind 127.0.0.1`, `port ${port}`, `protected-mode yes`, `daemonize no`, `dir ${dir}`, `save ""`, `appendonly no`, opts.extraConfig ?? ''].join('\n'),
   );
-  let proc: ManagedProcess | undefined;
   const server: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
-    async start() {
-      if (proc?.running) return;
-      proc = ManagedProcess.start('redis-server', [conf], { logFile: join(dir, 'redis.log') });
-      await waitFor(() => ping(port), 10_000, `redis-server on port ${port} (log ${dir}/redis.log)`);
-    },
-    async stop() {
-      await proc?.stop();
-    },
-    async teardown() {
-      await proc?.stop();
-      removeDir(dir);
-    },
+    ...restartable({
+      dir,
+      launch: () => ManagedProcess.start('redis-server', [conf], { logFile: join(dir, 'redis.log') }),
+      ready: () => ping(port),
+      timeoutMs: 10_000,
+      what: `redis-server on port ${port}`,
+    }),
   };
   await server.start();
   return server;

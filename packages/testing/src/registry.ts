@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, makeTempDir, ManagedProcess, removeDir, requireBinary, waitFor } from './process';
+import { freePort, makeTempDir, ManagedProcess, requireBinary, restartable } from './process';
 
 export interface RegistryNotifications {
   url: string;
@@ -84,7 +84,6 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   }
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, stringify(config));
-  let proc: ManagedProcess | undefined;
   const url = `http://127.0.0.1:${port}`;
   const server: RegistryServer = {
     url,
@@ -92,21 +91,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     port,
     dir,
     users,
-    async start() {
-      if (proc?.running) return;
-      proc = ManagedProcess.start('docker-registry', ['serve', configFile], { logFile: join(dir, 'registry.log') });
-      await waitFor(async () => {
-        const res = await fetch(`${url}/v2/`);
-        return res.status === 200 || res.status === 401;
-      }, 15_000, `docker-registry on port ${port} (log ${dir}/registry.log)`);
-    },
-    async stop() {
-      await proc?.stop();
-    },
-    async teardown() {
-      await proc?.stop();
-      removeDir(dir);
-    },
+    ...restartable({
+      dir,
+      launch: () => ManagedProcess.start('docker-registry', ['serve', configFile], { logFile: join(dir, 'registry.log') }),
+      ready: async () => [200, 401].includes((await fetch(`${url}/v2/`)).status),
+      timeoutMs: 15_000,
+      what: `docker-registry on port ${port}`,
+    }),
   };
   await server.start();
   return server;
