@@ -107,6 +107,12 @@ export const configSchema = z
         layout: z.enum(['sig', 'bundle']).default('sig'),
         /** Optional BullMQ rate limit for the whole signer pool: at most `max` jobs per `duration`. */
         limiter: z.object({ max: z.number().int().positive(), duration }).strict().optional(),
+        /** How long a worker's hold on a job lasts without renewal; a killed replica's job is taken over after it. */
+        lockDuration: duration.default(30_000),
+        /** How often each replica looks for jobs whose holder died. */
+        stalledInterval: duration.default(30_000),
+        /** Expiry of the per-digest lock that serialises replicas around check and append. */
+        digestLockTtl: duration.default(30_000),
       })
       .strict()
       .optional(),

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     const auth = cfg.webhooks[0]?.auth;
     expect(auth?.type === 'bearer' && auth.token.reveal()).toBe('hook-token');
     expect(cfg.signer?.trust[0]?.actors).toEqual(['ci-bot']);
+    expect(cfg.signer).toMatchObject({ lockDuration: 30_000, stalledInterval: 30_000, digestLockTtl: 30_000 });
     expect(cfg.verifier).toMatchObject({ gracePeriod: 30_000, rescan: { every: 60_000 } });
   });
 

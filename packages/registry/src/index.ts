@@ -9,6 +9,7 @@ export { parseImageManifest, parseImageIndex } from './manifests';
 export { listReferrers, addToReferrersIndex, type Referrers } from './referrers';
 export { attachBundle, bundleEnvelope, type DsseEnvelope } from './bundle-layout';
 export { signatureImage, signatureLayer, signatureConfig } from './sig-layout';
+export { signDigest, signedIdentity, indexChildren, type IdentityMode, type SignDigestInput, type SignDigestOptions } from './sign-image';
 export {
   SignatureStore,
   type StoredSignature,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { buildPayload, isCryptoError, keyProviderFromRef, verifyBase64Signature, type SigningKey } from '@signet/crypto';
+import { isCryptoError, keyProviderFromRef, type SigningKey } from '@signet/crypto';
 import {
-  formatImageReference, isIndexMediaType, parseImageIndex, repositoryName, signatureTag, SignatureStore, type ImageReference, type RegistryClient,
+  formatImageReference, isIndexMediaType, parseImageIndex, repositoryName, signatureTag, signDigest, signedIdentity, SignatureStore, type ImageReference, type RegistryClient,
 } from '@signet/registry';
 import { CliError, EXIT_USAGE } from './cli-error';
 import { registerVerifyCommand } from './verify';
@@ -28,14 +28,6 @@ async function loadKey(ref: string): Promise<SigningKey> {
   }
 }
 
-/**
- * The identity claimed in the payload. By tag: `host/repo:tag`, which containers/image's default policy
- * accepts for that tag; `repository` (or a digest reference): cosign's tagless `host/repo`.
- */
-export function signedIdentity(ref: ImageReference, mode: SignFlags['identity']): string {
-  return mode === 'tag' && ref.tag ? `${repositoryName(ref)}:${ref.tag}` : repositoryName(ref);
-}
-
 /** The digests to sign: the reference's (a tag resolved by GET and verified), plus an index's children with --recursive. */
 async function digestsToSign(client: RegistryClient, ref: ImageReference, recursive: boolean): Promise<string[]> {
   const target = ref.digest ?? ref.tag ?? 'latest';
@@ -59,12 +51,10 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
     const digests = await digestsToSign(client, ref, flags.recursive).catch((e: unknown) => describeRegistryError(e, `resolve ${image}`));
     const dockerReference = signedIdentity(ref, flags.identity);
     for (const digest of digests) {
-      const payload = buildPayload({ dockerReference, manifestDigest: digest, ...(flags.annotations ? { annotations: flags.annotations } : {}) });
-      const signature = await key.sign(payload);
       const where = `${repositoryName(ref)}:${signatureTag(digest)}`;
-      const result = await store
-        .append(ref.repository, digest, { payload, signature }, { isDuplicate: (e) => verifyBase64Signature(key.publicKey, e.payload, e.signature) })
-        .catch((e: unknown) => describeRegistryError(e, `store the signature of ${digest}`));
+      const result = await signDigest(store, key, { repository: ref.repository, digest, dockerReference, ...(flags.annotations ? { annotations: flags.annotations } : {}) }).catch(
+        (e: unknown) => describeRegistryError(e, `store the signature of ${digest}`),
+      );
       const note = result.status === 'appended' ? 'Pushed signature to' : 'Already signed by this key:';
       process.stderr.write(`${note} ${where}\n`);
     }

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '@signet/observability';
+
+/** `signet_signatures_total{result}` values: the signer's decisions, plus `skipped` for tagless child pushes. */
+export type SignResult = 'signed' | 'already_signed' | 'untrusted' | 'failed' | 'deleted' | 'skipped';
+
+export interface SignerMetrics {
+  signatures: Counter<'registry' | 'result'>;
+  signDuration: Histogram;
+  jobsFailed: Counter<'reason'>;
+  keyInfo: Gauge<'fingerprint'>;
+  signingLag: Histogram;
+}
+
+const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
+
+export function createSignerMetrics(registry: Registry): SignerMetrics {
+  return {
+    signatures: new Counter({
+      name: 'signet_signatures_total',
+      help: 'Push jobs by outcome: signed, already_signed, untrusted, failed (for good), deleted, skipped (tagless child manifests).',
+      labelNames: ['registry', 'result'],
+      registers: [registry],
+    }),
+    signDuration: new Histogram({
+      name: 'signet_sign_duration_seconds',
+      help: 'From the start of a push job to its signature being stored.',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    jobsFailed: new Counter({
+      name: 'signet_signer_jobs_failed_total',
+      help: 'Failed push job attempts by reason (retryable ones are retried with backoff).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    keyInfo: new Gauge({ name: 'signet_signer_key_info', help: 'Fingerprint of the signing key in use (always 1).', labelNames: ['fingerprint'], registers: [registry] }),
+    signingLag: new Histogram({
+      name: 'signet_signing_lag_seconds',
+      help: 'From the push (event time) to its signature being stored.',
+      buckets: LAG_BUCKETS,
+      registers: [registry],
+    }),
+  };
+}

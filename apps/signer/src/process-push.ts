@@ -1,0 +1,194 @@
+import type { KeyObject } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import type { SigningKey } from '@signet/crypto';
+import type { Logger } from '@signet/observability';
+import { pushJobId, pushJobSchema, readJob, verifyJobId, type PushJob, type SignerDecision, type VerifyJob } from '@signet/queue';
+import { indexChildren, isIndexMediaType, isMissing, signDigest, signedIdentity, type IdentityMode, type RegistryClient, type SignatureStore } from '@signet/registry';
+import type { DigestLock } from './digest-lock';
+import { classifyFailure, ImageGoneError, UnknownRegistryError } from './failures';
+import type { SignerMetrics, SignResult } from './metrics';
+import type { TrustPolicy } from './trust';
+
+/** One configured registry as the signer uses it. */
+export interface SignerRegistry {
+  name: string;
+  /** Host in signature identities (`registries[].host`). */
+  host: string;
+  client: RegistryClient;
+  store: SignatureStore;
+}
+
+export interface SignerDeps {
+  registries: ReadonlyMap<string, SignerRegistry>;
+  key: SigningKey;
+  /** Public keys of earlier signing keys: their signatures also count as "already signed". */
+  previousKeys: readonly KeyObject[];
+  trust: TrustPolicy;
+  identity: IdentityMode;
+  annotations: Readonly<Record<string, string>>;
+  recursive: boolean;
+  lock: DigestLock;
+  enqueueVerify(jobId: string, data: VerifyJob): Promise<void>;
+  metrics: SignerMetrics;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** What the processor needs of a BullMQ job. */
+export interface PushJobHandle {
+  id?: string | undefined;
+  data: unknown;
+  /** Attempts that already failed (BullMQ `attemptsMade`). */
+  attemptsMade: number;
+  /** The job's `attempts` option. */
+  maxAttempts: number;
+}
+
+export interface PushOutcome {
+  decision: SignerDecision | 'skipped';
+  digest?: string;
+  /** Digests that got a new signature layer (the index and, with `recursive`, its children). */
+  signed: string[];
+  tagMoved?: boolean;
+}
+
+const RESULT: Record<PushOutcome['decision'], SignResult> = {
+  signed: 'signed',
+  'already-signed': 'already_signed',
+  untrusted: 'untrusted',
+  failed: 'failed',
+  deleted: 'deleted',
+  skipped: 'skipped',
+};
+
+/**
+ * `signet.push`: decide on one push event, then hand the tag to the verifier. Retryable failures throw (BullMQ
+ * retries with backoff); permanent ones, and the last attempt, first enqueue a `failed` verify job and then
+ * throw (an UnrecoverableError for permanent ones), so nothing is dropped.
+ */
+export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise<PushOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  let push: PushJob | undefined;
+  const progress: { digest?: string } = {};
+  try {
+    push = readJob(pushJobSchema, job.data);
+    const id = job.id ?? pushJobId(push.event);
+    const outcome = await decide(deps, push, progress);
+    if (outcome.decision !== 'skipped') await enqueue(deps, id, push, outcome.decision, outcome.digest, outcome.tagMoved);
+    const registry = deps.registries.has(push.event.registry) ? push.event.registry : 'unknown';
+    deps.metrics.signatures.labels(registry, RESULT[outcome.decision]).inc();
+    if (outcome.decision === 'signed') {
+      const done = now();
+      deps.metrics.signDuration.observe((done - started) / 1000);
+      const pushedAt = Date.parse(push.event.occurredAt);
+      if (Number.isFinite(pushedAt)) deps.metrics.signingLag.observe(Math.max(0, done - pushedAt) / 1000);
+    }
+    deps.logger?.info(
+      { jobId: id, registry: push.event.registry, repository: push.event.repository, tag: push.event.tag, digest: outcome.digest, decision: outcome.decision, signed: outcome.signed.length, tagMoved: outcome.tagMoved },
+      'push decided',
+    );
+    return outcome;
+  } catch (err) {
+    const { permanent, reason } = classifyFailure(err);
+    deps.metrics.jobsFailed.labels(reason).inc();
+    const final = permanent || job.attemptsMade + 1 >= job.maxAttempts;
+    const log = { jobId: job.id, reason, permanent, attempt: job.attemptsMade + 1, digest: progress.digest, err };
+    if (final) {
+      if (push) await enqueue(deps, job.id ?? pushJobId(push.event), push, 'failed', progress.digest ?? push.event.digest);
+      deps.metrics.signatures.labels(push && deps.registries.has(push.event.registry) ? push.event.registry : 'unknown', 'failed').inc();
+      deps.logger?.error(log, 'push job failed for good');
+    } else {
+      deps.logger?.warn(log, 'push job failed; will retry');
+    }
+    if (permanent) throw new UnrecoverableError(`${reason}: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+}
+
+async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: string }): Promise<PushOutcome> {
+  const ev = push.event;
+  const reg = deps.registries.get(ev.registry);
+  if (!reg) throw new UnknownRegistryError(`registry "${ev.registry}" is not configured`);
+  const base = ev.digest ? { digest: ev.digest } : {};
+  if (ev.kind === 'delete') return { decision: 'deleted', ...base, signed: [] };
+  if (!deps.trust.isTrusted(ev)) return { decision: 'untrusted', ...base, signed: [] };
+  // A manifest pushed by digest alone (an index's children before the index): the index push signs it.
+  if (!ev.tag) return { decision: 'skipped', ...base, signed: [] };
+  const tag = ev.tag;
+  const digest = ev.digest ?? (await resolveTag(reg.client, ev.repository, tag));
+  progress.digest = digest;
+
+  const children = deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType)) ? await childrenOf(reg.client, ev.repository, digest) : [];
+  const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
+  const sign = (d: string) =>
+    signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept: deps.previousKeys });
+
+  const signed: string[] = [];
+  // Children first: once the tag's own digest carries a signature, so does everything below it.
+  for (const child of children) {
+    const r = await deps.lock.withLock(reg.name, ev.repository, child, () => sign(child));
+    if (r.status === 'appended') signed.push(child);
+  }
+  let tagMoved = false;
+  const top = await deps.lock.withLock(reg.name, ev.repository, digest, async () => {
+    tagMoved = await tagMovedFrom(reg.client, ev.repository, tag, digest);
+    return sign(digest);
+  });
+  if (top.status === 'appended') signed.push(digest);
+  return { decision: signed.length > 0 ? 'signed' : 'already-signed', digest, signed, ...(tagMoved ? { tagMoved } : {}) };
+}
+
+async function resolveTag(client: RegistryClient, repository: string, tag: string): Promise<string> {
+  try {
+    return await client.resolve(repository, tag);
+  } catch (err) {
+    if (isMissing(err)) throw new ImageGoneError(`${repository}:${tag} no longer exists`, { cause: err });
+    throw err;
+  }
+}
+
+async function childrenOf(client: RegistryClient, repository: string, digest: string): Promise<string[]> {
+  try {
+    return await indexChildren(client, repository, digest);
+  } catch (err) {
+    if (isMissing(err)) throw new ImageGoneError(`${repository}@${digest} no longer exists`, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Whether the tag points elsewhere now. A trusted push is signed anyway (its digest was trusted); the
+ * verifier is told so it judges the tag's current digest knowing the race. A digest that is gone too fails.
+ */
+async function tagMovedFrom(client: RegistryClient, repository: string, tag: string, digest: string): Promise<boolean> {
+  try {
+    return (await client.headManifest(repository, tag)).digest !== digest;
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
+  try {
+    await client.headManifest(repository, digest);
+  } catch (err) {
+    if (isMissing(err)) throw new ImageGoneError(`${repository}@${digest} no longer exists`, { cause: err });
+    throw err;
+  }
+  return true;
+}
+
+async function enqueue(deps: SignerDeps, pushId: string, push: PushJob, decision: SignerDecision, digest?: string, tagMoved?: boolean): Promise<void> {
+  const ev = push.event;
+  const data: VerifyJob = {
+    v: 1,
+    registry: ev.registry,
+    repository: ev.repository,
+    decision,
+    ...(ev.tag ? { tag: ev.tag } : {}),
+    ...(digest ? { digest } : {}),
+    ...(tagMoved ? { tagMoved } : {}),
+    ...(ev.actor ? { actor: ev.actor } : {}),
+    eventId: ev.eventId,
+    pushedAt: ev.occurredAt,
+  };
+  await deps.enqueueVerify(verifyJobId(pushId, digest), data);
+}

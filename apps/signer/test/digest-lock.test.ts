@@ -1,0 +1,56 @@
+import { startRedis, type RedisServer } from '@signet/testing';
+import { Redis } from 'ioredis';
+import { DigestLock, LockBusyError } from '../src/digest-lock';
+
+const DIGEST = 'sha256:' + 'a'.repeat(64);
+
+describe('DigestLock on a real Redis', () => {
+  let redis: RedisServer;
+  let conn: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    conn = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    conn.disconnect();
+    await redis.teardown();
+  });
+
+  it('runs critical sections for one digest one at a time', async () => {
+    const lock = new DigestLock(conn, { prefix: '{t}', ttlMs: 2000, pollMs: 5 });
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        lock.withLock('local', 'team/app', DIGEST, async () => {
+          most = Math.max(most, ++inside);
+          await new Promise((r) => setTimeout(r, 20));
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(await conn.exists(lock.key('local', 'team/app', DIGEST))).toBe(0);
+  });
+
+  it('never releases a lock that expired and was taken by someone else', async () => {
+    const lock = new DigestLock(conn, { prefix: '{t}', ttlMs: 50 });
+    const key = lock.key('local', 'team/app', 'sha256:' + 'b'.repeat(64));
+    const mine = await lock.tryAcquire(key);
+    expect(mine).toBeDefined();
+    await new Promise((r) => setTimeout(r, 80));
+    const theirs = await lock.tryAcquire(key);
+    expect(theirs).toBeDefined();
+    expect(await lock.release(key, mine!)).toBe(false);
+    expect(await conn.get(key)).toBe(theirs);
+  });
+
+  it('gives up with a retryable LockBusyError when the holder keeps the lock too long', async () => {
+    const lock = new DigestLock(conn, { prefix: '{t}', ttlMs: 5000, waitMs: 100, pollMs: 10 });
+    const key = lock.key('local', 'team/app', 'sha256:' + 'c'.repeat(64));
+    await lock.tryAcquire(key);
+    const err = await lock.withLock('local', 'team/app', 'sha256:' + 'c'.repeat(64), async () => 'ran').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockBusyError);
+    expect((err as LockBusyError).retryable).toBe(true);
+  });
+});
