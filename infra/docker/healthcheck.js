@@ -7,10 +7,13 @@ const http = require('node:http');
 function serviceEnv() {
   try {
     const pairs = readFileSync('/proc/1/environ', 'utf8').split('\0').filter(Boolean);
-    return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+    const env = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+    // PID 1 is the service only inside the image; anywhere else use this process's environment.
+    if (env.SIGNET_APP) return env;
   } catch {
-    return process.env;
+    // not readable: fall through
   }
+  return process.env;
 }
 
 const defaults = { 'webhook-receiver': 8080, signer: 9101, verifier: 9102 };
