@@ -2,11 +2,7 @@ import { Queue } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
 import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type Registry } from '@signet/observability';
 import { ALL_QUEUES, createRedisConnection, QueueNames } from '@signet/queue';
-import type { VerifierContext } from './check/check-tag';
-import { closeContext, createVerifierContext } from './context';
-import { ScanProgress } from './jobs/scan-progress';
-import { createVerifierMetrics } from './metrics';
-import { TagStore } from './state/store';
+import { closeContext, createVerifierContext, createVerifierMetrics, ScanProgress, TagStore, type VerifierContext } from '@signet/verification';
 import { recheckScheduler, startWorkers } from './workers';
 
 export interface RunningVerifier {

@@ -1,9 +1,6 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { defaultJobOptions, QueueNames } from '@signet/queue';
-import type { VerifierContext } from './check/check-tag';
-import { processRescan } from './jobs/rescan';
-import type { ScanProgress } from './jobs/scan-progress';
-import { processRecheck, processVerify, recheckJobId } from './jobs/verify';
+import { processRecheck, processRescan, processVerify, recheckJobId, type ScanProgress, type VerifierContext } from '@signet/verification';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;

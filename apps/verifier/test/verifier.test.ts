@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { repoRoot, startPrometheus, waitFor, type PrometheusServer } from '@signet/testing';
 import { startVerifier, type RunningVerifier } from '../src/service';
-import { acknowledgeTag } from '../src/state/acknowledge';
-import { ScanProgress } from '../src/jobs/scan-progress';
-import { TagStore } from '../src/state/store';
+import { acknowledgeTag, ScanProgress, TagStore } from '@signet/verification';
 import { CI_BOT, MALLORY, metricValue, silentLogger, startEnv, type TestEnv } from './env';
 
 const RULES = join(repoRoot(__dirname), 'infra/prometheus/signet-rules.yml');

@@ -14,7 +14,7 @@ import { Registry } from '@signet/observability';
 import { buildRandomImage, makeTempDir, removeDir, startRedis, startRegistry } from '@signet/testing';
 import { generateKeyPairSync } from 'node:crypto';
 // The benchmark drives the verifier's own scan code.
-import { closeContext, createVerifierContext, createVerifierMetrics, scanRepository } from '../../../apps/verifier/src';
+import { closeContext, createVerifierContext, createVerifierMetrics, scanRepository } from '@signet/verification';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,8 +3,7 @@ import { ConfigError, loadConfig, type SignetConfig } from '@signet/config';
 import { Registry } from '@signet/observability';
 import { Redis } from 'ioredis';
 // The scan runs the verifier's own checks; they live in the verifier app until a second app needs them.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, MemoryTagStore, scanRepository, type TagResult, type VerifierContext } from '../../../verifier/src';
+import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, MemoryTagStore, scanRepository, type TagResult, type VerifierContext } from '@signet/verification';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { registerStatusCommands } from './status';
 

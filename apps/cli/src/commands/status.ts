@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { acknowledgeTag, parseTagRef, TagStore } from '../../../verifier/src';
+import { acknowledgeTag, parseTagRef, TagStore } from '@signet/verification';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './cli-error';
 import { cliRedis, loadCliConfig } from './scan';
 

@@ -1,0 +1,16 @@
+/**
+ * Verification of a registry's tags: the tag state kept in Redis (a hash per repository), the verdict rules,
+ * the per-tag and per-repository checks, the verify/rescan job processors and the verifier's metrics. Used by
+ * the verifier's workers and by the CLI's one-shot `scan`, `status` and `ack`.
+ */
+export { createVerifierContext, closeContext, decisionTtl, type ContextOptions } from './context';
+export { checkTag, forgetTag, registryOf, type CheckOutcome, type VerifierContext } from './check/check-tag';
+export { scanRepository, type TagResult, type RepositoryScan } from './check/scan-repository';
+export { listRepositories, processRescan } from './jobs/rescan';
+export { processVerify, processRecheck, recheckJobId } from './jobs/verify';
+export { ScanProgress } from './jobs/scan-progress';
+export { createVerifierMetrics, type VerifierMetrics } from './metrics';
+export { TagStore, type ViolationRecord, type TagRef, type TagStateStore, type RedisClient } from './state/store';
+export { MemoryTagStore } from './state/memory-store';
+export { acknowledgeTag, parseTagRef, type AckResult } from './state/acknowledge';
+export type { TagState, Verdict } from './state/tag-state';
