@@ -79,3 +79,4 @@ export {
   type LayerFailureCode,
   type LayersVerification,
 } from './verify';
+export { dssePae, verifyDsseStatement, IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope, type DsseVerification, type InTotoSubject } from './dsse';

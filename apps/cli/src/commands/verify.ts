@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadPublicKeys, verifySignatureLayer, isCryptoError, type PublicKeySet } from '@signet/crypto';
+import { loadPublicKeys, verifyDsseStatement, verifySignatureLayer, isCryptoError, type PublicKeySet } from '@signet/crypto';
 import { formatImageReference, SignatureStore, type BundleSignature, type StoredSignature } from '@signet/registry';
 import { CliError } from './cli-error';
 import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
@@ -12,30 +12,19 @@ interface VerifyFlags extends RegistryFlags {
 
 type Outcome = { ok: true; claims: unknown; signer: string } | { ok: false; reason: string };
 
-/** DSSE pre-authentication encoding: `DSSEv1 <len(type)> <type> <len(body)> <body>`. */
-function pae(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType);
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
-
 function annotationsMatch(claims: Record<string, unknown> | null | undefined, wanted: Record<string, string> | undefined): boolean {
   return Object.entries(wanted ?? {}).every(([k, v]) => claims?.[k] === v);
 }
 
 function checkBundle(sig: BundleSignature, digest: string, keys: PublicKeySet, flags: VerifyFlags): Outcome {
-  const signer = sig.envelope.signatures.map((s) => keys.findSigner(pae(sig.envelope.payloadType, sig.envelope.payload), Buffer.from(s.sig, 'base64'))).find(Boolean);
-  if (!signer) return { ok: false, reason: 'bundle: signature does not verify with any key' };
-  let statement: { subject?: { digest?: Record<string, string>; annotations?: Record<string, unknown> }[] };
-  try {
-    statement = JSON.parse(sig.envelope.payload.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'bundle: statement is not JSON' };
+  const r = verifyDsseStatement(sig.envelope, keys, digest);
+  if (r.ok) {
+    if (flags.checkClaims && !annotationsMatch(r.subject.annotations, flags.annotations)) return { ok: false, reason: 'bundle: annotations do not match' };
+    return { ok: true, claims: r.statement, signer: r.signer.source };
   }
-  const [alg, hex] = digest.split(':');
-  const subject = statement.subject?.find((s) => alg !== undefined && s.digest?.[alg] === hex);
-  if (flags.checkClaims && !subject) return { ok: false, reason: `bundle: statement does not name ${digest}` };
-  if (flags.checkClaims && !annotationsMatch(subject?.annotations, flags.annotations)) return { ok: false, reason: 'bundle: annotations do not match' };
-  return { ok: true, claims: statement, signer: signer.source };
+  // cosign --check-claims=false: only the signature over the envelope counts.
+  if (r.code !== 'SIGNATURE_MISMATCH' && !flags.checkClaims) return { ok: true, claims: sig.envelope.payload.toString('utf8'), signer: r.signer.source };
+  return { ok: false, reason: `bundle: ${r.message}` };
 }
 
 function check(sig: StoredSignature, digest: string, keys: PublicKeySet, flags: VerifyFlags): Outcome {

@@ -126,8 +126,8 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
   else {
     ctx.metrics.signaturesFetched.labels(ref.registry).inc();
     try {
-      const layers = await registry.signatures(ref.repository, digest);
-      finding = judgeSignatures(layers, ctx.keys, digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
+      const found = await registry.signatures(ref.repository, digest);
+      finding = judgeSignatures(found, ctx.keys, digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
     } catch (err) {
       return recordLookupFailure(ctx, ref, stored, digest, err);
     }

@@ -1,6 +1,6 @@
 import type { RegistryConfig } from '@signet/config';
 import { isMissing, isRegistryError, RegistryClient, SignatureStore, type RequestBudget } from '@signet/registry';
-import type { SignatureLayer } from '@signet/crypto';
+import type { FoundSignatures } from './signatures';
 
 /** What the verifier needs from one registry; tag lookups answer `undefined` for "does not exist". */
 export interface RegistryAccess {
@@ -14,7 +14,8 @@ export interface RegistryAccess {
   /** The digest a tag points to (HEAD), or `undefined` when the tag does not exist. */
   digestOf(repository: string, tag: string): Promise<string | undefined>;
   /** The simple-signing signature layers of a digest (none when there is no `.sig` tag). Failures throw. */
-  signatures(repository: string, digest: string): Promise<SignatureLayer[]>;
+  /** Every signature of a digest: simple-signing layers (`.sig` tag) and DSSE bundles (OCI 1.1 referrers). */
+  signatures(repository: string, digest: string): Promise<FoundSignatures>;
   close(): Promise<void>;
 }
 
@@ -38,8 +39,7 @@ export function registryAccess(config: RegistryConfig, opts: { budget?: RequestB
     dockerConfig: false,
     ...(opts.budget ? { budget: opts.budget } : {}),
   });
-  // Bundles (OCI referrers) are not read: only simple-signing layers can be verified against the key set.
-  const store = new SignatureStore(client, { bundles: false });
+  const store = new SignatureStore(client);
   const pageSize = opts.pageSize ?? 1000;
   return {
     name: config.name,
@@ -71,7 +71,10 @@ export function registryAccess(config: RegistryConfig, opts: { budget?: RequestB
     },
     async signatures(repository, digest) {
       const found = await store.list(repository, digest);
-      return found.flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : []));
+      return {
+        layers: found.flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : [])),
+        bundles: found.flatMap((s) => (s.kind === 'bundle' ? [s.envelope] : [])),
+      };
     },
     close: () => client.close(),
   };

@@ -1,0 +1,62 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes } from '@signet/crypto';
+import { attachBundle, RegistryClient } from '@signet/registry';
+import { waitFor } from '@signet/testing';
+import { startVerifier, type RunningVerifier } from '../src/service';
+import { CI_BOT, MALLORY, silentLogger, startEnv, type TestEnv } from './env';
+
+/** A cosign v3-style Sigstore bundle: an in-toto statement for `digest` in a DSSE envelope signed by `key`. */
+function bundleFor(digest: string, key: KeyObject): Buffer {
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: '', digest: { sha256: digest.slice(7) } }],
+      predicateType: 'https://sigstore.dev/cosign/sign/v1',
+      predicate: {},
+    }),
+  );
+  const sig = signBytes(key, dssePae(IN_TOTO_PAYLOAD_TYPE, statement)).toString('base64');
+  return Buffer.from(
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: '' } },
+      dsseEnvelope: { payload: statement.toString('base64'), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig }] },
+    }),
+  );
+}
+
+describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
+  let env: TestEnv;
+  let verifier: RunningVerifier;
+  let client: RegistryClient;
+  beforeAll(async () => {
+    env = await startEnv();
+    verifier = await startVerifier(env.config(), { logger: silentLogger, port: 0 });
+    client = new RegistryClient({ name: 'local', url: env.registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  });
+  afterAll(async () => {
+    await verifier?.close();
+    await client?.close();
+    await env?.teardown();
+  });
+
+  const verdict = async (repository: string, tag: string, digest: string) => {
+    await waitFor(async () => (await verifier.ctx.store.read({ registry: 'local', repository, tag })).state?.digest === digest, 10_000, 'a verdict');
+    return (await verifier.ctx.store.read({ registry: 'local', repository, tag })).state?.verdict;
+  };
+
+  it('counts a bundle by a trusted key, and not one by another key, on an overwrite', async () => {
+    const first = await env.push('team/bundled:1.0.0');
+    const head = await client.headManifest('team/bundled', first);
+    await attachBundle(client, 'team/bundled', { mediaType: head.mediaType, size: head.size, digest: first }, bundleFor(first, env.privateKey));
+    await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: first, decision: 'signed' });
+    expect(await verdict('team/bundled', '1.0.0', first)).toBe('signed');
+
+    const second = await env.push('team/bundled:1.0.0', MALLORY);
+    const head2 = await client.headManifest('team/bundled', second);
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    await attachBundle(client, 'team/bundled', { mediaType: head2.mediaType, size: head2.size, digest: second }, bundleFor(second, stranger));
+    await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: second, decision: 'untrusted' });
+    expect(await verdict('team/bundled', '1.0.0', second)).toBe('invalid');
+  });
+});
