@@ -1,0 +1,173 @@
+/**
+ * Signer throughput against a real Distribution registry and Redis started here (no registry auth, so
+ * bcrypt does not dominate). Three figures, measured in the same run:
+ *  1. signer: BENCH_PUSHES trusted push jobs enqueued straight into `signet.push` (images pushed first), signed
+ *     by 1, 2 and 4 signer replicas, each its own process (`tsx apps/signer/src/main.ts`, as
+ *     `npm run start:signer`), BENCH_SIGNER_CONCURRENCY jobs at once per replica; signatures/s from enqueue to
+ *     the last job completed.
+ *  2. raw: the same request sequence the signer sends per push (HEAD tag; HEAD/POST/PUT payload blob; GET .sig;
+ *     HEAD/POST/PUT config blob; PUT .sig manifest; GET .sig twice) by a bare undici Pool with precomputed
+ *     signatures, at BENCH_RAW_CONCURRENCY. Target: signer ≥ 0.5× raw.
+ *  3. CI script: `signet sign` run once per image (BENCH_CLI_IMAGES images, one after another). Target:
+ *     signer ≥ 20× that.
+ * Run: npx tsx tools/bench/signer/bench.ts
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
+import { Pool } from 'undici';
+import { buildPayload, generateCosignKeyPair, loadPrivateKeyPem, signingKeyFromPrivateKey } from '@signet/crypto';
+import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob } from '@signet/queue';
+import { digestOf, MANIFEST_ACCEPT, OCI_MANIFEST, signatureImage, signatureLayer, signatureTag } from '@signet/registry';
+import { freePort, makeTempDir, pushImage, removeDir, repoRoot, startRedis, startRegistry, startService, waitFor, writeConfigFile, type RunningService } from '@signet/testing';
+
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 500);
+const REPLICAS = (process.env.BENCH_REPLICAS ?? '1,2,4').split(',').map(Number);
+const SIGNER_CONCURRENCY = Number(process.env.BENCH_SIGNER_CONCURRENCY ?? 8);
+const RAW_CONCURRENCY = Number(process.env.BENCH_RAW_CONCURRENCY ?? 8);
+const CLI_IMAGES = Number(process.env.BENCH_CLI_IMAGES ?? 20);
+const PASSWORD = 'bench-pw';
+const PREFIX = '{signet}';
+
+async function pushMany(registryUrl: string, repo: string, count: number): Promise<{ tag: string; digest: string }[]> {
+  const out: { tag: string; digest: string }[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < count; i = next++) out[i] = { tag: `t${i}`, digest: await pushImage(registryUrl, `${repo}:t${i}`) };
+    }),
+  );
+  return out;
+}
+
+function pushJob(repository: string, image: { tag: string; digest: string }) {
+  const event: PushJob['event'] = {
+    kind: 'push', registry: 'bench', repository, tag: image.tag, digest: image.digest, actor: 'ci', eventId: `bench-${image.digest}`,
+    occurredAt: new Date().toISOString(), source: 'distribution', mediaType: OCI_MANIFEST,
+  };
+  return { name: 'push', data: { v: 1, event, receivedAt: new Date().toISOString() }, opts: { ...defaultJobOptions, jobId: pushJobId(event) } };
+}
+
+async function main(): Promise<void> {
+  const dir = makeTempDir('bench-signer');
+  const [redis, registry, keys] = await Promise.all([startRedis(), startRegistry(), generateCosignKeyPair(PASSWORD)]);
+  const keyFile = join(dir, 'cosign.key');
+  writeFileSync(keyFile, keys.privateKeyPem, { mode: 0o600 });
+  const key = signingKeyFromPrivateKey(await loadPrivateKeyPem(keys.privateKeyPem, PASSWORD));
+  const connection = createRedisConnection({ url: redis.url, role: 'worker' });
+  const queue = new Queue(QueueNames.push, { connection, prefix: PREFIX });
+  const configFile = writeConfigFile(
+    {
+      redis: { url: redis.url, prefix: PREFIX },
+      registries: [{ name: 'bench', url: registry.url, maxConcurrency: SIGNER_CONCURRENCY }],
+      signer: { key: { path: keyFile, passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'bench', repositories: ['**'], actors: ['ci'] }], concurrency: SIGNER_CONCURRENCY },
+      log: { level: 'warn' },
+    },
+    dir,
+  );
+  const results: Record<string, number> = {};
+  try {
+    // 1. The signer with 1, 2 and 4 replicas, each round on its own freshly pushed images.
+    for (const replicas of REPLICAS) {
+      const repo = `bench/signer-${replicas}`;
+      const images = await pushMany(registry.url, repo, PUSHES);
+      const services: RunningService[] = await Promise.all(
+        Array.from({ length: replicas }, async () => startService('signer', { configFile, port: await freePort(), env: { COSIGN_PASSWORD: PASSWORD } })),
+      );
+      try {
+        const before = (await queue.getJobCounts('completed')).completed ?? 0;
+        const start = performance.now();
+        await queue.addBulk(images.map((img) => pushJob(repo, img)));
+        await waitFor(async () => ((await queue.getJobCounts('completed')).completed ?? 0) - before >= PUSHES, 600_000, 'every push job completed');
+        const seconds = (performance.now() - start) / 1000;
+        const failed = (await queue.getJobCounts('failed')).failed ?? 0;
+        if (failed > 0) throw new Error(`${failed} push jobs failed`);
+        results[`signer_${replicas}_replicas`] = PUSHES / seconds;
+        console.log(JSON.stringify({ metric: 'signer_signatures_per_second', replicas, concurrencyPerReplica: SIGNER_CONCURRENCY, pushes: PUSHES, seconds: +seconds.toFixed(2), rate: +(PUSHES / seconds).toFixed(1) }));
+      } finally {
+        await Promise.all(services.map((s) => s.stop()));
+      }
+    }
+
+    // 2. The same requests per push from a bare undici Pool, signatures computed beforehand.
+    const rawRepo = 'bench/raw';
+    const rawImages = await pushMany(registry.url, rawRepo, PUSHES);
+    const prepared = await Promise.all(
+      rawImages.map(async (img) => {
+        const payload = buildPayload({ dockerReference: `${registry.host}/${rawRepo}:${img.tag}`, manifestDigest: img.digest });
+        const image = signatureImage([signatureLayer(payload, await key.sign(payload))], OCI_MANIFEST);
+        return { ...img, payload, config: image.config, manifest: image.manifest };
+      }),
+    );
+    const pool = new Pool(registry.url, { connections: RAW_CONCURRENCY, pipelining: 1 });
+    const send = async (method: 'GET' | 'HEAD' | 'PUT' | 'POST', path: string, ok: number[], body?: Buffer, contentType?: string) => {
+      const res = await pool.request({ method, path, headers: { accept: MANIFEST_ACCEPT, ...(contentType ? { 'content-type': contentType } : {}) }, ...(body ? { body } : {}) });
+      await res.body.dump();
+      if (!ok.includes(res.statusCode)) throw new Error(`${method} ${path}: ${res.statusCode}`);
+      return res;
+    };
+    const upload = async (blob: Buffer) => {
+      const digest = digestOf(blob);
+      await send('HEAD', `/v2/${rawRepo}/blobs/${digest}`, [200, 404]);
+      const started = await send('POST', `/v2/${rawRepo}/blobs/uploads/`, [202]);
+      const location = new URL(String(started.headers.location), registry.url);
+      location.searchParams.set('digest', digest);
+      await send('PUT', location.pathname + location.search, [201], blob, 'application/octet-stream');
+    };
+    let next = 0;
+    const rawStart = performance.now();
+    await Promise.all(
+      Array.from({ length: RAW_CONCURRENCY }, async () => {
+        for (let i = next++; i < prepared.length; i = next++) {
+          const p = prepared[i]!;
+          const sigPath = `/v2/${rawRepo}/manifests/${signatureTag(p.digest)}`;
+          await send('HEAD', `/v2/${rawRepo}/manifests/${p.tag}`, [200]);
+          await upload(p.payload);
+          await send('GET', sigPath, [404]);
+          await upload(p.config);
+          await send('PUT', sigPath, [201], p.manifest, OCI_MANIFEST);
+          await send('GET', sigPath, [200]);
+          await send('GET', sigPath, [200]);
+        }
+      }),
+    );
+    const rawSeconds = (performance.now() - rawStart) / 1000;
+    await pool.close();
+    results.raw = PUSHES / rawSeconds;
+    console.log(JSON.stringify({ metric: 'raw_undici_sequences_per_second', concurrency: RAW_CONCURRENCY, requestsPerPush: 11, pushes: PUSHES, seconds: +rawSeconds.toFixed(2), rate: +results.raw.toFixed(1) }));
+
+    // 3. A CI script: one `signet sign` process per image.
+    const cliImages = await pushMany(registry.url, 'bench/cli', CLI_IMAGES);
+    const cli = join(repoRoot(), 'apps/cli/bin/signet.js');
+    const cliStart = performance.now();
+    for (const img of cliImages) {
+      await promisify(execFile)(process.execPath, [cli, 'sign', '--key', keyFile, '--allow-insecure-registry', `${registry.host}/bench/cli:${img.tag}`], {
+        env: { PATH: process.env.PATH, HOME: dir, COSIGN_PASSWORD: PASSWORD },
+      });
+    }
+    const cliSeconds = (performance.now() - cliStart) / 1000;
+    results.cli = CLI_IMAGES / cliSeconds;
+    console.log(JSON.stringify({ metric: 'signet_sign_per_image_per_second', images: CLI_IMAGES, seconds: +cliSeconds.toFixed(2), rate: +results.cli.toFixed(2) }));
+
+    const best = Math.max(...REPLICAS.map((n) => results[`signer_${n}_replicas`] ?? 0));
+    console.log('\nsummary');
+    for (const n of REPLICAS) console.log(`  signer, ${n} replica(s) x ${SIGNER_CONCURRENCY}: ${results[`signer_${n}_replicas`]!.toFixed(1)} signatures/s`);
+    console.log(`  bare undici, same requests:  ${results.raw.toFixed(1)} sequences/s`);
+    console.log(`  signet sign per image (CI):  ${results.cli.toFixed(2)} images/s`);
+    console.log(`  signer (1 replica) / raw = ${(results.signer_1_replicas! / results.raw).toFixed(2)} (target ≥ 0.5); best / raw = ${(best / results.raw).toFixed(2)}`);
+    console.log(`  signer (1 replica) / CI script = ${(results.signer_1_replicas! / results.cli).toFixed(1)}x (target ≥ 20x)`);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+    await Promise.all([registry.teardown(), redis.teardown()]);
+    removeDir(dir);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
