@@ -4,7 +4,7 @@ import type { SigningKey } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import { pushJobId, pushJobSchema, readJob, verifyJobId, type PushJob, type SignerDecision, type VerifyJob } from '@signet/queue';
 import { indexChildren, isIndexMediaType, isMissing, signDigest, signedIdentity, type IdentityMode, type RegistryClient, type SignatureStore } from '@signet/registry';
-import type { DigestLock } from './digest-lock';
+import type { DigestLock } from '@signet/registry';
 import { classifyFailure, ImageGoneError, UnknownRegistryError } from './failures';
 import type { SignerMetrics, SignResult } from './metrics';
 import type { TrustPolicy } from './trust';

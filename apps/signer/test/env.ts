@@ -4,7 +4,7 @@ import type { VerifyJob } from '@signet/queue';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import { startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
 import { Redis } from 'ioredis';
-import { DigestLock } from '../src/digest-lock';
+import { DigestLock } from '@signet/registry';
 import { createSignerMetrics, type SignerMetrics } from '../src/metrics';
 import type { SignerDeps, SignerRegistry } from '../src/process-push';
 import { TrustPolicy } from '../src/trust';

@@ -23,3 +23,4 @@ export {
 } from './signature-store';
 export * from './media-types';
 export type { Descriptor, ImageManifest, ImageIndex, FetchedManifest } from './types';
+export { DigestLock, LockBusyError, type DigestLockOptions } from './digest-lock';

@@ -120,8 +120,10 @@ export class SignatureStore {
 
   /**
    * Appends a signature to the `.sig` tag of `digest` exactly as cosign does, unless the same signature or
-   * (per `isDuplicate`) an equivalent one is there. Concurrent writers: after each PUT the tag is read back
-   * (twice, `settleMs` apart); a layer lost to another writer's PUT is merged and written again.
+   * (per `isDuplicate`) an equivalent one is there. Writers in this process are serialised per digest. Writers
+   * elsewhere: after each PUT the tag is read back (twice, `settleMs` apart) and a layer lost to another writer's
+   * PUT is merged and written again; registries have no conditional PUT, so only a lock every writer shares
+   * (`DigestLock`, as the signer holds) closes the race completely.
    */
   append(repo: string, digest: string, input: SignatureInput, opts: AppendOptions = {}): Promise<AppendResult> {
     const key = `${repo}@${digest}`;

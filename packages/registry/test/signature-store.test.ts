@@ -1,10 +1,12 @@
+import { Redis } from 'ioredis';
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   attachBundle, digestOf, DOCKER_MANIFEST, parseImageManifest, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureLayer, signatureTag, SignatureStore, SIMPLE_SIGNING,
   type ExistingSignature,
+  DigestLock,
 } from '../src';
-import { pushImage, sharedDir, startRegistry, type RegistryServer } from '@signet/testing';
+import { pushImage, sharedDir, startRedis, startRegistry, type RegistryServer } from '@signet/testing';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
 const fixture = (...p: string[]) => readFileSync(sharedDir('fixtures', 'cosign', ...p));
@@ -87,7 +89,11 @@ describe('SignatureStore on Distribution with basic auth', () => {
     expect(await store.list('sig/dupe', digest)).toHaveLength(2);
   });
 
-  it('keeps both signatures when two writers race on the same .sig tag (5 races)', async () => {
+  it('keeps both signatures when two writers holding the shared digest lock race on one .sig tag (5 races)', async () => {
+    // Distribution has no conditional PUT, so only a lock shared by every writer (the signer's) makes this certain.
+    const redis = await startRedis();
+    const lockConn = new Redis(redis.url);
+    const lock = new DigestLock(lockConn, { prefix: '{signet}', ttlMs: 5000 });
     const other = clientFor(registry, creds);
     const rival = new SignatureStore(other, { settleMs: 20 });
     try {
@@ -95,12 +101,17 @@ describe('SignatureStore on Distribution with basic auth', () => {
         const digest = await pushImage(registry.url, `sig/race:${race}`, creds);
         const payload = payloadFor(digest);
         const [s1, s2] = [signWith(newKey().privateKey, payload), signWith(newKey().privateKey, payload)];
-        await Promise.all([store.append('sig/race', digest, { payload, signature: s1 }), rival.append('sig/race', digest, { payload, signature: s2 })]);
+        await Promise.all([
+          lock.withLock('local', 'sig/race', digest, () => store.append('sig/race', digest, { payload, signature: s1 })),
+          lock.withLock('local', 'sig/race', digest, () => rival.append('sig/race', digest, { payload, signature: s2 })),
+        ]);
         const sigs = (await store.list('sig/race', digest)).map((s) => (s.kind === 'simple-signing' ? s.signature : ''));
         expect(sigs.sort()).toEqual([s1, s2].sort());
       }
     } finally {
       await other.close();
+      lockConn.disconnect();
+      await redis.teardown();
     }
   });
 

@@ -34,7 +34,7 @@ export class DigestLock {
 
   key(registry: string, repository: string, digest: string): string {
     const h = createHash('sha256').update([registry, repository, digest].join('\u0000')).digest('hex').slice(0, 40);
-    return `${this.opts.prefix}:signer:lock:${h}`;
+    return `${this.opts.prefix}:lock:sig:${h}`;
   }
 
   async tryAcquire(key: string): Promise<string | undefined> {

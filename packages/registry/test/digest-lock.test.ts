@@ -1,6 +1,6 @@
 import { startRedis, type RedisServer } from '@signet/testing';
 import { Redis } from 'ioredis';
-import { DigestLock, LockBusyError } from '../src/digest-lock';
+import { DigestLock, LockBusyError } from '../src';
 
 const DIGEST = 'sha256:' + 'a'.repeat(64);
 
