@@ -26,7 +26,7 @@ export function writeConfigFile(config: unknown, dir = makeTempDir('config')): s
 }
 
 /**
- * Starts one Signet service as its own process (`tsx apps/<app>/src/main.ts`), as `npm run start:*` does, and
+ * Starts one Signet service as its own process (`node --import tsx apps/<app>/src/main.ts`), as `npm run start:*` does, and
  * waits until its `/readyz` answers 200.
  */
 export async function startService(
@@ -35,7 +35,8 @@ export async function startService(
 ): Promise<RunningService> {
   const root = repoRoot();
   const logFile = join(makeTempDir(app), `${app}.log`);
-  const proc = ManagedProcess.start(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps', app, 'src/main.ts')], {
+  // One process (node with tsx's loader), so a signal reaches the app itself, not a wrapper.
+  const proc = ManagedProcess.start(process.execPath, ['--import', 'tsx', join(root, 'apps', app, 'src/main.ts')], {
     logFile,
     cwd: root,
     env: { ...process.env, ...opts.env, SIGNET_CONFIG: opts.configFile, PORT: String(opts.port) },

@@ -1,7 +1,7 @@
 // Shared setup of the signer's end-to-end tests: real Redis and registry (htpasswd users ci-bot and mallory),
 // a cosign key pair on disk, the config file, and helpers to run the signer and the CLI as processes.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { generateCosignKeyPair } from '@signet/crypto';
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob, type VerifyJob } from '@signet/queue';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import {
-  freePort, makeTempDir, removeDir, repoRoot, sleep, startRedis, startRegistry, startService, writeConfigFile,
+  freePort, makeTempDir, removeDir, repoRoot, startRedis, startRegistry, startService, writeConfigFile,
   type RedisServer, type RegistryOptions, type RegistryServer, type RunningService,
 } from '@signet/testing';
 
@@ -94,12 +94,12 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
       );
     },
     async startSigner(configFile) {
-      const s = withTreeKill(await startService('signer', { configFile, port: await freePort(), env }));
+      const s = await startService('signer', { configFile, port: await freePort(), env });
       services.push(s);
       return s;
     },
     async startReceiver(configFile) {
-      const s = withTreeKill(await startService('webhook-receiver', { configFile, port: opts.receiverPort ?? (await freePort()), env }));
+      const s = await startService('webhook-receiver', { configFile, port: opts.receiverPort ?? (await freePort()), env });
       services.push(s);
       return s;
     },
@@ -125,66 +125,6 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
       connection.disconnect();
       await Promise.all([registry.teardown(), redis.teardown()]);
       removeDir(dir);
-    },
-  };
-}
-
-/** Child pids of a process (Linux /proc), recursively. */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const task of tasks) {
-    let children = '';
-    try {
-      children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.trim().split(/\s+/).filter(Boolean).map(Number)) out.push(child, ...descendants(child));
-  }
-  return out;
-}
-
-/**
- * `tsx` runs the app in a child process. A SIGKILL of the tsx process would orphan the app, and under load
- * tsx may give up relaying a TERM before the app confirms it; so signals go to the app process itself:
- * kill() SIGKILLs it (as a crash or OOM kill would), stop() sends it TERM and waits for it to exit.
- */
-function withTreeKill(service: RunningService): RunningService {
-  return {
-    ...service,
-    async stop() {
-      const pid = service.process.pid;
-      const apps = pid !== undefined && service.process.running ? descendants(pid) : [];
-      if (apps.length === 0) return service.stop();
-      const exited = new Promise<void>((r) => service.process.child.once('exit', () => r()));
-      for (const app of apps) {
-        try {
-          process.kill(app, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-      }
-      await Promise.race([exited, sleep(20_000)]);
-      if (service.process.running) await this.kill();
-    },
-    async kill() {
-      const pid = service.process.pid;
-      if (pid !== undefined && service.process.running) {
-        for (const child of descendants(pid)) {
-          try {
-            process.kill(child, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
-      }
-      await service.kill();
     },
   };
 }
