@@ -106,7 +106,7 @@ describe('an unsigned overwrite by mallory', () => {
     await trustedPush(v, 'team/ack', 'v1');
     const bad = await env.push('team/ack:v1', MALLORY);
     await env.enqueueVerify({ repository: 'team/ack', tag: 'v1', digest: bad, decision: 'untrusted' });
-    await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 5000, 'violation');
+    await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 15_000, 'violation');
     expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad });
     expect(await violationOf(v, 'team/ack', 'v1')).toBeUndefined();
     // A rescan does not bring an acknowledged violation back.
@@ -120,7 +120,7 @@ describe('an unsigned overwrite by mallory', () => {
     await trustedPush(v, 'team/heal', 'v1');
     const bad = await env.push('team/heal:v1', MALLORY);
     await env.enqueueVerify({ repository: 'team/heal', tag: 'v1', digest: bad, decision: 'untrusted' });
-    await waitFor(async () => (await violationOf(v, 'team/heal', 'v1')) === 1, 5000, 'violation');
+    await waitFor(async () => (await violationOf(v, 'team/heal', 'v1')) === 1, 15_000, 'violation');
     const good = await trustedPush(v, 'team/heal', 'v1');
     expect(await stateOf(v, 'team/heal', 'v1')).toMatchObject({ digest: good, verdict: 'signed', flag: 'none' });
     expect(await violationOf(v, 'team/heal', 'v1')).toBeUndefined();
@@ -174,7 +174,7 @@ it('judges a valid signature copied from another digest invalid, and a violation
   // The signature layer of the good digest (payload claims `good`), placed on the bad digest's .sig tag.
   await env.sign('team/copy', '1.0.0', bad, { payloadDigest: good });
   await env.enqueueVerify({ repository: 'team/copy', tag: '1.0.0', digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await stateOf(v, 'team/copy', '1.0.0'))?.digest === bad, 5000, 'verdict');
+  await waitFor(async () => (await stateOf(v, 'team/copy', '1.0.0'))?.digest === bad, 15_000, 'verdict');
   expect(await stateOf(v, 'team/copy', '1.0.0')).toMatchObject({ verdict: 'invalid', flag: 'violation' });
   expect(metricValue(await scrape(v), 'signet_tag_overwrites_total', { result: 'invalid' })).toBe(1);
 });
@@ -219,7 +219,7 @@ it('forgets a deleted tag and its violation', async () => {
   await trustedPush(v, 'team/gone', 'x');
   const bad = await env.push('team/gone:x', MALLORY);
   await env.enqueueVerify({ repository: 'team/gone', tag: 'x', digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'team/gone', 'x')) === 1, 5000, 'violation');
+  await waitFor(async () => (await violationOf(v, 'team/gone', 'x')) === 1, 15_000, 'violation');
   const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
   const del = await fetch(`${env.registry.url}/v2/team/gone/manifests/${bad}`, { method: 'DELETE', headers: { authorization: auth } });
   expect(del.status).toBe(202);
@@ -232,7 +232,7 @@ it('forgets a tag on a deleted decision from the signer', async () => {
   const v = await start();
   await trustedPush(v, 'team/del', 'y');
   await env.enqueueVerify({ repository: 'team/del', tag: 'y', decision: 'deleted' });
-  await waitFor(async () => (await stateOf(v, 'team/del', 'y')) === undefined, 5000, 'tag forgotten');
+  await waitFor(async () => (await stateOf(v, 'team/del', 'y')) === undefined, 15_000, 'tag forgotten');
 });
 
 it('fetches no signatures on a rescan when nothing changed', async () => {

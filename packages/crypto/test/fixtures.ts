@@ -1,18 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sharedDir } from '@signet/testing';
 import path from 'node:path';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'nx.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('nx.json not found above the test directory');
-    dir = parent;
-  }
-  return dir;
-}
-
-/** `shared/` sits beside the repository root. */
-export const SHARED_DIR = path.resolve(repoRoot(), '../shared');
+/** Fixtures beside the checkout, or the copy in testdata/. */
+export const SHARED_DIR = sharedDir();
 export const COSIGN_FIXTURES = path.join(SHARED_DIR, 'fixtures/cosign');
 
 export const fixturePath = (relative: string): string => path.join(COSIGN_FIXTURES, relative);

@@ -1,19 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sharedDir } from '@signet/testing';
 import path from 'node:path';
 import type { WebhookHeaders } from '../src';
 
-function repoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'nx.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('nx.json not found above ' + from);
-    dir = parent;
-  }
-  return dir;
-}
-
-/** `shared/` sits next to the repository root. */
-export const SHARED_DIR = path.resolve(repoRoot(__dirname), '..', 'shared');
+/** Fixtures beside the checkout, or the copy in testdata/. */
+export const SHARED_DIR = sharedDir();
 const WEBHOOKS_DIR = path.join(SHARED_DIR, 'fixtures', 'webhooks');
 
 /** The exact bytes of a webhook fixture. */

@@ -8,5 +8,5 @@ export { startRegistry, type RegistryServer, type RegistryOptions, type Registry
 export { buildRandomImage, pushImage, pushIndex, pushImageWithSkopeo, type BuiltImage, type Credentials } from './image';
 export { startRecorder, type RecordedRequest, type RequestRecorder } from './recorder';
 export { startPrometheus, startAlertmanager, type PrometheusServer, type AlertmanagerServer, type PrometheusOptions } from './prometheus';
-export { repoRoot, sharedDir } from './paths';
+export { repoRoot, sharedDir, upstreamSharedDir } from './paths';
 export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';

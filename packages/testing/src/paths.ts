@@ -12,7 +12,16 @@ export function repoRoot(from = __dirname): string {
   return dir;
 }
 
-/** `../shared` beside the checkout: specs and fixtures made by real cosign and containers/image. */
+/** `../shared` beside the checkout, where the specs and interop fixtures are kept, when it is there. */
+export function upstreamSharedDir(): string | undefined {
+  const dir = join(repoRoot(), '..', 'shared');
+  return existsSync(join(dir, 'fixtures')) ? dir : undefined;
+}
+
+/**
+ * Fixtures made by the real cosign, containers/image and registries: `../shared` beside the checkout, or
+ * the byte-identical copy in `testdata/shared` in a clone that stands alone.
+ */
 export function sharedDir(...parts: string[]): string {
-  return join(repoRoot(), '..', 'shared', ...parts);
+  return join(upstreamSharedDir() ?? join(repoRoot(), 'testdata', 'shared'), ...parts);
 }
