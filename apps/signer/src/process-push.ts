@@ -27,6 +27,8 @@ export interface SignerDeps {
   identity: IdentityMode;
   annotations: Readonly<Record<string, string>>;
   recursive: boolean;
+  /** `sig` (cosign's `.sig` tag, the default) or `bundle` (a Sigstore bundle referrer, cosign v3). */
+  layout?: 'sig' | 'bundle';
   lock: DigestLock;
   enqueueVerify(jobId: string, data: VerifyJob): Promise<void>;
   metrics: SignerMetrics;
@@ -122,7 +124,7 @@ async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: stri
   const children = deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType)) ? await childrenOf(reg.client, ev.repository, digest) : [];
   const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
   const sign = (d: string) =>
-    signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept: deps.previousKeys });
+    signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept: deps.previousKeys, layout: deps.layout ?? 'sig' });
 
   const signed: string[] = [];
   // Children first: once the tag's own digest carries a signature, so does everything below it.

@@ -47,7 +47,6 @@ async function loadSigningKey(config: NonNullable<SignetConfig['signer']>, env: 
 export async function startSigner(config: SignetConfig, opts: StartOptions): Promise<RunningSigner> {
   const signer = config.signer;
   if (!signer) throw new Error('the signer section is missing from the configuration');
-  if (signer.layout !== 'sig') throw new Error(`signer.layout "${signer.layout}" is not supported by the signer; use "sig"`);
   const conn = (role: 'worker' | 'producer') => createRedisConnection({ url: config.redis.url, ...(config.redis.cluster ? { cluster: config.redis.cluster } : {}), role });
   const workerConn = conn('worker');
   const stateConn = conn('worker');
@@ -78,7 +77,7 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
   }
   signerMetrics.keyInfo.labels(key.fingerprint.sha256).set(1);
 
-  const registries = signerRegistries(config.registries, { redis: stateConn as Redis, prefix });
+  const registries = signerRegistries(config.registries, { redis: stateConn as Redis, prefix, layout: signer.layout });
   const deps: SignerDeps = {
     registries,
     key,
@@ -87,6 +86,7 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
     identity: signer.identity,
     annotations: signer.annotations,
     recursive: signer.recursive,
+    layout: signer.layout,
     lock: new DigestLock(stateConn, { prefix, ttlMs: signer.digestLockTtl }),
     enqueueVerify: async (jobId, data) => {
       await verifyQueue.add('verify', data, { ...defaultJobOptions, jobId });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { parsePayload, verifySignatureLayers } from '@signet/crypto';
+import { parsePayload, PublicKeySet, verifyDsseStatement, verifySignatureLayers } from '@signet/crypto';
 import { pushJobId, verifyJobId, type PushJob } from '@signet/queue';
-import { signDigest, type SignatureStore } from '@signet/registry';
+import { signDigest, SignatureStore } from '@signet/registry';
 import { pushImage, pushIndex } from '@signet/testing';
 import { processPush, type PushJobHandle } from '../src/process-push';
 import { CI_BOT, MALLORY, newKey, startEnv, type Replica, type TestEnv } from './env';
@@ -69,6 +69,22 @@ describe('processPush against a real registry and Redis', () => {
     const again = await processPush(env.replica().deps, job(event, { attemptsMade: 1, maxAttempts: 8 }));
     expect(again).toMatchObject({ decision: 'already-signed', signed: [] });
     expect(await layers(r.reg.store, 'team/app', digest)).toHaveLength(1);
+  });
+
+  it('writes one Sigstore bundle referrer in the bundle layout, and none on redelivery', async () => {
+    const digest = await pushImage(env.registry.url, 'team/app:bundle', CI_BOT);
+    const base = env.replica();
+    const reg = { ...base.reg, store: new SignatureStore(base.reg.client) };
+    const b = env.replica({ layout: 'bundle', registries: new Map([['local', reg]]) });
+    const event = pushEvent({ tag: 'bundle', digest });
+    expect((await processPush(b.deps, job(event))).decision).toBe('signed');
+    expect((await processPush(b.deps, job(event, { attemptsMade: 1, maxAttempts: 8 }))).decision).toBe('already-signed');
+    const found = await reg.store.list('team/app', digest);
+    const bundles = found.flatMap((s) => (s.kind === 'bundle' ? [s] : []));
+    expect(bundles).toHaveLength(1);
+    expect(found.filter((s) => s.kind === 'simple-signing')).toHaveLength(0);
+    const keys = PublicKeySet.fromPems([{ pem: env.key.publicKeyPem, source: 'active' }]);
+    expect(verifyDsseStatement(bundles[0]!.envelope, keys, digest).ok).toBe(true);
   });
 
   it('counts a signature by a configured previous key as already signed', async () => {

@@ -24,3 +24,4 @@ export {
 export * from './media-types';
 export type { Descriptor, ImageManifest, ImageIndex, FetchedManifest } from './types';
 export { DigestLock, LockBusyError, type DigestLockOptions } from './digest-lock';
+export { registryClientFromConfig, type ClientFromConfigOptions } from './from-config';

@@ -1,5 +1,17 @@
 import type { KeyObject } from 'node:crypto';
-import { buildPayload, verifyBase64Signature, type SigningKey } from '@signet/crypto';
+import {
+  buildPayload,
+  dssePae,
+  IN_TOTO_PAYLOAD_TYPE,
+  publicKeyToPem,
+  PublicKeySet,
+  spkiDer,
+  verifyBase64Signature,
+  verifyDsseStatement,
+  type SigningKey,
+} from '@signet/crypto';
+import { createHash } from 'node:crypto';
+import { SIGSTORE_BUNDLE } from './media-types';
 import type { RegistryClient } from './client';
 import { parseImageIndex } from './manifests';
 import { isIndexMediaType } from './media-types';
@@ -37,6 +49,8 @@ export interface SignDigestOptions {
    * signing key itself always counts.
    */
   alsoAccept?: readonly KeyObject[];
+  /** `sig` (default): a layer on the `sha256-<hex>.sig` tag; `bundle`: a Sigstore bundle attached as a referrer (cosign v3). */
+  layout?: 'sig' | 'bundle';
 }
 
 /**
@@ -45,6 +59,7 @@ export interface SignDigestOptions {
  * cosign's duplicate rule, so retries and redeliveries never add a layer. `status` tells which happened.
  */
 export async function signDigest(store: SignatureStore, key: SigningKey, input: SignDigestInput, opts: SignDigestOptions = {}): Promise<AppendResult> {
+  if (opts.layout === 'bundle') return signAsBundle(store, key, input, opts);
   const payload = buildPayload({
     dockerReference: input.dockerReference,
     manifestDigest: input.digest,
@@ -55,4 +70,34 @@ export async function signDigest(store: SignatureStore, key: SigningKey, input: 
   return store.append(input.repository, input.digest, { payload, signature }, {
     isDuplicate: (existing) => accepted.some((k) => verifyBase64Signature(k, existing.payload, existing.signature)),
   });
+}
+
+/**
+ * cosign v3's layout: an in-toto statement naming the digest, in a DSSE envelope signed by the key, in a
+ * Sigstore bundle attached as an OCI 1.1 referrer. Skipped when a bundle by the key (or `alsoAccept`) for the
+ * digest is already there. containers/image cannot read this layout; `sig` is the default for that reason.
+ */
+async function signAsBundle(store: SignatureStore, key: SigningKey, input: SignDigestInput, opts: SignDigestOptions): Promise<AppendResult> {
+  const accepted = PublicKeySet.fromPems([key.publicKey, ...(opts.alsoAccept ?? [])].map((k, i) => ({ pem: publicKeyToPem(k), source: `key-${i}` })));
+  const bundles = (await store.list(input.repository, input.digest)).filter((s) => s.kind === 'bundle');
+  const existing = bundles.find((b) => verifyDsseStatement(b.envelope, accepted, input.digest).ok);
+  if (existing) return { status: 'duplicate', manifestDigest: existing.manifestDigest, layers: bundles.length };
+  const subject = {
+    name: input.dockerReference,
+    digest: { [input.digest.split(':')[0]!]: input.digest.split(':')[1]! },
+    ...(input.annotations && Object.keys(input.annotations).length ? { annotations: input.annotations } : {}),
+  };
+  const statement = Buffer.from(
+    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [subject], predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {} }),
+  );
+  const sig = await key.sign(dssePae(IN_TOTO_PAYLOAD_TYPE, statement));
+  const bundle = Buffer.from(
+    JSON.stringify({
+      mediaType: SIGSTORE_BUNDLE,
+      verificationMaterial: { publicKey: { hint: createHash('sha256').update(spkiDer(key.publicKey)).digest('base64') } },
+      dsseEnvelope: { payload: statement.toString('base64'), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig }] },
+    }),
+  );
+  const manifestDigest = await store.attachBundle(input.repository, input.digest, bundle);
+  return { status: 'appended', manifestDigest, layers: bundles.length + 1 };
 }

@@ -1,4 +1,4 @@
-import { bundleEnvelope, readBundle, type DsseEnvelope } from './bundle-layout';
+import { attachBundle, bundleEnvelope, readBundle, type DsseEnvelope } from './bundle-layout';
 import { DEFAULT_MAX_BLOB_BYTES, type RegistryClient } from './client';
 import { RegistryError } from './errors';
 import { parseImageManifest } from './manifests';
@@ -135,6 +135,12 @@ export class SignatureStore {
       if (this.locks.get(key) === tail) this.locks.delete(key);
     });
     return run;
+  }
+
+  /** Attaches a Sigstore bundle to `digest` as an OCI 1.1 referrer (with the tag-schema fallback index). */
+  async attachBundle(repo: string, digest: string, bundle: Buffer): Promise<string> {
+    const subject = await this.client.headManifest(repo, digest);
+    return attachBundle(this.client, repo, { mediaType: subject.mediaType, size: subject.size, digest }, bundle);
   }
 
   private async appendUnlocked(repo: string, digest: string, input: SignatureInput, opts: AppendOptions): Promise<AppendResult> {

@@ -26,8 +26,10 @@ export async function createVerifierContext(opts: ContextOptions): Promise<Verif
   if (!verifier) throw new Error('the verifier section is missing from the configuration');
   const keys = await loadPublicKeys(verifier.keys);
   const registries = new Map<string, RegistryAccess>();
+  // The request budget is shared with the signer through Redis when the registry has a rateLimit.
+  const redis = 'store' in opts.redis ? undefined : opts.redis;
   for (const r of opts.config.registries) {
-    if (!opts.registries || opts.registries.includes(r.name)) registries.set(r.name, registryAccess(r));
+    if (!opts.registries || opts.registries.includes(r.name)) registries.set(r.name, registryAccess(r, { redis, prefix: opts.config.redis.prefix }));
   }
   return {
     store: 'store' in opts.redis ? opts.redis.store : new TagStore(opts.redis, opts.config.redis.prefix),

@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '@signet/config';
-import { isMissing, isRegistryError, RegistryClient, SignatureStore, type RequestBudget } from '@signet/registry';
+import { isMissing, isRegistryError, registryClientFromConfig, SignatureStore, type ClientFromConfigOptions } from '@signet/registry';
 import type { FoundSignatures } from './signatures';
 
 /** What the verifier needs from one registry; tag lookups answer `undefined` for "does not exist". */
@@ -13,7 +13,6 @@ export interface RegistryAccess {
   tags(repository: string): Promise<string[] | undefined>;
   /** The digest a tag points to (HEAD), or `undefined` when the tag does not exist. */
   digestOf(repository: string, tag: string): Promise<string | undefined>;
-  /** The simple-signing signature layers of a digest (none when there is no `.sig` tag). Failures throw. */
   /** Every signature of a digest: simple-signing layers (`.sig` tag) and DSSE bundles (OCI 1.1 referrers). */
   signatures(repository: string, digest: string): Promise<FoundSignatures>;
   close(): Promise<void>;
@@ -26,19 +25,8 @@ export function errorReason(err: unknown): string {
 }
 
 /** RegistryAccess over the shared OCI client and cosign signature store. */
-export function registryAccess(config: RegistryConfig, opts: { budget?: RequestBudget; pageSize?: number } = {}): RegistryAccess {
-  const client = new RegistryClient({
-    name: config.name,
-    url: config.url,
-    username: config.username,
-    password: config.password?.reveal(),
-    insecure: config.url.startsWith('http://'),
-    maxConcurrency: config.maxConcurrency,
-    retries: config.retries,
-    timeoutMs: config.timeout,
-    dockerConfig: false,
-    ...(opts.budget ? { budget: opts.budget } : {}),
-  });
+export function registryAccess(config: RegistryConfig, opts: ClientFromConfigOptions & { pageSize?: number } = {}): RegistryAccess {
+  const client = registryClientFromConfig(config, opts);
   const store = new SignatureStore(client);
   const pageSize = opts.pageSize ?? 1000;
   return {
