@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot, sharedDir, upstreamSharedDir } from '../src';
 
@@ -30,5 +31,13 @@ describe('testdata/shared, the copy of the interop fixtures', () => {
       expect(ours).toEqual(theirs);
       for (const f of theirs) expect(readFileSync(join(copy, f)).equals(readFileSync(join(origin, f)))).toBe(true);
     }
+  });
+
+  it('is committed: git tracks every file of the copy (an ignore rule must not drop one)', () => {
+    const root = repoRoot();
+    expect(existsSync(join(root, '.git'))).toBe(true);
+    const tracked = new Set(execFileSync('git', ['ls-files', 'testdata/shared'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean));
+    const onDisk = FOLDERS.flatMap((folder) => files(join(copy, folder))).map((f) => relative(root, f));
+    expect(onDisk.filter((f) => !tracked.has(f))).toEqual([]);
   });
 });
