@@ -1,30 +1,13 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runSignet, type CliResult } from '@signet/testing';
 
-const CLI = path.resolve(__dirname, '../bin/signet.js');
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI from source with stdin closed (not a terminal) and only the env we give it. */
-function signet(args: string[], options: { cwd: string; password?: string }): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_CLI_FROM_SOURCE: '1' };
-  if (options.password !== undefined) env.COSIGN_PASSWORD = options.password;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The real CLI with stdin closed (not a terminal) and only the env we give it. */
+function signet(args: string[], options: { cwd: string; password?: string }): Promise<CliResult> {
+  return runSignet(args, { cwd: options.cwd, env: { HOME: process.env.HOME, ...(options.password !== undefined ? { COSIGN_PASSWORD: options.password } : {}) } });
 }
 
 const tempDir = (): string => mkdtempSync(path.join(tmpdir(), 'signet-cli-'));

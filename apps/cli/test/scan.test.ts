@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildPayload, signBytes } from '@signet/crypto';
 import { RegistryClient, SignatureStore } from '@signet/registry';
-import { pushImage, startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
+import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
 import { stringify } from 'yaml';
 
-const CLI = path.resolve(__dirname, '../bin/signet.js');
 const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
 const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 const dir = mkdtempSync(path.join(tmpdir(), 'signet-scan-'));
@@ -17,23 +15,8 @@ let redis: RedisServer;
 let registry: RegistryServer;
 let client: RegistryClient;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function signet(args: string[]): Promise<RunResult> {
-  const env = { PATH: process.env.PATH, HOME: dir, SIGNET_CLI_FROM_SOURCE: '1', SIGNET_CONFIG: path.join(dir, 'signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function signet(args: string[]): Promise<CliResult> {
+  return runSignet(args, { env: { HOME: dir, SIGNET_CONFIG: path.join(dir, 'signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password } });
 }
 
 async function signedPush(ref: string): Promise<string> {

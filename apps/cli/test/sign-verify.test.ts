@@ -1,35 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { RegistryClient, signatureTag } from '@signet/registry';
-import { pushImage, pushIndex, startRegistry, type RegistryServer } from '@signet/testing';
+import { pushImage, pushIndex, runSignet, startRegistry, type CliResult, type RegistryServer } from '@signet/testing';
 
-const CLI = path.resolve(__dirname, '../bin/signet.js');
 const USER = 'ci-bot';
 const PASSWORD = 'registry-pw';
 const KEY_PASSWORD = 'key-pw';
 const creds = { username: USER, password: PASSWORD };
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI with a clean HOME (no Docker config of the machine) and only the env given. */
-function signet(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const fullEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, SIGNET_CLI_FROM_SOURCE: '1', COSIGN_PASSWORD: KEY_PASSWORD, ...env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The real CLI with a clean HOME (no Docker config of the machine) and only the env given. */
+function signet(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runSignet(args, { env: { HOME: home, COSIGN_PASSWORD: KEY_PASSWORD, ...env } });
 }
 
 const home = mkdtempSync(path.join(tmpdir(), 'signet-sign-'));

@@ -10,3 +10,4 @@ export { startRecorder, type RecordedRequest, type RequestRecorder } from './rec
 export { startPrometheus, startAlertmanager, type PrometheusServer, type AlertmanagerServer, type PrometheusOptions } from './prometheus';
 export { repoRoot, sharedDir, upstreamSharedDir } from './paths';
 export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';
+export { runSignet, type CliResult } from './cli';

@@ -1,6 +1,5 @@
 // Shared setup of the signer's end-to-end tests: real Redis and registry (htpasswd users ci-bot and mallory),
 // a cosign key pair on disk, the config file, and helpers to run the signer and the CLI as processes.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,8 +9,8 @@ import { generateCosignKeyPair } from '@signet/crypto';
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob, type VerifyJob } from '@signet/queue';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import {
-  freePort, makeTempDir, removeDir, repoRoot, startRedis, startRegistry, startService, writeConfigFile,
-  type RedisServer, type RegistryOptions, type RegistryServer, type RunningService,
+  freePort, makeTempDir, removeDir, runSignet, startRedis, startRegistry, startService, writeConfigFile,
+  type CliResult, type RedisServer, type RegistryOptions, type RegistryServer, type RunningService,
 } from '@signet/testing';
 
 export const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
@@ -130,21 +129,8 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
 }
 
 /** Runs the real CLI from source (`signet verify ...`) against the test registry. */
-export function signetCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = join(repoRoot(), 'apps/cli/bin/signet.js');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: makeTempDir('cli-home'), SIGNET_CLI_FROM_SOURCE: '1',
-    SIGNET_REGISTRY_USERNAME: CI_BOT.username, SIGNET_REGISTRY_PASSWORD: CI_BOT.password,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export function signetCli(args: string[]): Promise<CliResult> {
+  return runSignet(args, { env: { HOME: makeTempDir('cli-home'), SIGNET_REGISTRY_USERNAME: CI_BOT.username, SIGNET_REGISTRY_PASSWORD: CI_BOT.password } });
 }
 
 /** An HTTP proxy that holds every request `delayMs` before forwarding it: a slow registry. */
