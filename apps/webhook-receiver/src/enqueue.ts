@@ -70,10 +70,12 @@ export class PushEnqueuer {
     for (const p of batch) for (const [id, job] of p.jobs) all.set(id, job);
     const ids = [...all.keys()];
     try {
-      // Counting only: the job ids alone make the add idempotent.
-      const exists = await Promise.all(ids.map((id) => this.redis.exists(this.queue.toKey(id))));
+      // Counting only: the job ids alone make the add idempotent. The EXISTS commands go out on the same
+      // connection ahead of the add's transaction, so they see the state before it, in the same round trip.
+      const existsReplies = Promise.all(ids.map((id) => this.redis.exists(this.queue.toKey(id))));
+      const added = this.queue.addBulk(ids.map((id) => ({ name: 'push', data: all.get(id)!, opts: { jobId: id } })));
+      const [exists] = await Promise.all([existsReplies, added]);
       const existing = new Set(ids.filter((_, i) => exists[i] === 1));
-      await this.queue.addBulk(ids.map((id) => ({ name: 'push', data: all.get(id)!, opts: { jobId: id } })));
       const claimed = new Set<string>();
       for (const p of batch) {
         let accepted = 0;
