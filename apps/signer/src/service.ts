@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
 import { keyProviderFromRef, loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
 import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type Registry } from '@signet/observability';
-import { createRedisConnection, defaultJobOptions, QueueNames } from '@signet/queue';
+import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
 import type { Redis } from 'ioredis';
 import { DigestLock } from '@signet/registry';
 import { createSignerMetrics } from './metrics';
@@ -47,7 +47,7 @@ async function loadSigningKey(config: NonNullable<SignetConfig['signer']>, env: 
 export async function startSigner(config: SignetConfig, opts: StartOptions): Promise<RunningSigner> {
   const signer = config.signer;
   if (!signer) throw new Error('the signer section is missing from the configuration');
-  const conn = (role: 'worker' | 'producer') => createRedisConnection({ url: config.redis.url, ...(config.redis.cluster ? { cluster: config.redis.cluster } : {}), role });
+  const conn = connectionFactory(config.redis);
   const workerConn = conn('worker');
   const stateConn = conn('worker');
   const scrapeConn = conn('producer');

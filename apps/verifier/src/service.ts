@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
 import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type Registry } from '@signet/observability';
-import { ALL_QUEUES, createRedisConnection, QueueNames } from '@signet/queue';
+import { ALL_QUEUES, connectionFactory, QueueNames } from '@signet/queue';
 import { closeContext, createVerifierContext, createVerifierMetrics, ScanProgress, TagStore, type VerifierContext } from '@signet/verification';
 import { recheckScheduler, startWorkers } from './workers';
 
@@ -24,7 +24,7 @@ export interface StartOptions {
 export async function startVerifier(config: SignetConfig, opts: StartOptions): Promise<RunningVerifier> {
   const verifier = config.verifier;
   if (!verifier) throw new Error('the verifier section is missing from the configuration');
-  const conn = (role: 'worker' | 'producer') => createRedisConnection({ url: config.redis.url, ...(config.redis.cluster ? { cluster: config.redis.cluster } : {}), role });
+  const conn = connectionFactory(config.redis);
   const workerConn = conn('worker');
   const stateConn = conn('worker');
   // Scrapes and readiness must answer quickly while Redis is down, so they use a fail-fast connection.

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
 import { createMetricsRegistry, queueDepthCollector, type Logger } from '@signet/observability';
-import { createRedisConnection, defaultJobOptions, QueueNames } from '@signet/queue';
+import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
 import { createReceiverApp } from './app';
 import { createReceiverMetrics } from './metrics';
 import { mountDashboard } from './dashboard';
@@ -18,7 +18,7 @@ export interface RunningReceiver {
 
 /** Starts the receiver from a parsed configuration. */
 export async function startReceiver(config: SignetConfig, logger: Logger, opts: { port?: number; host?: string } = {}): Promise<RunningReceiver> {
-  const connection = createRedisConnection({ url: config.redis.url, cluster: config.redis.cluster, role: 'producer' });
+  const connection = connectionFactory(config.redis)('producer');
   connection.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
   const queue = new Queue(QueueNames.push, { connection, prefix: config.redis.prefix, defaultJobOptions });
   queue.on('error', (err: Error) => logger.debug({ err: err.message }, 'queue error'));

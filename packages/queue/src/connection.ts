@@ -41,3 +41,8 @@ export const defaultJobOptions: DefaultJobOptions = {
   removeOnComplete: { count: 20_000, age: 24 * 3600 },
   removeOnFail: { count: 50_000, age: 14 * 24 * 3600 },
 };
+
+/** `(role) => connection` for a service's Redis settings (URL or Cluster seeds). */
+export function connectionFactory(redis: { url: string; cluster?: string[] }): (role: RedisConnectionOptions['role']) => Redis | Cluster {
+  return (role) => createRedisConnection({ url: redis.url, ...(redis.cluster ? { cluster: redis.cluster } : {}), role });
+}
