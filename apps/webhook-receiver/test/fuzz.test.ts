@@ -1,22 +1,12 @@
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sharedDir, startRedis, type RedisServer } from '@signet/testing';
+import { PUSH_FIXTURES, sharedDir, startRedis, type RedisServer } from '@signet/testing';
 import type { RunningReceiver } from '../src/server';
 import { credentialsFor, GITHUB_SECRET, startTestReceiver } from './helpers';
 
-const FIXTURE: Record<string, string> = {
-  distribution: 'distribution/manifest-push.real.json',
-  harbor: 'harbor/push-artifact.json',
-  github: 'github/registry-package-published.json',
-  dockerhub: 'dockerhub/push.json',
-  acr: 'acr/push.json',
-  quay: 'quay/repo-push.json',
-  artifactory: 'artifactory/docker-pushed.json',
-  ecr: 'ecr/image-push.json',
-  gar: 'gar/pubsub-push.json',
-  cloudevents: 'harbor/push-artifact.json',
-};
+// CloudEvents senders have no fixture of their own; Harbor's body stands in as a JSON template.
+const FIXTURE: Record<string, string> = { ...PUSH_FIXTURES, cloudevents: PUSH_FIXTURES.harbor };
 
 const printable = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''));
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { parseWebhook, SOURCE_TYPES, WebhookPayloadError, type SourceType, type WebhookHeaders } from '../src';
 import { now, webhookFixtureJson } from './shared';
+import { PUSH_FIXTURES } from '@signet/testing';
 
 // What the HTTP layer relies on to never answer 500: any body, any headers → a result or a
 // WebhookPayloadError, and every event that comes out is well-formed.
@@ -48,28 +49,17 @@ const ceTemplate = {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Sources whose fixture alone is the template. */
-const FIXTURE_OF: Partial<Record<SourceType, string>> = {
-  distribution: 'distribution/manifest-push.real.json',
-  github: 'github/registry-package-published.json',
-  dockerhub: 'dockerhub/push.json',
-  acr: 'acr/push.json',
-  quay: 'quay/repo-push.json',
-  artifactory: 'artifactory/docker-pushed.json',
-  ecr: 'ecr/image-push.json',
-};
 
 function templateFor(source: SourceType): fc.Arbitrary<unknown> {
-  const fixture = FIXTURE_OF[source];
-  if (fixture !== undefined) return shapedLike(webhookFixtureJson(fixture));
   if (source === 'cloudevents') return shapedLike(ceTemplate);
   if (source === 'harbor') {
-    const harbor = webhookFixtureJson('harbor/push-artifact.json');
+    const harbor = webhookFixtureJson(PUSH_FIXTURES.harbor);
     const harborCe = { ...ceTemplate, type: 'harbor.artifact.pushed', data: harbor['event_data'] };
     return fc.oneof(shapedLike(harbor), shapedLike(harborCe));
   }
+  if (source !== 'gar') return shapedLike(webhookFixtureJson(PUSH_FIXTURES[source]));
   // gar: mutate both the Pub/Sub envelope and the JSON inside message.data.
-  const outer = webhookFixtureJson('gar/pubsub-push.json');
+  const outer = webhookFixtureJson(PUSH_FIXTURES.gar);
   const message = outer['message'] as { data: string };
   const inner = JSON.parse(Buffer.from(message.data, 'base64').toString('utf8'));
   return fc.tuple(shapedLike(outer), shapedLike(inner)).map(([o, i]) => {

@@ -8,6 +8,6 @@ export { startRegistry, type RegistryServer, type RegistryOptions, type Registry
 export { buildRandomImage, pushImage, pushIndex, pushImageWithSkopeo, type BuiltImage, type Credentials } from './image';
 export { startRecorder, type RecordedRequest, type RequestRecorder } from './recorder';
 export { startPrometheus, startAlertmanager, type PrometheusServer, type AlertmanagerServer, type PrometheusOptions } from './prometheus';
-export { repoRoot, sharedDir, upstreamSharedDir } from './paths';
+export { repoRoot, sharedDir, upstreamSharedDir, PUSH_FIXTURES } from './paths';
 export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';
 export { runSignet, type CliResult } from './cli';

@@ -25,3 +25,16 @@ export function upstreamSharedDir(): string | undefined {
 export function sharedDir(...parts: string[]): string {
   return join(upstreamSharedDir() ?? join(repoRoot(), 'testdata', 'shared'), ...parts);
 }
+
+/** The push fixture of each webhook source, under `fixtures/webhooks/` (CloudEvents senders have none). */
+export const PUSH_FIXTURES = {
+  distribution: 'distribution/manifest-push.real.json',
+  harbor: 'harbor/push-artifact.json',
+  github: 'github/registry-package-published.json',
+  dockerhub: 'dockerhub/push.json',
+  acr: 'acr/push.json',
+  quay: 'quay/repo-push.json',
+  artifactory: 'artifactory/docker-pushed.json',
+  ecr: 'ecr/image-push.json',
+  gar: 'gar/pubsub-push.json',
+} as const satisfies Record<string, string>;
