@@ -146,7 +146,7 @@ export class SignatureStore {
   private async appendUnlocked(repo: string, digest: string, input: SignatureInput, opts: AppendOptions): Promise<AppendResult> {
     const tag = signatureTag(digest);
     const ours = signatureLayer(input.payload, input.signature, input.annotations);
-    await this.client.uploadBlob(repo, input.payload);
+    let payloadUploaded = false;
     const maxAttempts = this.opts.maxAttempts ?? 6;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const current = await this.readLayers(repo, tag);
@@ -159,6 +159,11 @@ export class SignatureStore {
       const layers = [...current.layers, ours];
       if (layers.length > MAX_LAYERS) throw new RegistryError('TOO_LARGE', `${repo}:${tag} already holds ${MAX_LAYERS} signatures`);
       const image = signatureImage(layers, current.mediaType);
+      // Uploaded only once a write is certain: a redelivered, already-signed digest costs no blob request.
+      if (!payloadUploaded) {
+        await this.client.uploadBlob(repo, input.payload);
+        payloadUploaded = true;
+      }
       await this.client.uploadBlob(repo, image.config);
       const put = await this.client.putManifest(repo, tag, image.manifest, image.mediaType);
       if (await this.survived(repo, tag, ours)) return { status: 'appended', manifestDigest: put.digest, layers: layers.length };
