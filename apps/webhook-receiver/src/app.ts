@@ -1,18 +1,16 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Queue } from 'bullmq';
-import type { Cluster, Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@signet/observability';
 import type { WebhookConfig } from '@signet/config';
 import { isAcceptedContentType, authenticate, parseWebhook, WebhookPayloadError, type WebhookAuth } from '@signet/events';
 import { errorHandler, HttpError } from './errors';
-import { PushEnqueuer, QueueUnavailableError } from './enqueue';
+import { QueueUnavailableError, type Enqueuer } from './enqueue';
 import type { ReceiverMetrics } from './metrics';
 
 export interface ReceiverAppOptions {
   webhooks: WebhookConfig[];
-  queue: Queue;
-  redis: Redis | Cluster;
+  /** Where accepted events go (a PushEnqueuer on the service's `signet.push` queue). */
+  enqueuer: Enqueuer;
   metrics: Registry;
   receiverMetrics: ReceiverMetrics;
   logger: Logger;
@@ -48,7 +46,7 @@ function eventsAuth(w: WebhookConfig): WebhookAuth {
 export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
   const { receiverMetrics: m, logger } = opts;
   const webhooks = new Map(opts.webhooks.map((w) => [w.name, { config: w, auth: eventsAuth(w) }]));
-  const enqueuer = new PushEnqueuer(opts.queue, opts.redis);
+  const { enqueuer } = opts;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -115,7 +113,7 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
         if (accepted) m.events.inc({ webhook: label, source, result: 'accepted' }, accepted);
         if (duplicates) m.events.inc({ webhook: label, source, result: 'duplicate' }, duplicates);
         if (ignored) m.events.inc({ webhook: label, source, result: 'ignored' }, ignored);
-        if (parsed.events.length) {
+        if (parsed.events.length && logger.isLevelEnabled('debug')) {
           logger.debug({ webhook: label, accepted, duplicates, ignored, events: parsed.events.map((e) => `${e.repository}@${e.digest ?? e.tag}`) }, 'queued');
         }
         res.status(202).json({ accepted, duplicates, ignored });

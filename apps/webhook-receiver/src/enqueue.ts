@@ -1,5 +1,4 @@
-import type { Queue } from 'bullmq';
-import type { Cluster, Redis } from 'ioredis';
+import { Job, type Queue } from 'bullmq';
 import type { PushEvent } from '@signet/events';
 import { pushJobId, type PushJob } from '@signet/queue';
 
@@ -13,6 +12,13 @@ export interface EnqueueResult {
   duplicates: number;
 }
 
+/** Puts a body's events on `signet.push`. */
+export interface Enqueuer {
+  enqueue(events: PushEvent[]): Promise<EnqueueResult>;
+  /** Waits for queued writes, then releases what the enqueuer opened. */
+  close(): Promise<void>;
+}
+
 interface Pending {
   jobs: Map<string, PushJob>;
   extraDuplicates: number;
@@ -22,20 +28,24 @@ interface Pending {
 
 /** Most jobs one Redis transaction carries; larger bursts flush in several. */
 const MAX_BATCH = 500;
+/**
+ * Transactions on the wire at once. Requests arriving meanwhile wait and go out together in the next one
+ * (group commit): one round trip and one transaction per burst instead of per request, without a timer.
+ */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Puts push and delete events on `signet.push` with deterministic job ids, so a redelivered webhook is not
- * queued twice. Requests that arrive together share one `addBulk` (a MULTI transaction): fewer round trips
- * under load, and each body's jobs are queued all together or not at all.
+ * queued twice. Each transaction (MULTI/EXEC) holds the existence checks for its job ids followed by BullMQ's
+ * own add-job script for each job: one body's jobs are queued all together or not at all, and the duplicate
+ * count is exact because nothing runs between the checks and the adds.
  */
-export class PushEnqueuer {
+export class PushEnqueuer implements Enqueuer {
   private pending: Pending[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
-  constructor(
-    private readonly queue: Queue,
-    private readonly redis: Redis | Cluster,
-  ) {}
+  constructor(private readonly queue: Queue) {}
 
   enqueue(events: PushEvent[]): Promise<EnqueueResult> {
     const receivedAt = new Date().toISOString();
@@ -44,16 +54,30 @@ export class PushEnqueuer {
     if (jobs.size === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
     return new Promise((resolve, reject) => {
       this.pending.push({ jobs, extraDuplicates: events.length - jobs.size, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
+    });
+  }
+
+  private idle: Array<() => void> = [];
+
+  /** Resolves once every accepted body has been written or failed. The queue's connection is its owner's. */
+  close(): Promise<void> {
+    if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
+    this.scheduled = true;
+    // Lets the requests already parsed in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
       const batch: Pending[] = [];
       let size = 0;
       while (this.pending.length > 0 && (batch.length === 0 || size + this.pending[0]!.jobs.size <= MAX_BATCH)) {
@@ -61,7 +85,12 @@ export class PushEnqueuer {
         size += p.jobs.size;
         batch.push(p);
       }
-      void this.write(batch);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+        if (this.inFlight === 0 && this.pending.length === 0) for (const done of this.idle.splice(0)) done();
+      });
     }
   }
 
@@ -70,12 +99,18 @@ export class PushEnqueuer {
     for (const p of batch) for (const [id, job] of p.jobs) all.set(id, job);
     const ids = [...all.keys()];
     try {
-      // Counting only: the job ids alone make the add idempotent. The EXISTS commands go out on the same
-      // connection ahead of the add's transaction, so they see the state before it, in the same round trip.
-      const existsReplies = Promise.all(ids.map((id) => this.redis.exists(this.queue.toKey(id))));
-      const added = this.queue.addBulk(ids.map((id) => ({ name: 'push', data: all.get(id)!, opts: { jobId: id } })));
-      const [exists] = await Promise.all([existsReplies, added]);
-      const existing = new Set(ids.filter((_, i) => exists[i] === 1));
+      // Queue.addBulk would do the same adds in a plain pipeline; a transaction also carries the checks.
+      const defaults = this.queue.defaultJobOptions;
+      const client = await this.queue.client;
+      const tx = client.multi();
+      // runCommand forwards to the ioredis transaction's own `exists`.
+      for (const id of ids) tx.runCommand('exists', [this.queue.toKey(id)]);
+      for (const id of ids) void new Job(this.queue, 'push', all.get(id)!, { ...defaults, jobId: id }, id).addJob(tx);
+      const replies = await tx.exec();
+      if (!replies) throw new Error('transaction discarded');
+      const failed = replies.find(([err]) => err);
+      if (failed) throw failed[0]!;
+      const existing = new Set(ids.filter((_, i) => replies[i]![1] === 1));
       const claimed = new Set<string>();
       for (const p of batch) {
         let accepted = 0;

@@ -5,6 +5,7 @@ import type { SignetConfig } from '@signet/config';
 import { createMetricsRegistry, queueDepthCollector, type Logger } from '@signet/observability';
 import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
 import { createReceiverApp } from './app';
+import { PushEnqueuer } from './enqueue';
 import { createReceiverMetrics } from './metrics';
 import { mountDashboard } from './dashboard';
 
@@ -24,10 +25,10 @@ export async function startReceiver(config: SignetConfig, logger: Logger, opts: 
   queue.on('error', (err: Error) => logger.debug({ err: err.message }, 'queue error'));
   const metrics = createMetricsRegistry('webhook-receiver');
   queueDepthCollector(metrics, [queue]);
+  const enqueuer = new PushEnqueuer(queue);
   const app = createReceiverApp({
     webhooks: config.webhooks,
-    queue,
-    redis: connection,
+    enqueuer,
     metrics,
     receiverMetrics: createReceiverMetrics(metrics),
     logger,
@@ -53,6 +54,7 @@ export async function startReceiver(config: SignetConfig, logger: Logger, opts: 
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await enqueuer.close();
       await queue.close();
       connection.disconnect();
     },

@@ -73,6 +73,27 @@ describe('webhook HTTP API', () => {
     expect(await pushJobs(redis.url)).toHaveLength(1);
   });
 
+  it('counts one acceptance among concurrent redeliveries, and queues the job with the retry options', async () => {
+    const body = fixture('distribution/manifest-push.real.json');
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, async () => (await post('distribution', body, { 'content-type': DIST_TYPE })).json() as Promise<{ accepted: number; duplicates: number }>),
+    );
+    expect(answers.reduce((n, a) => n + a.accepted, 0)).toBe(1);
+    expect(answers.reduce((n, a) => n + a.duplicates, 0)).toBe(11);
+    const [job] = await receiver.queue.getJobs(['waiting']);
+    expect(await receiver.queue.getJobCountByTypes('waiting')).toBe(1);
+    expect(job?.opts).toMatchObject({ attempts: 8, backoff: { type: 'exponential', delay: 1000 } });
+    expect(job?.id).toMatch(/^push-[0-9a-f]{64}$/);
+  });
+
+  it('counts an event repeated inside one body once', async () => {
+    const envelope = JSON.parse(fixture('distribution/manifest-push.real.json').toString()) as { events: unknown[] };
+    const twice = JSON.stringify({ events: [envelope.events[0], envelope.events[0]] });
+    const res = await post('distribution', twice, { 'content-type': DIST_TYPE });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 1, ignored: 0 });
+    expect(await pushJobs(redis.url)).toHaveLength(1);
+  });
+
   it('ignores blob pushes and Signet\'s own signature pushes', async () => {
     for (const f of ['distribution/blob-push.real.json', 'distribution/sig-manifest-push.real.json']) {
       const res = await post('distribution', fixture(f), { 'content-type': DIST_TYPE });
