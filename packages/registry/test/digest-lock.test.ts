@@ -45,6 +45,31 @@ describe('DigestLock on a real Redis', () => {
     expect(await conn.get(key)).toBe(theirs);
   });
 
+  it('keeps the lock while a holder works longer than the TTL, and frees it afterwards', async () => {
+    const lock = new DigestLock(conn, { prefix: '{t}', ttlMs: 150, pollMs: 10 });
+    const digest = 'sha256:' + 'd'.repeat(64);
+    const key = lock.key('local', 'team/app', digest);
+    const probes: Array<string | undefined> = [];
+    await lock.withLock('local', 'team/app', digest, async () => {
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        probes.push(await lock.tryAcquire(key));
+      }
+    });
+    // 600 ms of work with a 150 ms TTL: without renewal the second probe onwards would have taken the lock.
+    expect(probes).toEqual([undefined, undefined, undefined, undefined]);
+    expect(await conn.exists(key)).toBe(0);
+  });
+
+  it('does not renew a lock that has passed to another holder', async () => {
+    const lock = new DigestLock(conn, { prefix: '{t}', ttlMs: 5000 });
+    const key = lock.key('local', 'team/app', 'sha256:' + 'e'.repeat(64));
+    const theirs = await lock.tryAcquire(key);
+    expect(await lock.renew(key, 'not-the-token')).toBe(false);
+    expect(await lock.renew(key, theirs!)).toBe(true);
+    expect(await conn.get(key)).toBe(theirs);
+  });
+
   it('gives up with a retryable LockBusyError when the holder keeps the lock too long', async () => {
     const lock = new DigestLock(conn, { prefix: '{t}', ttlMs: 5000, waitMs: 100, pollMs: 10 });
     const key = lock.key('local', 'team/app', 'sha256:' + 'c'.repeat(64));
