@@ -1,0 +1,59 @@
+/**
+ * Runs the benchmarks one after another (they start their own Redis, registry and services, and each needs
+ * the machine to itself), each as its own process, and ends with a summary of their headline lines.
+ *   npm run bench [-- <name>...]      names: crypto registry receiver signer verifier (default: all)
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const ALL = ['crypto', 'registry', 'receiver', 'signer', 'verifier'];
+
+function usage(): string {
+  return `usage: npm run bench [-- <name>...]\n  names: ${ALL.join(' ')} (default: all)\n  Each prints JSON lines and a human-readable summary; a benchmark is not a test.`;
+}
+
+function runOne(name: string): Promise<{ code: number; lastLine: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, '../../node_modules/tsx/dist/cli.mjs'), join(__dirname, name, 'bench.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let lastLine = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      const lines = chunk.toString().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+      if (lines.length) lastLine = lines[lines.length - 1]!;
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, lastLine }));
+  });
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage());
+    return;
+  }
+  const unknown = args.filter((a) => !ALL.includes(a));
+  if (unknown.length) {
+    console.error(`unknown benchmark: ${unknown.join(', ')}\n${usage()}`);
+    process.exit(2);
+  }
+  const names = args.length ? args : ALL;
+  const summary: string[] = [];
+  let failed = 0;
+  for (const [i, name] of names.entries()) {
+    console.error(`[${i + 1}/${names.length}] ${name}`);
+    const started = Date.now();
+    const { code, lastLine } = await runOne(name);
+    const secs = ((Date.now() - started) / 1000).toFixed(0);
+    if (code !== 0) failed++;
+    summary.push(`${name.padEnd(9)} ${code === 0 ? lastLine : `FAILED (exit ${code})`}  [${secs} s]`);
+  }
+  console.log(`\n${summary.join('\n')}`);
+  if (failed) process.exit(1);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
