@@ -54,9 +54,9 @@ export async function startVerifier(config: SignetConfig, opts: StartOptions): P
   const ops = await startOpsServer({
     port: opts.port ?? verifier.port,
     metrics,
-    ready: async () => ctx.keys.keys.length > 0 && (await scrapeConn.ping()) === 'PONG',
+    ready: async () => ctx.keys.defaults.keys.length > 0 && (await scrapeConn.ping()) === 'PONG',
   });
-  opts.logger.info({ port: ops.port, registries: [...ctx.registries.keys()], keys: ctx.keys.keys.map((k) => k.fingerprint) }, 'verifier started');
+  opts.logger.info({ port: ops.port, registries: [...ctx.registries.keys()], keys: ctx.keys.fingerprints() }, 'verifier started');
   return {
     port: ops.port,
     ctx,

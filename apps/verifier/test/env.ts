@@ -20,7 +20,7 @@ export interface TestEnv {
   dir: string;
   privateKey: KeyObject;
   publicKeyPath: string;
-  config(overrides?: { gracePeriod?: number | string; every?: number; repositories?: string[] }): SignetConfig;
+  config(overrides?: { gracePeriod?: number | string; every?: number; repositories?: string[]; repositoryKeys?: Array<{ repositories: string[]; keys: string[] }> }): SignetConfig;
   /** Signs `digest` for `repo:tag` as the signer does (identity `host/repo:tag`), or with another key/digest. */
   sign(repo: string, tag: string, digest: string, opts?: { key?: KeyObject; payloadDigest?: string; identity?: string }): Promise<void>;
   push(ref: string, creds?: { username: string; password: string }): Promise<string>;
@@ -58,7 +58,14 @@ export async function startEnv(): Promise<TestEnv> {
         {
           redis: { url: redis.url },
           registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '3s', retries: 0, ...(o.repositories ? { repositories: o.repositories } : {}) }],
-          verifier: { port: 0, keys: [publicKeyPath], rescan: { every: o.every ?? 3_600_000, tagConcurrency: 16 }, gracePeriod: o.gracePeriod ?? '30s', historyLength: 3 },
+          verifier: {
+            port: 0,
+            keys: [publicKeyPath],
+            ...(o.repositoryKeys ? { repositoryKeys: o.repositoryKeys } : {}),
+            rescan: { every: o.every ?? 3_600_000, tagConcurrency: 16 },
+            gracePeriod: o.gracePeriod ?? '30s',
+            historyLength: 3,
+          },
         },
         { env: { REGISTRY_PASSWORD: CI_BOT.password }, app: 'verifier' },
       );

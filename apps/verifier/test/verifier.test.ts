@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { repoRoot, startPrometheus, waitFor, type PrometheusServer } from '@signet/testing';
@@ -193,6 +194,26 @@ it('rejects signatures by an unknown key or for another tag', async () => {
   expect(await stateOf(v, 'team/keys', 'b')).toMatchObject({ verdict: 'invalid' });
   // Repository identity (cosign's tagless form) is accepted.
   expect(await stateOf(v, 'team/keys', 'c')).toMatchObject({ verdict: 'signed' });
+});
+
+it('requires the key a repository rule names there, and the default keys elsewhere', async () => {
+  const team = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const teamKeyPath = join(env.dir, 'team-strict.pub');
+  writeFileSync(teamKeyPath, team.publicKey.export({ type: 'spki', format: 'pem' }));
+  const v = await start({ gracePeriod: 0, repositoryKeys: [{ repositories: ['strict/*'], keys: [teamKeyPath] }] });
+  const byDefaultKey = await env.push('strict/app:a', CI_BOT);
+  await env.sign('strict/app', 'a', byDefaultKey);
+  const byTeamKey = await env.push('strict/app:b', CI_BOT);
+  await env.sign('strict/app', 'b', byTeamKey, { key: team.privateKey });
+  const elsewhere = await env.push('loose/app:a', CI_BOT);
+  await env.sign('loose/app', 'a', elsewhere, { key: team.privateKey });
+  const defaultElsewhere = await env.push('loose/app:b', CI_BOT);
+  await env.sign('loose/app', 'b', defaultElsewhere);
+  await rescan(v);
+  expect(await stateOf(v, 'strict/app', 'a')).toMatchObject({ verdict: 'invalid' });
+  expect(await stateOf(v, 'strict/app', 'b')).toMatchObject({ verdict: 'signed' });
+  expect(await stateOf(v, 'loose/app', 'a')).toMatchObject({ verdict: 'invalid' });
+  expect(await stateOf(v, 'loose/app', 'b')).toMatchObject({ verdict: 'signed' });
 });
 
 it('marks a failed registry lookup error, never unsigned, and retries until it succeeds', async () => {

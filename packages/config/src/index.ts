@@ -21,3 +21,4 @@ export {
 export { Secret } from './secret';
 export { parseDuration } from './duration';
 export { sourceTypes } from './schema';
+export { globToRegExp } from './glob';

@@ -174,6 +174,9 @@ function checkReferences(raw: RawConfig, issues: ConfigIssue[]): void {
     webhookNames.add(w.name);
     if (!registryNames.has(w.registry)) issues.push({ path: `webhooks.${i}.registry`, message: `no registry named "${w.registry}"` });
   });
+  raw.verifier?.repositoryKeys.forEach((r, i) => {
+    if (r.registry !== undefined && !registryNames.has(r.registry)) issues.push({ path: `verifier.repositoryKeys.${i}.registry`, message: `no registry named "${r.registry}"` });
+  });
   raw.signer?.trust.forEach((t, i) => {
     if (!registryNames.has(t.registry)) issues.push({ path: `signer.trust.${i}.registry`, message: `no registry named "${t.registry}"` });
   });

@@ -60,6 +60,16 @@ export const webhookSchema = z
   })
   .strict();
 
+/** Repositories whose images must be signed by one of these keys (instead of `verifier.keys`). */
+export const repositoryKeysSchema = z
+  .object({
+    /** A registry name; every registry when omitted. */
+    registry: name.optional(),
+    repositories: z.array(z.string().min(1)).min(1),
+    keys: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
 export const trustRuleSchema = z
   .object({
     registry: name,
@@ -121,6 +131,8 @@ export const configSchema = z
         port: port.default(9102),
         concurrency: z.number().int().positive().default(4),
         keys: z.array(z.string()).min(1),
+        /** First matching rule wins; repositories no rule matches use `keys`. */
+        repositoryKeys: z.array(repositoryKeysSchema).default([]),
         rescan: z
           .object({ every: duration.optional(), cron: z.string().optional(), tagConcurrency: z.number().int().positive().default(16) })
           .strict()

@@ -2,6 +2,7 @@ import type { SignetConfig } from '@signet/config';
 import { loadPublicKeys } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import { registryAccess, type RegistryAccess } from './check/registry-access';
+import { RepositoryKeys } from './check/repository-keys';
 import type { VerifierContext } from './check/check-tag';
 import type { VerifierMetrics } from './metrics';
 import { TagStore, type RedisClient, type TagStateStore } from './state/store';
@@ -24,7 +25,10 @@ export interface ContextOptions {
 export async function createVerifierContext(opts: ContextOptions): Promise<VerifierContext> {
   const verifier = opts.config.verifier;
   if (!verifier) throw new Error('the verifier section is missing from the configuration');
-  const keys = await loadPublicKeys(verifier.keys);
+  const rules = await Promise.all(
+    verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })),
+  );
+  const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules);
   const registries = new Map<string, RegistryAccess>();
   // The request budget is shared with the signer through Redis when the registry has a rateLimit.
   const redis = 'store' in opts.redis ? undefined : opts.redis;

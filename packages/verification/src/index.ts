@@ -5,6 +5,7 @@
  */
 export { createVerifierContext, closeContext, decisionTtl, type ContextOptions } from './context';
 export { checkTag, forgetTag, registryOf, type CheckOutcome, type VerifierContext } from './check/check-tag';
+export { RepositoryKeys, type RepositoryKeyRule } from './check/repository-keys';
 export { scanRepository, type TagResult, type RepositoryScan } from './check/scan-repository';
 export { listRepositories, processRescan } from './jobs/rescan';
 export { processVerify, processRecheck, recheckJobId } from './jobs/verify';

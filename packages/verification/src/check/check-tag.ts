@@ -1,4 +1,3 @@
-import type { PublicKeySet } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import type { SignerDecision } from '@signet/queue';
 import type { VerifierMetrics } from '../metrics';
@@ -6,12 +5,14 @@ import type { Stored, TagRef, TagStateStore } from '../state/store';
 import type { TagState, Verdict } from '../state/tag-state';
 import { graceEndsAt, judge, judgeError, needsSignatureCheck, type JudgeOptions, type Judgement, type SignatureFinding } from '../state/verdict';
 import { errorReason, type RegistryAccess } from './registry-access';
+import type { RepositoryKeys } from './repository-keys';
 import { judgeSignatures } from './signatures';
 
 export interface VerifierContext {
   store: TagStateStore;
   registries: ReadonlyMap<string, RegistryAccess>;
-  keys: PublicKeySet;
+  /** Which keys may sign each repository's images. */
+  keys: RepositoryKeys;
   metrics: VerifierMetrics;
   judge: JudgeOptions;
   /** How long a signer decision is kept (it only matters during the grace period). */
@@ -127,7 +128,7 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     ctx.metrics.signaturesFetched.labels(ref.registry).inc();
     try {
       const found = await registry.signatures(ref.repository, digest);
-      finding = judgeSignatures(found, ctx.keys, digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
+      finding = judgeSignatures(found, ctx.keys.for(ref.registry, ref.repository), digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
     } catch (err) {
       return recordLookupFailure(ctx, ref, stored, digest, err);
     }
