@@ -4,11 +4,28 @@
  * Run: npx tsx tools/bench/receiver/bench.ts [seconds]
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { createRedisConnection, QueueNames } from '@signet/queue';
 import { freePort, ManagedProcess, makeTempDir, repoRoot, requireBinary, startRedis, waitFor, writeConfigFile } from '@signet/testing';
 import { runWrk } from '../lib/wrk';
+
+/** CPU seconds a process has used so far (all its threads), from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs wrk and reports, beside its figures, the CPU the server process spent per request (µs). */
+async function measure(pid: number | undefined, url: string, opts: Parameters<typeof runWrk>[1]) {
+  const before = cpuSeconds(pid);
+  const result = await runWrk(url, opts);
+  const spent = cpuSeconds(pid) - before;
+  const cpuUsPerRequest = (spent / (result.requestsPerSecond * (opts.seconds ?? 10))) * 1e6;
+  return { ...result, cpuUsPerRequest: Number(cpuUsPerRequest.toFixed(0)) };
+}
 
 async function main() {
   requireBinary('wrk', 'wrk');
@@ -43,8 +60,8 @@ async function main() {
     // Warm both up (JIT, connections) before measuring.
     await runWrk(`http://127.0.0.1:${barePort}/webhooks/local`, { seconds: 2, script, connections });
     await runWrk(`${receiver.url}/webhooks/local`, { seconds: 2, script, connections });
-    const baseline = await runWrk(`http://127.0.0.1:${barePort}/webhooks/local`, { seconds, script, connections });
-    const signet = await runWrk(`${receiver.url}/webhooks/local`, { seconds, script, connections });
+    const baseline = await measure(bare.pid, `http://127.0.0.1:${barePort}/webhooks/local`, { seconds, script, connections });
+    const signet = await measure(receiverProc.pid, `${receiver.url}/webhooks/local`, { seconds, script, connections });
     const connection = createRedisConnection({ url: redis.url, role: 'producer' });
     const queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
     const queued = (await queue.getJobCounts('waiting')).waiting ?? 0;
@@ -53,8 +70,8 @@ async function main() {
     const ratio = signet.requestsPerSecond / baseline.requestsPerSecond;
     console.log(JSON.stringify({ bench: 'receiver', connections, baseline, signet, ratio: Number(ratio.toFixed(3)), queuedJobs: queued }));
     console.log(
-      `receiver: ${signet.requestsPerSecond.toFixed(0)} events/s, p99 ${signet.p99Ms.toFixed(2)} ms | ` +
-        `bare express: ${baseline.requestsPerSecond.toFixed(0)} req/s, p99 ${baseline.p99Ms.toFixed(2)} ms | ` +
+      `receiver: ${signet.requestsPerSecond.toFixed(0)} events/s, p99 ${signet.p99Ms.toFixed(2)} ms, ${signet.cpuUsPerRequest} µs CPU/event | ` +
+        `bare express: ${baseline.requestsPerSecond.toFixed(0)} req/s, p99 ${baseline.p99Ms.toFixed(2)} ms, ${baseline.cpuUsPerRequest} µs CPU/req | ` +
         `ratio ${ratio.toFixed(2)}x (target >= 0.5x, p99 <= 20 ms) | ${connections} connections, non-2xx ${signet.non2xx}, queued ${queued}`,
     );
   } finally {
