@@ -11,6 +11,7 @@ const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, c
 });
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-"');
 const port = z.number().int().min(0).max(65535);
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://');
 
 /** A secret given by environment variable name (`...Env`) or file path (`...File`). */
 function secretRef<K extends string>(key: K) {
@@ -82,9 +83,9 @@ export const configSchema = z
   .object({
     redis: z
       .object({
-        url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-        /** Redis Cluster seed nodes; when given, `url` is ignored. */
-        cluster: z.array(z.string()).optional(),
+        url: redisUrl.default('redis://127.0.0.1:6379'),
+        /** Redis Cluster seed nodes; when given, `url` is ignored. The first one's credentials and TLS apply to every node. */
+        cluster: z.array(redisUrl).min(1).optional(),
         /** BullMQ key prefix; the braces make it a Redis Cluster hash tag. */
         prefix: z.string().default('{signet}'),
       })

@@ -69,6 +69,14 @@ describe('loadConfig', () => {
     expect(err!.message).toContain('registries.0.url');
   });
 
+  it('takes Redis Cluster seeds as redis:// URLs and refuses a bare host:port', () => {
+    const doc = (cluster: unknown) => ({ redis: { cluster }, registries: [{ name: 'a', url: 'http://a:5000' }] });
+    expect(parseConfig(doc(['redis://10.0.0.1:7000', 'rediss://:pw@redis-1:7000']), { env: {} }).redis.cluster).toEqual(['redis://10.0.0.1:7000', 'rediss://:pw@redis-1:7000']);
+    // `new URL('redis-0:6379')` parses `redis-0:` as the scheme and no host: it must not reach the connection.
+    expect(() => parseConfig(doc(['redis-0:6379']), { env: {} })).toThrow(/redis\.cluster\.0: must start with redis:\/\/ or rediss:\/\//);
+    expect(() => parseConfig(doc([]), { env: {} })).toThrow(/redis\.cluster/);
+  });
+
   it('reports references to unknown registries and missing secrets', () => {
     const doc = {
       registries: [{ name: 'a', url: 'http://a:5000' }],

@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { DefaultJobOptions } from 'bullmq';
 
 export interface RedisConnectionOptions {
@@ -8,27 +8,50 @@ export interface RedisConnectionOptions {
   /**
    * `worker`: blocking commands, retry forever (BullMQ requires maxRetriesPerRequest null).
    * `producer`: fail fast while Redis is down so the HTTP layer can answer 503 at once.
+   * `oneshot`: a command-line run: waits for the connection, gives up after a few attempts.
    */
-  role: 'worker' | 'producer';
+  role: 'worker' | 'producer' | 'oneshot';
 }
 
-/** The ioredis connection BullMQ needs, for a worker or for a producer. */
+const ROLES: Record<RedisConnectionOptions['role'], { node: RedisOptions; offlineQueue: boolean; retry: (times: number) => number | null }> = {
+  worker: { node: { maxRetriesPerRequest: null, enableReadyCheck: true }, offlineQueue: true, retry: (times) => Math.min(200 * times, 2000) },
+  producer: {
+    node: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 5000 },
+    offlineQueue: false,
+    retry: (times) => Math.min(200 * times, 2000),
+  },
+  oneshot: { node: { maxRetriesPerRequest: 1, connectTimeout: 3000 }, offlineQueue: true, retry: (times) => (times > 2 ? null : 200) },
+};
+
+/**
+ * Cluster seeds as ioredis startup nodes. Every node is reached with the first seed's credentials and TLS
+ * setting (ioredis applies one set of node options to the nodes it discovers).
+ */
+function clusterSeeds(seeds: string[]): { nodes: Array<{ host: string; port: number }>; auth: RedisOptions } {
+  const urls = seeds.map((u) => new URL(u));
+  const first = urls[0]!;
+  const auth: RedisOptions = {
+    ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+    ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+    ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  return { nodes: urls.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) })), auth };
+}
+
+/** The ioredis connection BullMQ needs, for a worker, a producer or a one-shot command. */
 export function createRedisConnection(opts: RedisConnectionOptions): Redis | Cluster {
-  const common: RedisOptions =
-    opts.role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 5000 };
-  const retryStrategy = (times: number) => Math.min(200 * times, 2000);
+  const role = ROLES[opts.role];
   if (opts.cluster?.length) {
-    return new Cluster(
-      opts.cluster.map((u) => {
-        const url = new URL(u);
-        return { host: url.hostname, port: Number(url.port || 6379) };
-      }),
-      { redisOptions: common, clusterRetryStrategy: retryStrategy },
-    );
+    const { nodes, auth } = clusterSeeds(opts.cluster);
+    const options: ClusterOptions = {
+      redisOptions: { ...role.node, ...auth },
+      clusterRetryStrategy: role.retry,
+      // The node option alone does not stop the Cluster from queueing commands in memory while it is down.
+      enableOfflineQueue: role.offlineQueue,
+    };
+    return new Cluster(nodes, options);
   }
-  return new Redis(opts.url, { ...common, retryStrategy });
+  return new Redis(opts.url, { ...role.node, retryStrategy: role.retry });
 }
 
 /**

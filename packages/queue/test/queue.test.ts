@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { startRedis, type RedisServer } from '@signet/testing';
+import { Cluster, Redis } from 'ioredis';
+import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '@signet/testing';
 import {
   createRedisConnection,
   defaultJobOptions,
@@ -80,6 +81,72 @@ describe('queue contracts against real Redis', () => {
     await queue.close().catch(() => undefined);
     connection.disconnect();
     await other.teardown();
+  });
+});
+
+describe('queue contracts against a real Redis Cluster', () => {
+  // Never contacted: with seeds given, the URL is ignored.
+  const unusedUrl = 'redis://127.0.0.1:1';
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ password: 'cluster@pw' });
+  });
+  afterAll(async () => {
+    await cluster?.teardown();
+  });
+
+  it('delivers a job through Cluster connections that take the password from the seed URLs', async () => {
+    const producer = createRedisConnection({ url: unusedUrl, cluster: cluster.seeds, role: 'producer' });
+    const consumer = createRedisConnection({ url: unusedUrl, cluster: cluster.seeds, role: 'worker' });
+    expect(producer).toBeInstanceOf(Cluster);
+    const queue = new Queue('signet.cluster-test', { connection: producer, prefix: DEFAULT_PREFIX });
+    const seen: PushJob[] = [];
+    const done = new Promise<void>((resolve) => {
+      const worker = new Worker(
+        'signet.cluster-test',
+        async (j: Job) => {
+          seen.push(readJob(pushJobSchema, j.data));
+        },
+        { connection: consumer, prefix: DEFAULT_PREFIX },
+      );
+      worker.on('completed', () => void worker.close().then(() => resolve()));
+    });
+    await queue.add('push', { v: 1, event: event(), receivedAt: 'now' }, { jobId: 'cluster-job' });
+    await done;
+    expect(seen[0]?.event.repository).toBe('team/app');
+
+    // Every key of the queue sits on the one master owning the `{signet}` slot.
+    const perNode = await Promise.all(
+      cluster.ports.map(async (port) => {
+        const node = new Redis({ host: '127.0.0.1', port, password: 'cluster@pw', maxRetriesPerRequest: 1 });
+        const keys = await node.keys('*');
+        node.disconnect();
+        return keys;
+      }),
+    );
+    const holding = perNode.filter((keys) => keys.length > 0);
+    expect(holding).toHaveLength(1);
+    expect(holding[0]).toContain('{signet}:signet.cluster-test:cluster-job');
+    expect(holding[0]!.every((k) => k.startsWith('{signet}:signet.cluster-test:'))).toBe(true);
+    await queue.close();
+    producer.disconnect();
+    consumer.disconnect();
+  });
+
+  it('a Cluster producer fails fast while the cluster is down instead of queueing in memory', async () => {
+    const other = await startRedisCluster();
+    const connection = createRedisConnection({ url: unusedUrl, cluster: other.seeds, role: 'producer' });
+    connection.on('error', () => undefined);
+    const queue = new Queue(QueueNames.push, { connection, prefix: DEFAULT_PREFIX });
+    queue.on('error', () => undefined);
+    await queue.waitUntilReady();
+    await other.teardown();
+    const started = Date.now();
+    await expect(queue.add('push', { v: 1 }, { jobId: 'x' })).rejects.toThrow();
+    await expect(connection.ping()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3000);
+    await queue.close().catch(() => undefined);
+    connection.disconnect();
   });
 });
 

@@ -3,7 +3,7 @@
  * ports, image pushes, and an HTTP request recorder. Teardown stops only what these helpers started.
  */
 export { MissingBinaryError, requireBinary, freePort, makeTempDir, removeDir, sleep, waitFor, ManagedProcess } from './process';
-export { startRedis, type RedisServer } from './redis';
+export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } from './redis';
 export { startRegistry, type RegistryServer, type RegistryOptions, type RegistryNotifications } from './registry';
 export { buildRandomImage, pushImage, pushIndex, pushImageWithSkopeo, type BuiltImage, type Credentials } from './image';
 export { startRecorder, type RecordedRequest, type RequestRecorder } from './recorder';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type SignetConfig } from '@signet/config';
 import { Registry } from '@signet/observability';
-import { Redis } from 'ioredis';
+import { connectionFactory } from '@signet/queue';
+import type { Cluster, Redis } from 'ioredis';
 // The scan runs the verifier's own checks; they live in the verifier app until a second app needs them.
 import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, MemoryTagStore, scanRepository, type TagResult, type VerifierContext } from '@signet/verification';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
@@ -37,9 +38,12 @@ export function loadCliConfig(path: string | undefined): SignetConfig {
   }
 }
 
-/** A Redis connection that fails fast instead of retrying forever (a CLI must not hang). */
-export function cliRedis(config: SignetConfig): Redis {
-  return new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: (n) => (n > 2 ? null : 200) });
+/** The configured Redis (URL or Cluster seeds), failing fast instead of retrying forever (a CLI must not hang). */
+export function cliRedis(config: SignetConfig): Redis | Cluster {
+  const redis = connectionFactory(config.redis)('oneshot');
+  // The failed command carries the error; the CLI reports it once.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 function rowOf(registry: string, repository: string, r: TagResult): ScanRow | undefined {
