@@ -2,7 +2,7 @@
 // signer -> verifier, every service connected through `redis.cluster` seed nodes.
 import { generateCosignKeyPair } from '@signet/crypto';
 import { Redis } from 'ioredis';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort,
@@ -66,7 +66,7 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
         receiver: { host: '127.0.0.1' },
         signer: { key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'] }] },
         verifier: { keys: [join(dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
-        log: { level: 'warn' },
+        log: { level: 'info' },
       },
       dir,
     );
@@ -97,7 +97,13 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
     expect(JSON.parse(verified.stdout)[0].critical.image['docker-manifest-digest']).toBe(good);
 
     const bad = await pushImage(registry.url, 'team/app:1.0.0', MALLORY);
-    await waitFor(async () => (await metricLines(verifier, 'signet_tag_violation')).some((l) => l.includes(bad) && l.endsWith(' 1')), 15_000, 'the violation');
+    await waitFor(async () => (await metricLines(verifier, 'signet_tag_violation')).some((l) => l.includes(bad) && l.endsWith(' 1')), 30_000, 'the violation').catch(
+      (err: Error) => {
+        // Say where the chain (notification, receiver, signer decision, verify job) stopped.
+        const logs = services.map((svc) => `--- ${svc.app}\n${readFileSync(svc.logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
+        throw new Error(`${err.message}\n${logs.join('\n')}`);
+      },
+    );
     await waitFor(async () => sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="untrusted"') === 1, 5_000, 'the signer refusing mallory');
     expect(sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="signed"')).toBe(1);
 
