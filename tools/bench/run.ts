@@ -17,13 +17,17 @@ function runOne(name: string): Promise<{ code: number; lastLine: string }> {
     const child = spawn(process.execPath, [join(__dirname, '../../node_modules/tsx/dist/cli.mjs'), join(__dirname, name, 'bench.ts')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    let lastLine = '';
+    let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
-      const lines = chunk.toString().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
-      if (lines.length) lastLine = lines[lines.length - 1]!;
+      out += chunk.toString();
     });
-    child.on('close', (code) => resolve({ code: code ?? 1, lastLine }));
+    child.on('close', (code) => {
+      // The headline: the lines that compare against a baseline or target, else the last human line.
+      const lines = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('{'));
+      const headline = lines.filter((l) => /target|ratio|×|\dx\b/.test(l));
+      resolve({ code: code ?? 1, lastLine: (headline.length ? headline : lines.slice(-1)).join('\n' + ' '.repeat(10)) });
+    });
   });
 }
 

@@ -109,7 +109,12 @@ async function main(): Promise<void> {
       unchangedRescan: { seconds: secondSecs, tagsPerSec: Math.round(secondRate), ratioToRawGet: +(secondRate / rawRate).toFixed(2), signaturesFetched: fetchedSecond },
       redisBytesPerTag: { tagHash: Math.round(hashBytes / first.tags.length), allVerifierState: Math.round((memAfter - memBefore) / first.tags.length) },
     };
-    console.log(JSON.stringify(report, null, 2));
+    console.log(JSON.stringify({ bench: 'verifier', ...report }));
+    console.log(
+      `verifier: full rescan ${report.firstRescan.tagsPerSec} tags/s vs registry manifest GET ${report.wrkManifestGetsPerSec}/s = ` +
+        `${report.firstRescan.ratioToRawGet}x; unchanged rescan ${report.unchangedRescan.tagsPerSec} tags/s fetching ` +
+        `${report.unchangedRescan.signaturesFetched} signatures; Redis ${report.redisBytesPerTag.allVerifierState} B per tag`,
+    );
     const ok = report.unchangedRescan.signaturesFetched === 0 && report.errors === 0;
     process.exitCode = ok ? 0 : 1;
   } finally {
