@@ -55,6 +55,9 @@ export async function startReceiver(config: SignetConfig, logger: Logger, opts: 
         server.closeIdleConnections();
       });
       await enqueuer.close();
+      // BullMQ emits an unhandled error if a queue on a shared connection is closed while it is still starting
+      // up; let that start finish first (bounded: with Redis down it never does).
+      await Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
       await queue.close();
       connection.disconnect();
     },
