@@ -1,4 +1,8 @@
 import { Job, type Queue } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+// BullMQ's own add-job script and the version its scripts are named by (`addStandardJob:<version>`).
+import { addStandardJob } from 'bullmq/dist/cjs/scripts/addStandardJob-9';
+import { version as bullmqVersion } from 'bullmq/dist/cjs/version';
 import type { PushEvent } from '@signet/events';
 import { pushJobId, type PushJob } from '@signet/queue';
 
@@ -26,26 +30,59 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** Most jobs one Redis transaction carries; larger bursts flush in several. */
+const ADD_JOB_COMMAND = `${addStandardJob.name}:${bullmqVersion}`;
+const BATCH_COMMAND = `signetAddJobs:${bullmqVersion}`;
+
+/**
+ * BullMQ's add-job script, unchanged, as a function run once per job of a batch, each run preceded by the
+ * existence check that tells a new job from a redelivered one. KEYS are the queue's keys (as BullMQ passes
+ * them); ARGV is the job-key prefix, then for each job its id and BullMQ's three encoded arguments.
+ */
+const ADD_JOBS_LUA = `local function addStandardJob(KEYS, ARGV)
+${addStandardJob.content}
+end
+local existed = {}
+local prefix = ARGV[1]
+for i = 2, #ARGV, 4 do
+  existed[#existed + 1] = redis.call("EXISTS", prefix .. ARGV[i])
+  addStandardJob(KEYS, { ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] })
+end
+return existed
+`;
+
+/** Most jobs one script run carries; larger bursts flush in several. */
 const MAX_BATCH = 500;
 /**
- * Transactions on the wire at once. Requests arriving meanwhile wait and go out together in the next one
- * (group commit): one round trip and one transaction per burst instead of per request, without a timer.
+ * Script runs on the wire at once. Requests arriving meanwhile wait and go out together in the next one
+ * (group commit): one round trip and one script run per burst instead of per request, without a timer.
  */
 const MAX_IN_FLIGHT = 2;
 
 /**
  * Puts push and delete events on `signet.push` with deterministic job ids, so a redelivered webhook is not
- * queued twice. Each transaction (MULTI/EXEC) holds the existence checks for its job ids followed by BullMQ's
- * own add-job script for each job: one body's jobs are queued all together or not at all, and the duplicate
- * count is exact because nothing runs between the checks and the adds.
+ * queued twice. Each batch is one script run: for each job an existence check, then BullMQ's own add-job
+ * script. A script runs whole or not at all (Redis runs nothing else meanwhile, and a lost connection loses
+ * the whole request), so one body's jobs are queued together or not at all, and the duplicate count is exact.
+ * Jobs are encoded by BullMQ's Job class itself, so a worker sees exactly what Queue.add would have written.
  */
 export class PushEnqueuer implements Enqueuer {
   private pending: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
 
-  constructor(private readonly queue: Queue) {}
+  /**
+   * @param queue `signet.push`, whose keys, options and job encoding are used.
+   * @param connection a connection of the enqueuer's own (a producer connection: fails fast while Redis is
+   *   down), on which the batch script is defined.
+   */
+  constructor(
+    private readonly queue: Queue,
+    private readonly connection: Redis | Cluster,
+  ) {
+    if (!(BATCH_COMMAND in connection)) {
+      connection.defineCommand(BATCH_COMMAND, { numberOfKeys: addStandardJob.keys, lua: ADD_JOBS_LUA });
+    }
+  }
 
   enqueue(events: PushEvent[]): Promise<EnqueueResult> {
     const receivedAt = new Date().toISOString();
@@ -56,6 +93,29 @@ export class PushEnqueuer implements Enqueuer {
       this.pending.push({ jobs, extraDuplicates: events.length - jobs.size, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Lets BullMQ's Job.addJob encode a job exactly as it would for Queue.add, and captures the script arguments
+   * instead of sending them: `[...queueKeys, packedArgs, data, packedOpts]`. A script other than the add-job
+   * one (which other job options would select) is recorded rather than thrown, since addJob is async and
+   * would turn a throw into a stray rejection.
+   */
+  private encode(id: string, job: PushJob): { keys: string[]; argv: [string, string, string] } {
+    let captured: unknown[] | undefined;
+    let unexpected: string | undefined;
+    const client = {
+      runCommand: (name: string, args: unknown[]) => {
+        if (name === ADD_JOB_COMMAND) captured = args;
+        else unexpected = name;
+        return 1;
+      },
+    };
+    void new Job(this.queue, 'push', job, { ...this.queue.defaultJobOptions, jobId: id }, id).addJob(client as never);
+    if (!captured || captured.length !== addStandardJob.keys + 3) {
+      throw new Error(`BullMQ encoded job ${id} for ${unexpected ?? 'an unknown script'}, which the enqueuer does not run`);
+    }
+    return { keys: captured.slice(0, addStandardJob.keys) as string[], argv: captured.slice(addStandardJob.keys) as [string, string, string] };
   }
 
   private idle: Array<() => void> = [];
@@ -99,18 +159,16 @@ export class PushEnqueuer implements Enqueuer {
     for (const p of batch) for (const [id, job] of p.jobs) all.set(id, job);
     const ids = [...all.keys()];
     try {
-      // Queue.addBulk would do the same adds in a plain pipeline; a transaction also carries the checks.
-      const defaults = this.queue.defaultJobOptions;
-      const client = await this.queue.client;
-      const tx = client.multi();
-      // runCommand forwards to the ioredis transaction's own `exists`.
-      for (const id of ids) tx.runCommand('exists', [this.queue.toKey(id)]);
-      for (const id of ids) void new Job(this.queue, 'push', all.get(id)!, { ...defaults, jobId: id }, id).addJob(tx);
-      const replies = await tx.exec();
-      if (!replies) throw new Error('transaction discarded');
-      const failed = replies.find(([err]) => err);
-      if (failed) throw failed[0]!;
-      const existing = new Set(ids.filter((_, i) => replies[i]![1] === 1));
+      let keys: string[] = [];
+      const argv: string[] = [this.queue.toKey('')];
+      for (const id of ids) {
+        const encoded = this.encode(id, all.get(id)!);
+        keys = encoded.keys;
+        argv.push(id, ...encoded.argv);
+      }
+      const existed = (await this.runBatch([...keys, ...argv])) as number[];
+      if (!Array.isArray(existed) || existed.length !== ids.length) throw new Error('unexpected reply from the add-jobs script');
+      const existing = new Set(ids.filter((_, i) => existed[i] === 1));
       const claimed = new Set<string>();
       for (const p of batch) {
         let accepted = 0;
@@ -129,5 +187,9 @@ export class PushEnqueuer implements Enqueuer {
       const e = new QueueUnavailableError(`cannot queue events: ${(err as Error).message}`, { cause: err });
       for (const p of batch) p.reject(e);
     }
+  }
+
+  private runBatch(args: string[]): Promise<unknown> {
+    return (this.connection as unknown as Record<string, (args: string[]) => Promise<unknown>>)[BATCH_COMMAND]!(args);
   }
 }

@@ -19,13 +19,17 @@ export interface RunningReceiver {
 
 /** Starts the receiver from a parsed configuration. */
 export async function startReceiver(config: SignetConfig, logger: Logger, opts: { port?: number; host?: string } = {}): Promise<RunningReceiver> {
-  const connection = connectionFactory(config.redis)('producer');
+  const connect = connectionFactory(config.redis);
+  const connection = connect('producer');
   connection.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
+  // The enqueuer's own connection, holding its batch script (see PushEnqueuer).
+  const enqueueConnection = connect('producer');
+  enqueueConnection.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
   const queue = new Queue(QueueNames.push, { connection, prefix: config.redis.prefix, defaultJobOptions });
   queue.on('error', (err: Error) => logger.debug({ err: err.message }, 'queue error'));
   const metrics = createMetricsRegistry('webhook-receiver');
   queueDepthCollector(metrics, [queue]);
-  const enqueuer = new PushEnqueuer(queue);
+  const enqueuer = new PushEnqueuer(queue, enqueueConnection);
   const app = createReceiverApp({
     webhooks: config.webhooks,
     enqueuer,
@@ -33,7 +37,7 @@ export async function startReceiver(config: SignetConfig, logger: Logger, opts: 
     receiverMetrics: createReceiverMetrics(metrics),
     logger,
     bodyLimit: config.receiver.bodyLimit,
-    ready: async () => (await connection.ping()) === 'PONG',
+    ready: async () => (await Promise.all([connection.ping(), enqueueConnection.ping()])).every((r) => r === 'PONG'),
     mount: (a) => mountDashboard(a, config, connection, logger),
   });
   const server: Server = createServer(app);
@@ -60,6 +64,7 @@ export async function startReceiver(config: SignetConfig, logger: Logger, opts: 
       await Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
       await queue.close();
       connection.disconnect();
+      enqueueConnection.disconnect();
     },
   };
 }
