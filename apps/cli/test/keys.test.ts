@@ -6,8 +6,12 @@ import { runSignet, type CliResult } from '@signet/testing';
 
 
 /** The real CLI with stdin closed (not a terminal) and only the env we give it. */
-function signet(args: string[], options: { cwd: string; password?: string }): Promise<CliResult> {
-  return runSignet(args, { cwd: options.cwd, env: { HOME: process.env.HOME, ...(options.password !== undefined ? { COSIGN_PASSWORD: options.password } : {}) } });
+function signet(args: string[], options: { cwd: string; password?: string; input?: string }): Promise<CliResult> {
+  return runSignet(args, {
+    cwd: options.cwd,
+    env: { HOME: process.env.HOME, ...(options.password !== undefined ? { COSIGN_PASSWORD: options.password } : {}) },
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
 }
 
 const tempDir = (): string => mkdtempSync(path.join(tmpdir(), 'signet-cli-'));
@@ -78,11 +82,33 @@ describe('signet key commands', () => {
     expect(result.stderr).toBe('Error: wrong password for private key cosign.key\n');
   });
 
-  it('fails clearly when no password source exists (no COSIGN_PASSWORD, stdin not a terminal)', async () => {
-    const result = await signet(['generate-key-pair', '--output-key-prefix', 'nopw'], { cwd: dir });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: a password is needed .*COSIGN_PASSWORD/);
-    expect(existsSync(path.join(dir, 'nopw.key'))).toBe(false);
+  it('fails clearly when no password source exists (no COSIGN_PASSWORD, stdin closed or empty)', async () => {
+    for (const input of [undefined, '']) {
+      const result = await signet(['generate-key-pair', '--output-key-prefix', 'nopw'], { cwd: dir, ...(input !== undefined ? { input } : {}) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^Error: a password is needed .*COSIGN_PASSWORD/);
+      expect(existsSync(path.join(dir, 'nopw.key'))).toBe(false);
+    }
+  });
+
+  it('takes the whole of piped stdin as the password, byte for byte as cosign does', async () => {
+    const piped = tempDir();
+    const generated = await signet(['generate-key-pair'], { cwd: piped, input: 'piped secret\n' });
+    expect(generated).toMatchObject({ code: 0, stdout: '' });
+    // The trailing newline belongs to the password (cosign reads stdin with io.ReadAll).
+    expect((await signet(['public-key', '--key', 'cosign.key'], { cwd: piped, password: 'piped secret\n' })).code).toBe(0);
+    const trimmed = await signet(['public-key', '--key', 'cosign.key'], { cwd: piped, password: 'piped secret' });
+    expect(trimmed.stderr).toBe('Error: wrong password for private key cosign.key\n');
+
+    writeFileSync(path.join(piped, 'blob.txt'), 'release 2.0\n');
+    const signed = await signet(['sign-blob', '--key', 'cosign.key', 'blob.txt'], { cwd: piped, input: 'piped secret\n' });
+    expect(signed.code).toBe(0);
+    writeFileSync(path.join(piped, 'blob.sig'), signed.stdout);
+    const verified = await signet(['verify-blob', '--key', 'cosign.pub', '--signature', 'blob.sig', 'blob.txt'], { cwd: piped });
+    expect(verified).toMatchObject({ code: 0, stdout: 'Verified OK\n' });
+    // COSIGN_PASSWORD wins over stdin, as in cosign.
+    const envWins = await signet(['sign-blob', '--key', 'cosign.key', 'blob.txt'], { cwd: piped, password: 'piped secret\n', input: 'not the password' });
+    expect(envWins.code).toBe(0);
   });
 });
 

@@ -9,17 +9,22 @@ export interface CliResult {
 }
 
 /**
- * Runs the real `signet` CLI (from source) with stdin closed (not a terminal) and only the environment given
- * plus PATH, so neither the machine's Docker config nor its variables leak in.
+ * Runs the real `signet` CLI (from source) with stdin closed (not a terminal), or a pipe carrying `input`,
+ * and only the environment given plus PATH, so neither the machine's Docker config nor its variables leak in.
  */
-export function runSignet(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<CliResult> {
+export function runSignet(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, SIGNET_CLI_FROM_SOURCE: '1', ...opts.env };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'apps/cli/bin/signet.js'), ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot(), 'apps/cli/bin/signet.js'), ...args], {
+      cwd: opts.cwd,
+      env,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    child.stdin?.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });

@@ -70,7 +70,7 @@ export function registerSignCommand(program: Command): void {
       .command('sign')
       .description('sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)')
       .argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')
-      .requiredOption('--key <path>', 'private key (cosign.key, env://VAR); password from COSIGN_PASSWORD')
+      .requiredOption('--key <path>', 'private key (cosign.key, env://VAR); password from COSIGN_PASSWORD, a terminal prompt or piped stdin')
       .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
       .option('-r, --recursive', 'for an index, also sign every child manifest', false)
       .option('--identity <mode>', 'docker-reference claimed: "tag" (host/repo:tag when given a tag) or "repository" (host/repo)', 'tag'),
