@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
@@ -111,5 +111,27 @@ describe('signet sign / verify against a registry with basic auth', () => {
     const res = await signet(['sign', '--key', first.key, `${registry.host}/team/auth:1`, '--allow-insecure-registry', '--registry-username', USER, '--registry-password', 'wrong']);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('REGISTRY_UNAUTHORIZED');
+  });
+
+  it('signs and verifies with registry credentials from a Docker credential helper (DOCKER_CONFIG)', async () => {
+    const digest = await pushImage(registry.url, 'team/helper:1', creds);
+    const docker = path.join(home, 'docker');
+    const bin = path.join(home, 'bin');
+    mkdirSync(docker, { recursive: true });
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(docker, 'config.json'), JSON.stringify({ credHelpers: { [registry.host]: 'signet-cli-test' } }));
+    const helper = path.join(bin, 'docker-credential-signet-cli-test');
+    writeFileSync(helper, `#!/bin/sh\nread server\n[ "$server" = "${registry.host}" ] || { echo "credentials not found"; exit 1; }\nprintf '{"Username":"${USER}","Secret":"${PASSWORD}"}'\n`);
+    chmodSync(helper, 0o755);
+    const env = { DOCKER_CONFIG: docker, PATH: `${bin}:${process.env.PATH}` };
+    const image = `${registry.host}/team/helper:1`;
+    expect(await signet(['sign', '--key', first.key, image, '--allow-insecure-registry'], env)).toMatchObject({ code: 0 });
+    const ok = await signet(['verify', '--key', first.pub, image, '--allow-insecure-registry'], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)[0].critical.image['docker-manifest-digest']).toBe(digest);
+    // Without the helper on PATH the command says which helper is missing.
+    const missing = await signet(['verify', '--key', first.pub, image, '--allow-insecure-registry'], { DOCKER_CONFIG: docker });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`Error: docker-credential-signet-cli-test get for ${registry.host}: not found on PATH\n`);
   });
 });

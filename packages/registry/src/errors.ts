@@ -17,6 +17,7 @@ export type RegistryErrorCode =
   | 'INVALID_REFERENCE'
   | 'CONCURRENT_UPDATE'
   | 'CONFIG_INVALID'
+  | 'CREDENTIAL_HELPER_FAILED'
   | 'REGISTRY_ERROR';
 
 export interface RegistryErrorDetails {

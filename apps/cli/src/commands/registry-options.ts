@@ -12,7 +12,7 @@ export interface RegistryFlags {
 
 export function addRegistryOptions(cmd: Command): Command {
   return cmd
-    .option('--registry-username <user>', 'registry username (else SIGNET_REGISTRY_USERNAME, else ~/.docker/config.json)')
+    .option('--registry-username <user>', 'registry username (else SIGNET_REGISTRY_USERNAME, else ~/.docker/config.json and its credential helpers)')
     .option('--registry-password <password>', 'registry password (else SIGNET_REGISTRY_PASSWORD)')
     .option('--allow-insecure-registry', 'talk plain http to the registry', false);
 }
