@@ -104,6 +104,16 @@ describe('PushEnqueuer against real Redis', () => {
     }
   });
 
+  it('queues a body larger than one batch (2,000 events) and counts a body racing it exactly', async () => {
+    await queue.obliterate({ force: true });
+    const events = Array.from({ length: 2000 }, (_, i) => pushEvent(i, `big-${i}`));
+    const [big, small] = await Promise.all([enqueuer.enqueue(events), enqueuer.enqueue([events[0]!, pushEvent(9999)])]);
+    // The small body either joined the big one's run or came after it: its first event is a duplicate either way.
+    expect(big.accepted + small.accepted).toBe(2001);
+    expect(big.duplicates + small.duplicates).toBe(1);
+    expect(await queue.getWaitingCount()).toBe(2001);
+  });
+
   it('fails a batch as a whole while Redis is unreachable, then queues it once on redelivery', async () => {
     await queue.obliterate({ force: true });
     const events = Array.from({ length: 20 }, (_, i) => pushEvent(i, `outage-${i}`));
