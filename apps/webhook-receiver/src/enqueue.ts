@@ -61,8 +61,9 @@ const MAX_IN_FLIGHT = 2;
 /**
  * Puts push and delete events on `signet.push` with deterministic job ids, so a redelivered webhook is not
  * queued twice. Each batch is one script run: for each job an existence check, then BullMQ's own add-job
- * script. A script runs whole or not at all (Redis runs nothing else meanwhile, and a lost connection loses
- * the whole request), so one body's jobs are queued together or not at all, and the duplicate count is exact.
+ * script. Redis runs a script alone, and a script cut off on the wire never runs, so one body's jobs are queued
+ * together or not at all and the duplicate count is exact. (Redis does not roll back a script that fails
+ * midway; the jobs it added then count as duplicates when the sender redelivers: none lost, none doubled.)
  * Jobs are encoded by BullMQ's Job class itself, so a worker sees exactly what Queue.add would have written.
  */
 export class PushEnqueuer implements Enqueuer {
