@@ -102,7 +102,7 @@ export class PushEnqueuer implements Enqueuer {
    * one (which other job options would select) is recorded rather than thrown, since addJob is async and
    * would turn a throw into a stray rejection.
    */
-  private encode(id: string, job: PushJob): { keys: string[]; argv: [string, string, string] } {
+  private encode(id: string, job: PushJob): string[] {
     let captured: unknown[] | undefined;
     let unexpected: string | undefined;
     const client = {
@@ -116,7 +116,7 @@ export class PushEnqueuer implements Enqueuer {
     if (!captured || captured.length !== addStandardJob.keys + 3) {
       throw new Error(`BullMQ encoded job ${id} for ${unexpected ?? 'an unknown script'}, which the enqueuer does not run`);
     }
-    return { keys: captured.slice(0, addStandardJob.keys) as string[], argv: captured.slice(addStandardJob.keys) as [string, string, string] };
+    return captured as string[];
   }
 
   private idle: Array<() => void> = [];
@@ -160,14 +160,14 @@ export class PushEnqueuer implements Enqueuer {
     for (const p of batch) for (const [id, job] of p.jobs) all.set(id, job);
     const ids = [...all.keys()];
     try {
-      let keys: string[] = [];
-      const argv: string[] = [this.queue.toKey('')];
+      // The queue's keys lead every job's arguments alike; the batch passes them once, then the job-key prefix.
+      const args: string[] = [];
       for (const id of ids) {
         const encoded = this.encode(id, all.get(id)!);
-        keys = encoded.keys;
-        argv.push(id, ...encoded.argv);
+        if (args.length === 0) args.push(...encoded.slice(0, addStandardJob.keys), this.queue.toKey(''));
+        args.push(id, encoded[addStandardJob.keys]!, encoded[addStandardJob.keys + 1]!, encoded[addStandardJob.keys + 2]!);
       }
-      const existed = (await this.runBatch([...keys, ...argv])) as number[];
+      const existed = (await this.runBatch(args)) as number[];
       if (!Array.isArray(existed) || existed.length !== ids.length) throw new Error('unexpected reply from the add-jobs script');
       const existing = new Set(ids.filter((_, i) => existed[i] === 1));
       const claimed = new Set<string>();
