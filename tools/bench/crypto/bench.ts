@@ -4,6 +4,7 @@
  * then a human-readable summary. Run: npx tsx tools/bench/crypto/bench.ts
  */
 import { performance } from 'node:perf_hooks';
+import { median } from '../lib/stats';
 import {
   buildPayload,
   decryptPrivateKey,
@@ -26,11 +27,6 @@ async function rate(fn: () => unknown | Promise<unknown>): Promise<{ opsPerSec: 
   }
   return { opsPerSec: (ops * 1000) / (performance.now() - start), ops };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-};
 
 function emit(metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ bench: 'crypto', metric, value: Number(value.toFixed(2)), unit, ...extra })}\n`);

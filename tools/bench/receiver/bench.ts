@@ -12,6 +12,7 @@ import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisConnection, QueueNames } from '@signet/queue';
 import { freePort, ManagedProcess, makeTempDir, repoRoot, requireBinary, startRedis, waitFor, writeConfigFile } from '@signet/testing';
+import { median } from '../lib/stats';
 import { runWrk } from '../lib/wrk';
 
 /** CPU seconds a process has used so far (all its threads), from /proc. */
@@ -39,11 +40,6 @@ async function measure(pid: number | undefined, redis: Redis | Cluster, url: str
   const perRequest = (seconds: number) => Number(((seconds / requests) * 1e6).toFixed(0));
   return { ...result, cpuUsPerRequest: perRequest(cpuSeconds(pid) - before), redisCpuUsPerRequest: perRequest((await redisCpuSeconds(redis)) - redisBefore) };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** The median of each figure over the slices, and the worst p99. */
 function summarise(slices: Slice[]) {
