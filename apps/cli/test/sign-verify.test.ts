@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { RegistryClient, signatureTag } from '@signet/registry';
-import { pushImage, pushIndex, runSignet, startRegistry, type CliResult, type RegistryServer } from '@signet/testing';
+import { pushImage, pushIndex, runSignet, startRegistry, writeCredentialHelper, type CliResult, type RegistryServer } from '@signet/testing';
 
 const USER = 'ci-bot';
 const PASSWORD = 'registry-pw';
@@ -120,9 +120,7 @@ describe('signet sign / verify against a registry with basic auth', () => {
     mkdirSync(docker, { recursive: true });
     mkdirSync(bin, { recursive: true });
     writeFileSync(path.join(docker, 'config.json'), JSON.stringify({ credHelpers: { [registry.host]: 'signet-cli-test' } }));
-    const helper = path.join(bin, 'docker-credential-signet-cli-test');
-    writeFileSync(helper, `#!/bin/sh\nread server\n[ "$server" = "${registry.host}" ] || { echo "credentials not found"; exit 1; }\nprintf '{"Username":"${USER}","Secret":"${PASSWORD}"}'\n`);
-    chmodSync(helper, 0o755);
+    writeCredentialHelper(bin, 'signet-cli-test', { server: registry.host, ...creds });
     const env = { DOCKER_CONFIG: docker, PATH: `${bin}:${process.env.PATH}` };
     const image = `${registry.host}/team/helper:1`;
     expect(await signet(['sign', '--key', first.key, image, '--allow-insecure-registry'], env)).toMatchObject({ code: 0 });

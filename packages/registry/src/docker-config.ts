@@ -30,11 +30,6 @@ export function defaultDockerConfigPath(): string {
   return join(homedir(), '.docker', 'config.json');
 }
 
-export interface DockerConfigOptions {
-  /** Environment the credential helper runs with (its PATH finds it). */
-  env?: NodeJS.ProcessEnv;
-}
-
 /** The names a registry host may be filed under in `auths` and `credHelpers`, as Docker writes them. */
 function entryKeys(host: string): string[] {
   const keys = [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`];
@@ -48,12 +43,13 @@ function entryKeys(host: string): string[] {
  * Runs `docker-credential-<helper> get` with the server address on stdin. "credentials not found" means
  * none; any other failure is an error naming the helper (never its output, which may hold a secret).
  */
-function fromHelper(helper: string, server: string, env: NodeJS.ProcessEnv): Credentials | undefined {
+function fromHelper(helper: string, server: string): Credentials | undefined {
   if (!HELPER_NAME.test(helper)) throw new RegistryError('CONFIG_INVALID', `Docker config: invalid credential helper name "${helper}"`);
   const program = `docker-credential-${helper}`;
   let out: string;
   try {
-    out = execFileSync(program, ['get'], { input: server, env, timeout: HELPER_TIMEOUT_MS, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
+    // process.env as it is now (a test runner may have swapped the object), not the environment node started with.
+    out = execFileSync(program, ['get'], { input: server, env: process.env, timeout: HELPER_TIMEOUT_MS, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     const said = `${e.stdout ?? ''}${e.stderr ?? ''}`;
@@ -79,7 +75,7 @@ function fromHelper(helper: string, server: string, env: NodeJS.ProcessEnv): Cre
  * `credHelpers`, else `credsStore`, runs that credential helper; otherwise `auths[host]` (`auth` = base64
  * `user:password`). A missing or unreadable file, or no entry, means no credentials.
  */
-export function dockerConfigCredentials(host: string, path = defaultDockerConfigPath(), options: DockerConfigOptions = {}): Credentials | undefined {
+export function dockerConfigCredentials(host: string, path = defaultDockerConfigPath()): Credentials | undefined {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
@@ -93,14 +89,13 @@ export function dockerConfigCredentials(host: string, path = defaultDockerConfig
     return undefined;
   }
   const keys = entryKeys(host);
-  const env = options.env ?? process.env;
   const helpers = parsed.credHelpers ?? {};
   const helperKey = keys.find((k) => helpers[k] !== undefined);
-  if (helperKey !== undefined) return fromHelper(helpers[helperKey]!, helperKey, env);
+  if (helperKey !== undefined) return fromHelper(helpers[helperKey]!, helperKey);
   const auths = parsed.auths ?? {};
   if (parsed.credsStore) {
     // The store files each server under the address it was logged in with (the key Docker left in `auths`).
-    return fromHelper(parsed.credsStore, keys.find((k) => auths[k] !== undefined) ?? keys[0]!, env);
+    return fromHelper(parsed.credsStore, keys.find((k) => auths[k] !== undefined) ?? keys[0]!);
   }
   for (const key of keys) {
     const entry = auths[key];

@@ -1,31 +1,8 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, removeDir, startRegistry, type RegistryServer } from '@signet/testing';
+import { makeTempDir, removeDir, startRegistry, writeCredentialHelper, type RegistryServer } from '@signet/testing';
 import { RegistryClient } from '../src';
 import { PASSWORD, USER } from './helpers';
-
-/**
- * A credential helper speaking docker-credential-helpers' protocol: `get` reads the server address on stdin
- * and prints {ServerURL, Username, Secret}, or says "credentials not found" and exits 1. It records each
- * address it was asked for.
- */
-function writeHelper(dir: string, name: string, knownServer: string): void {
-  const file = join(dir, `docker-credential-${name}`);
-  writeFileSync(
-    file,
-    `#!/bin/sh
-read server
-echo "$1 $server" >> "${join(dir, `${name}.calls`)}"
-if [ "$1" = get ] && [ "$server" = "${knownServer}" ]; then
-  printf '{"ServerURL":"%s","Username":"${USER}","Secret":"${PASSWORD}"}' "$server"
-  exit 0
-fi
-echo "credentials not found in native keychain"
-exit 1
-`,
-  );
-  chmodSync(file, 0o755);
-}
 
 describe('Docker credential helpers (credHelpers, credsStore)', () => {
   let registry: RegistryServer;
@@ -35,8 +12,8 @@ describe('Docker credential helpers (credHelpers, credsStore)', () => {
   beforeAll(async () => {
     registry = await startRegistry({ users: { [USER]: PASSWORD } });
     dir = makeTempDir('credhelpers');
-    writeHelper(dir, 'signet-test', registry.host);
-    writeHelper(dir, 'signet-store', `https://${registry.host}`);
+    writeCredentialHelper(dir, 'signet-test', { server: registry.host, username: USER, password: PASSWORD });
+    writeCredentialHelper(dir, 'signet-store', { server: `https://${registry.host}`, username: USER, password: PASSWORD });
     process.env.PATH = `${dir}:${savedPath}`;
   });
   afterAll(async () => {

@@ -11,3 +11,4 @@ export { startPrometheus, startAlertmanager, type PrometheusServer, type Alertma
 export { repoRoot, sharedDir, upstreamSharedDir, PUSH_FIXTURES } from './paths';
 export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';
 export { runSignet, type CliResult } from './cli';
+export { writeCredentialHelper } from './credential-helper';
