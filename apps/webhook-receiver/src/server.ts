@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
 import { createMetricsRegistry, queueDepthCollector, type Logger } from '@signet/observability';
-import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
+import { connectionFactory, defaultJobOptions, QueueNames, whenConnected } from '@signet/queue';
 import { createReceiverApp } from './app';
 import { PushEnqueuer } from './enqueue';
 import { createReceiverMetrics } from './metrics';
@@ -40,6 +40,8 @@ export async function startReceiver(config: SignetConfig, logger: Logger, opts: 
     ready: async () => (await Promise.all([connection.ping(), enqueueConnection.ping()])).every((r) => r === 'PONG'),
     mount: (a) => mountDashboard(a, config, connection, logger),
   });
+  // Without this the first webhooks after a start would meet a connection still handshaking and get 503.
+  if (!(await whenConnected(enqueueConnection, 3000))) logger.warn({}, 'redis not reachable yet; answering 503 until it is');
   const server: Server = createServer(app);
   // Keep-alive connections from registries are reused; the timeout stays above common proxy idle timeouts.
   server.keepAliveTimeout = 65_000;

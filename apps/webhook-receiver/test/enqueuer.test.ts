@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PushEvent } from '@signet/events';
-import { createRedisConnection, defaultJobOptions, pushJobId, QueueNames, type PushJob } from '@signet/queue';
+import { createRedisConnection, defaultJobOptions, pushJobId, QueueNames, whenConnected, type PushJob } from '@signet/queue';
 import { startRedis, waitFor, type RedisServer } from '@signet/testing';
 import { PushEnqueuer } from '../src/enqueue';
 
@@ -33,6 +33,8 @@ describe('PushEnqueuer against real Redis', () => {
     enqueueConnection = createRedisConnection({ url: redis.url, role: 'producer' }) as Redis;
     queue = new Queue(QueueNames.push, { connection, prefix: '{signet}', defaultJobOptions });
     await queue.waitUntilReady();
+    // A producer connection refuses commands until it is ready (no offline queue).
+    expect(await whenConnected(enqueueConnection, 10_000)).toBe(true);
     enqueuer = new PushEnqueuer(queue, enqueueConnection);
   });
   afterAll(async () => {

@@ -69,3 +69,23 @@ export const defaultJobOptions: DefaultJobOptions = {
 export function connectionFactory(redis: { url: string; cluster?: string[] }): (role: RedisConnectionOptions['role']) => Redis | Cluster {
   return (role) => createRedisConnection({ url: redis.url, ...(redis.cluster ? { cluster: redis.cluster } : {}), role });
 }
+
+/**
+ * Resolves true once the connection is ready, false after `timeoutMs`. A producer connection refuses commands
+ * until then (no offline queue), so a service waits here, bounded, before it takes traffic; with Redis down it
+ * starts anyway and reports not-ready.
+ */
+export function whenConnected(connection: Redis | Cluster, timeoutMs: number): Promise<boolean> {
+  if (connection.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    timer.unref();
+    connection.on('ready', onReady);
+  });
+}

@@ -20,4 +20,4 @@ export {
 } from './jobs';
 /** Push job ids come from the events package, beside the PushEvent they hash. */
 export { pushJobId } from '@signet/events';
-export { createRedisConnection, connectionFactory, defaultJobOptions, type RedisConnectionOptions } from './connection';
+export { createRedisConnection, connectionFactory, defaultJobOptions, whenConnected, type RedisConnectionOptions } from './connection';
