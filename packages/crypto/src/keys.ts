@@ -69,7 +69,18 @@ export function parsePublicKeyPem(pem: string): KeyObject {
     throw new MalformedKeyFileError('public key DER could not be parsed', { cause });
   }
   keyAlgorithm(key);
+  if (key.asymmetricKeyType === 'ec' && !canonicalSpki(key).equals(block.der)) {
+    // OpenSSL also reads compressed (02/03) and hybrid (06/07) points and odd BIT STRING headers; Go's x509, which
+    // cosign and containers/image use, reads only the uncompressed DER form. Refusing the rest keeps Signet's
+    // answer, and the key fingerprint (a hash of these bytes), the same as theirs.
+    throw new MalformedKeyFileError('EC public key is not a DER SubjectPublicKeyInfo with an uncompressed point');
+  }
   return key;
+}
+
+/** The SPKI DER of the key's point in uncompressed form (re-encoded from its coordinates). */
+function canonicalSpki(key: KeyObject): Buffer {
+  return createPublicKey({ key: key.export({ format: 'jwk' }), format: 'jwk' }).export({ type: 'spki', format: 'der' });
 }
 
 export function privateKeyFromPkcs8(der: Uint8Array): KeyObject {

@@ -1,6 +1,7 @@
-import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import {
   digestOf,
+  encodePem,
   loadPublicKeys,
   parsePublicKeyPem,
   PublicKeySet,
@@ -146,5 +147,31 @@ describe('signature encodings and key types', () => {
     expect(verifyBase64Signature(publicKey, data, ph.toString('base64'))).toBe(true);
     expect(verifyBase64Signature(publicKey, data, nodeSign(null, data, privateKey).toString('base64'))).toBe(true);
     expect(verifyBase64Signature(publicKey, Buffer.from('x'), ph.toString('base64'))).toBe(false);
+  });
+});
+
+describe('public key encodings Go reads and OpenSSL reads beyond', () => {
+  const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+  const COMPRESSED_PREFIX = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
+  const cosignPub = readFixtureText(`${CI}/cosign.pub`);
+  const der = parsePublicKeyPem(cosignPub).export({ type: 'spki', format: 'der' });
+  const point = der.subarray(P256_SPKI_PREFIX.length);
+  const yOdd = (point[64] ?? 0) & 1;
+  const variants: Array<[string, Buffer]> = [
+    ['hybrid (06/07) point', Buffer.concat([P256_SPKI_PREFIX, Buffer.from([6 + yOdd]), point.subarray(1)])],
+    ['compressed (02/03) point', Buffer.concat([COMPRESSED_PREFIX, Buffer.from([2 + yOdd]), point.subarray(1, 33)])],
+  ];
+
+  it('reads the fixture key as exactly its uncompressed 91-byte SPKI', () => {
+    expect(der.subarray(0, P256_SPKI_PREFIX.length)).toEqual(P256_SPKI_PREFIX);
+    expect(der).toHaveLength(91);
+    expect(point[0]).toBe(4);
+  });
+
+  it.each(variants)('refuses the same key as a %s, which OpenSSL alone accepts', (_name, variant) => {
+    // OpenSSL takes it as the very same point, so only the encoding check stands between it and a verification.
+    const openssl = createPublicKey({ key: variant, format: 'der', type: 'spki' });
+    expect(openssl.export({ format: 'jwk' })).toEqual(parsePublicKeyPem(cosignPub).export({ format: 'jwk' }));
+    expect(() => parsePublicKeyPem(encodePem('PUBLIC KEY', variant))).toThrow(expect.objectContaining({ code: 'MALFORMED_KEY_FILE' }));
   });
 });
