@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes } from '@signet/crypto';
 import { attachBundle, RegistryClient } from '@signet/registry';
 import { waitFor } from '@signet/testing';
+import { ScanProgress } from '@signet/verification';
 import { startVerifier, type RunningVerifier } from '../src/service';
 import { CI_BOT, MALLORY, silentLogger, startEnv, type TestEnv } from './env';
 
@@ -58,5 +59,16 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
     await attachBundle(client, 'team/bundled', { mediaType: head2.mediaType, size: head2.size, digest: second }, bundleFor(second, stranger));
     await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: second, decision: 'untrusted' });
     expect(await verdict('team/bundled', '1.0.0', second)).toBe('invalid');
+  });
+
+  it('judges a tag a rescan first sees, signed only by a bundle, signed', async () => {
+    // No .sig tag: the listing shows the signature only as the sha256-<hex> referrers tag.
+    const digest = await env.push('team/bundle-only:1');
+    const head = await client.headManifest('team/bundle-only', digest);
+    await attachBundle(client, 'team/bundle-only', { mediaType: head.mediaType, size: head.size, digest }, bundleFor(digest, env.privateKey));
+    const job = await verifier.rescanQueue.add('all', { v: 1, kind: 'all' });
+    const progress = new ScanProgress(env.redisClient(), '{signet}');
+    await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');
+    expect(await verdict('team/bundle-only', '1', digest)).toBe('signed');
   });
 });

@@ -28,6 +28,12 @@ afterEach(async () => {
 async function start(overrides: Parameters<TestEnv['config']>[0] = {}): Promise<RunningVerifier> {
   const v = await startVerifier(env.config(overrides), { logger: silentLogger, port: 0 });
   running.push(v);
+  // The schedule's first full rescan runs at once. Let it finish, so it cannot interleave with the steps of a
+  // test (a scan that listed a tag before the test changed it would store what it saw then).
+  await waitFor(async () => {
+    const c = await v.rescanQueue.getJobCounts('completed', 'active', 'wait', 'prioritized');
+    return (c.completed ?? 0) > 0 && (c.active ?? 0) + (c.wait ?? 0) + (c.prioritized ?? 0) === 0;
+  }, 20_000, 'the first scheduled rescan');
   return v;
 }
 
@@ -41,6 +47,22 @@ async function rescan(v: RunningVerifier): Promise<void> {
   const job = await v.rescanQueue.add('all', { v: 1, kind: 'all' }, { attempts: 3, backoff: { type: 'fixed', delay: 200 } });
   const progress = new ScanProgress(env.redisClient(), '{signet}');
   await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');
+}
+
+/** A signed tag overwritten by mallory's unsigned image, judged a violation; returns mallory's digest. */
+async function unsignedOverwrite(v: RunningVerifier, repository: string, tag: string): Promise<string> {
+  await trustedPush(v, repository, tag);
+  const bad = await env.push(`${repository}:${tag}`, MALLORY);
+  await env.enqueueVerify({ repository, tag, digest: bad, decision: 'untrusted' });
+  await waitFor(async () => (await violationOf(v, repository, tag)) === 1, 15_000, 'violation');
+  return bad;
+}
+
+/** Deletes a manifest from the registry, as `DELETE /v2/<repo>/manifests/<digest>` (its tags go with it). */
+async function deleteManifest(repository: string, digest: string): Promise<void> {
+  const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
+  const res = await fetch(`${env.registry.url}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: { authorization: auth } });
+  expect(res.status).toBe(202);
 }
 
 /** A ci-bot push, signed, with the signer's verify job, judged `signed`. */
@@ -237,13 +259,8 @@ it('marks a failed registry lookup error, never unsigned, and retries until it s
 
 it('forgets a deleted tag and its violation', async () => {
   const v = await start({ gracePeriod: 0 });
-  await trustedPush(v, 'team/gone', 'x');
-  const bad = await env.push('team/gone:x', MALLORY);
-  await env.enqueueVerify({ repository: 'team/gone', tag: 'x', digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'team/gone', 'x')) === 1, 15_000, 'violation');
-  const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
-  const del = await fetch(`${env.registry.url}/v2/team/gone/manifests/${bad}`, { method: 'DELETE', headers: { authorization: auth } });
-  expect(del.status).toBe(202);
+  const bad = await unsignedOverwrite(v, 'team/gone', 'x');
+  await deleteManifest('team/gone', bad);
   await rescan(v);
   expect(await stateOf(v, 'team/gone', 'x')).toBeUndefined();
   expect(await violationOf(v, 'team/gone', 'x')).toBeUndefined();
@@ -251,9 +268,24 @@ it('forgets a deleted tag and its violation', async () => {
 
 it('forgets a tag on a deleted decision from the signer', async () => {
   const v = await start();
-  await trustedPush(v, 'team/del', 'y');
+  const digest = await trustedPush(v, 'team/del', 'y');
+  // As in production, the decision follows a delete in the registry (else the next rescan would see the tag again).
+  await deleteManifest('team/del', digest);
   await env.enqueueVerify({ repository: 'team/del', tag: 'y', decision: 'deleted' });
   await waitFor(async () => (await stateOf(v, 'team/del', 'y')) === undefined, 15_000, 'tag forgotten');
+});
+
+it('notices on a rescan that an unsigned tag was signed since, and clears its violation', async () => {
+  const v = await start({ gracePeriod: 0 });
+  const bad = await unsignedOverwrite(v, 'team/late', '1');
+  await rescan(v);
+  expect(await stateOf(v, 'team/late', '1')).toMatchObject({ digest: bad, verdict: 'unsigned', flag: 'violation' });
+  // An operator vouches for the image by signing it with the trusted key (as `cosign sign --key` would),
+  // with no signer job behind it: the next rescan sees the new .sig tag in the listing and looks again.
+  await env.sign('team/late', '1', bad);
+  await rescan(v);
+  expect(await stateOf(v, 'team/late', '1')).toMatchObject({ digest: bad, verdict: 'signed', flag: 'none' });
+  expect(await violationOf(v, 'team/late', '1')).toBeUndefined();
 });
 
 it('fetches no signatures on a rescan when nothing changed', async () => {

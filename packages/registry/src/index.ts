@@ -6,7 +6,7 @@ export { dockerConfigCredentials, defaultDockerConfigPath, type Credentials } fr
 export { parseImageReference, formatImageReference, repositoryName, signatureTag, digestTag, isDigest, type ImageReference } from './reference';
 export { digestOf } from './digest';
 export { parseImageManifest, parseImageIndex } from './manifests';
-export { listReferrers, addToReferrersIndex, type Referrers } from './referrers';
+export { listReferrers, hasReferrersApi, addToReferrersIndex, type Referrers } from './referrers';
 export { attachBundle, bundleEnvelope, type DsseEnvelope } from './bundle-layout';
 export { signatureImage, signatureLayer, signatureConfig } from './sig-layout';
 export { signDigest, signedIdentity, indexChildren, type IdentityMode, type SignDigestInput, type SignDigestOptions } from './sign-image';

@@ -29,6 +29,26 @@ export async function listReferrers(client: RegistryClient, repo: string, digest
 
 /** Clients whose registry answered that it has no referrers API: skip the extra request from then on. */
 const withoutApi = new WeakSet<RegistryClient>();
+const withApi = new WeakSet<RegistryClient>();
+
+/** A digest no manifest has: asking for its referrers shows whether the API exists. */
+const PROBE_DIGEST = 'sha256:' + '0'.repeat(64);
+
+/**
+ * Whether the registry serves the OCI 1.1 referrers API; asked once per client. Without it every referrer is
+ * a `sha256-<hex>` tag, so a tag listing shows every signature there is; with it, bundles are not listed.
+ */
+export async function hasReferrersApi(client: RegistryClient, repo: string): Promise<boolean> {
+  if (withoutApi.has(client)) return false;
+  if (withApi.has(client)) return true;
+  // The spec has a registry with the API answer 200 (an empty index) for any digest, so 404/405 means no API.
+  if ((await queryApi(client, repo, PROBE_DIGEST, '', undefined)) === undefined) {
+    withoutApi.add(client);
+    return false;
+  }
+  withApi.add(client);
+  return true;
+}
 
 async function queryApi(
   client: RegistryClient,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { digestOf, listReferrers, RegistryClient, OCI_INDEX, OCI_MANIFEST } from '../src';
+import { digestOf, hasReferrersApi, listReferrers, RegistryClient, OCI_INDEX, OCI_MANIFEST } from '../src';
 import { makeTempDir, pushImage, pushIndex, removeDir, startRegistry, type RegistryServer } from '@signet/testing';
 import { clientFor, collect, creds, PASSWORD, USER } from './helpers';
 
@@ -93,6 +93,17 @@ describe('RegistryClient against Distribution with htpasswd basic auth', () => {
     expect(await listReferrers(client, 'team/ref', digest)).toEqual({ manifests: [], via: 'tag' });
   });
 
+  it('tells that Distribution 2.8 has no referrers API, so its tag listing shows every referrer', async () => {
+    const fresh = clientFor(registry, creds);
+    try {
+      await pushImage(registry.url, 'team/probe:1', creds);
+      expect(await hasReferrersApi(fresh, 'team/probe')).toBe(false);
+      expect(await hasReferrersApi(fresh, 'team/other')).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('refuses plain http unless insecure is set', () => {
     expect(() => new RegistryClient({ name: 'x', url: registry.url })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
@@ -117,5 +128,31 @@ describe('RegistryClient against Distribution without auth', () => {
     await client.uploadBlob('open/app', config);
     expect(await client.blobExists('open/app', digestOf(config))).toBe(true);
     expect(await collect(client.tags('open/app'))).toEqual(['v1']);
+  });
+});
+
+describe('hasReferrersApi against a registry that serves the referrers API', () => {
+  // Debian's Distribution 2.8 has no referrers API, so this one endpoint is answered by a small HTTP server
+  // the way the OCI distribution spec requires (200 and an empty index for a digest with no referrers).
+  it('says so, and asks only once per client', async () => {
+    const { createServer } = await import('node:http');
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (req.url?.includes('/referrers/')) {
+        res.writeHead(200, { 'content-type': OCI_INDEX }).end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }));
+      } else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = new RegistryClient({ name: 'api', url: `http://127.0.0.1:${port}`, insecure: true, dockerConfig: false });
+    try {
+      expect(await hasReferrersApi(client, 'team/app')).toBe(true);
+      expect(await hasReferrersApi(client, 'team/app')).toBe(true);
+      expect(asked.filter((u) => u.includes('/referrers/'))).toEqual([`/v2/team/app/referrers/sha256:${'0'.repeat(64)}`]);
+    } finally {
+      await client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

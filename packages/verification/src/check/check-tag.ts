@@ -55,7 +55,11 @@ export interface CheckOptions {
   decision?: SignerDecision | null;
   /** Check the signatures even when the digest is unchanged (verify jobs). */
   force?: boolean;
-  /** The tag listing shows no `.sig` tag for the digest: a tag first seen needs no signature lookup. */
+  /**
+   * From a rescan's tag listing: `true` when it shows no signature tag for the digest and would show any (a tag
+   * first seen then needs no signature lookup), `false` when it shows one (an `unsigned` tag is then looked up
+   * again); left out when the listing cannot tell (a registry with the referrers API does not list bundles).
+   */
   noSignatureTag?: boolean;
 }
 
@@ -117,7 +121,7 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     }
     if (digest === undefined) return (await forgetTag(ctx, ref, stored)) ? { kind: 'forgotten' } : { kind: 'absent' };
   }
-  if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest)) return { kind: 'unchanged', state: stored.state };
+  if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest, opts.noSignatureTag === false)) return { kind: 'unchanged', state: stored.state };
 
   const decision = opts.decision === undefined ? await ctx.store.decision(ref.registry, ref.repository, digest, ctx.now()) : (opts.decision ?? undefined);
   let finding: SignatureFinding;

@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '@signet/config';
-import { isMissing, isRegistryError, registryClientFromConfig, SignatureStore, type ClientFromConfigOptions } from '@signet/registry';
+import { hasReferrersApi, isMissing, isRegistryError, registryClientFromConfig, SignatureStore, type ClientFromConfigOptions } from '@signet/registry';
 import type { FoundSignatures } from './signatures';
 
 /** What the verifier needs from one registry; tag lookups answer `undefined` for "does not exist". */
@@ -15,6 +15,11 @@ export interface RegistryAccess {
   digestOf(repository: string, tag: string): Promise<string | undefined>;
   /** Every signature of a digest: simple-signing layers (`.sig` tag) and DSSE bundles (OCI 1.1 referrers). */
   signatures(repository: string, digest: string): Promise<FoundSignatures>;
+  /**
+   * True when a tag listing shows every signature (as `.sig` or `sha256-<hex>` referrers tags): the registry
+   * has no referrers API. False when it has one (bundles are then not listed) or when that cannot be told.
+   */
+  listingShowsSignatures(repository: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,13 @@ export function registryAccess(config: RegistryConfig, opts: ClientFromConfigOpt
         layers: found.flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : [])),
         bundles: found.flatMap((s) => (s.kind === 'bundle' ? [s.envelope] : [])),
       };
+    },
+    async listingShowsSignatures(repository) {
+      try {
+        return !(await hasReferrersApi(client, repository));
+      } catch {
+        return false; // unknown: every tag is then looked up, the safe side
+      }
     },
     close: () => client.close(),
   };

@@ -30,8 +30,18 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
   const listed = await registry.tags(repository);
   const tags = (listed ?? []).filter((t) => !isArtifactTag(t));
   opts.onListed?.(tags.length);
-  const signatureTags = new Set((listed ?? []).filter((t) => t.endsWith('.sig')));
-  const [stored, decisions] = await Promise.all([ctx.store.readRepository(registryName, repository), ctx.store.decisions(registryName, repository, ctx.now())]);
+  const artifactTags = new Set((listed ?? []).filter(isArtifactTag));
+  const [stored, decisions, complete] = await Promise.all([
+    ctx.store.readRepository(registryName, repository),
+    ctx.store.decisions(registryName, repository, ctx.now()),
+    tags.length > 0 ? registry.listingShowsSignatures(repository) : false,
+  ]);
+  /** What the listing says of a digest's signatures: shown, known absent, or unknown (referrers API). */
+  const signaturesListed = (digest: string): boolean | undefined => {
+    const tag = digest.replace(':', '-');
+    if (artifactTags.has(`${tag}.sig`) || artifactTags.has(tag)) return true;
+    return complete ? false : undefined;
+  };
 
   const results = await mapLimit(tags, ctx.tagConcurrency, async (tag): Promise<TagResult> => {
     const ref = { registry: registryName, repository, tag };
@@ -49,8 +59,9 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
         result = { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
       } else {
         const decision = decisions.get(packDigest(digest)) ?? null;
-        const noSignatureTag = !signatureTags.has(`${digest.replace(':', '-')}.sig`);
-        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, noSignatureTag })) };
+        const listedSignature = signaturesListed(digest);
+        const noSignatureTag = listedSignature === undefined ? undefined : !listedSignature;
+        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, ...(noSignatureTag === undefined ? {} : { noSignatureTag }) })) };
       }
     } catch (err) {
       result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };

@@ -87,4 +87,16 @@ describe('needsSignatureCheck', () => {
     expect(needsSignatureCheck(signedAt(A), B)).toBe(true);
     expect(needsSignatureCheck(undefined, A)).toBe(true);
   });
+
+  it('looks again at an unsigned digest once the listing shows a .sig tag for it, and only then', () => {
+    const unsigned = judge(undefined, { digest: A, finding: none, now: T0, decision: 'untrusted' }, opts).state;
+    expect(unsigned.verdict).toBe('unsigned');
+    expect(needsSignatureCheck(unsigned, A)).toBe(false);
+    expect(needsSignatureCheck(unsigned, A, true)).toBe(true);
+    // A signed or invalid digest with its .sig tag listed is settled.
+    expect(needsSignatureCheck(signedAt(A), A, true)).toBe(false);
+    const invalid = judge(undefined, { digest: A, finding: { kind: 'invalid', code: 'SIGNATURE_MISMATCH' }, now: T0, decision: 'untrusted' }, opts).state;
+    expect(invalid.verdict).toBe('invalid');
+    expect(needsSignatureCheck(invalid, A, true)).toBe(false);
+  });
 });

@@ -27,9 +27,13 @@ export interface Judgement {
   overwrite?: Verdict;
 }
 
-/** A tag whose stored state is settled and whose digest is unchanged needs no signature lookup. */
-export function needsSignatureCheck(prev: TagState | undefined, digest: string): boolean {
-  return !prev || prev.digest !== digest || prev.verdict === 'pending' || prev.verdict === 'error';
+/**
+ * A tag whose stored state is settled and whose digest is unchanged needs no signature lookup, unless it was
+ * judged `unsigned` and a rescan's tag listing now shows a `.sig` tag for it (signed since, for instance by
+ * hand with cosign: that may clear a violation or show a bad signature).
+ */
+export function needsSignatureCheck(prev: TagState | undefined, digest: string, signatureTagListed = false): boolean {
+  return !prev || prev.digest !== digest || prev.verdict === 'pending' || prev.verdict === 'error' || (prev.verdict === 'unsigned' && signatureTagListed);
 }
 
 /** The state for `digest` before judging: the same record, or a fresh one that pushes the old digest into history. */
