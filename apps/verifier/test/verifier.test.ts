@@ -49,15 +49,6 @@ async function rescan(v: RunningVerifier): Promise<void> {
   await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');
 }
 
-/** A signed tag overwritten by mallory's unsigned image, judged a violation; returns mallory's digest. */
-async function unsignedOverwrite(v: RunningVerifier, repository: string, tag: string): Promise<string> {
-  await trustedPush(v, repository, tag);
-  const bad = await env.push(`${repository}:${tag}`, MALLORY);
-  await env.enqueueVerify({ repository, tag, digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, repository, tag)) === 1, 15_000, 'violation');
-  return bad;
-}
-
 /** Deletes a manifest from the registry, as `DELETE /v2/<repo>/manifests/<digest>` (its tags go with it). */
 async function deleteManifest(repository: string, digest: string): Promise<void> {
   const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
@@ -72,6 +63,15 @@ async function trustedPush(v: RunningVerifier, repository: string, tag: string):
   await env.enqueueVerify({ repository, tag, digest, decision: 'signed' });
   await waitFor(async () => (await stateOf(v, repository, tag))?.digest === digest, 10_000, `verdict on ${digest}`);
   return digest;
+}
+
+/** A signed tag overwritten by mallory's unsigned image, judged a violation; returns mallory's digest. */
+async function unsignedOverwrite(v: RunningVerifier, repository: string, tag: string): Promise<string> {
+  await trustedPush(v, repository, tag);
+  const bad = await env.push(`${repository}:${tag}`, MALLORY);
+  await env.enqueueVerify({ repository, tag, digest: bad, decision: 'untrusted' });
+  await waitFor(async () => (await violationOf(v, repository, tag)) === 1, 15_000, 'violation');
+  return bad;
 }
 
 it('ships rules that promtool accepts', () => {
