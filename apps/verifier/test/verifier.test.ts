@@ -288,6 +288,25 @@ it('notices on a rescan that an unsigned tag was signed since, and clears its vi
   expect(await violationOf(v, 'team/late', '1')).toBeUndefined();
 });
 
+it('notices on a rescan that an invalidly signed tag gained a valid signature, and clears its violation', async () => {
+  const v = await start({ gracePeriod: 0, repositories: ['team/resign'] });
+  const good = await trustedPush(v, 'team/resign', '1');
+  const bad = await env.push('team/resign:1', MALLORY);
+  await env.sign('team/resign', '1', bad, { payloadDigest: good });
+  await env.enqueueVerify({ repository: 'team/resign', tag: '1', digest: bad, decision: 'untrusted' });
+  await waitFor(async () => (await violationOf(v, 'team/resign', '1')) === 1, 15_000, 'violation');
+  expect(await stateOf(v, 'team/resign', '1')).toMatchObject({ digest: bad, verdict: 'invalid' });
+  // A valid signature appended to the same .sig tag: the listing looks just as before.
+  await env.sign('team/resign', '1', bad);
+  await rescan(v);
+  expect(await stateOf(v, 'team/resign', '1')).toMatchObject({ digest: bad, verdict: 'signed', flag: 'none' });
+  expect(await violationOf(v, 'team/resign', '1')).toBeUndefined();
+  // Settled again: the next rescan fetches nothing for it.
+  const fetched = metricValue(await scrape(v), 'signet_signatures_fetched_total', { registry: 'local' });
+  await rescan(v);
+  expect(metricValue(await scrape(v), 'signet_signatures_fetched_total', { registry: 'local' })).toBe(fetched);
+});
+
 it('fetches no signatures on a rescan when nothing changed', async () => {
   const v = await start({ gracePeriod: 0, repositories: ['team/still'] });
   for (const tag of ['a', 'b', 'c']) await env.sign('team/still', tag, await env.push(`team/still:${tag}`, CI_BOT));

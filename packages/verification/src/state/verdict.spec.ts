@@ -93,10 +93,14 @@ describe('needsSignatureCheck', () => {
     expect(unsigned.verdict).toBe('unsigned');
     expect(needsSignatureCheck(unsigned, A)).toBe(false);
     expect(needsSignatureCheck(unsigned, A, true)).toBe(true);
-    // A signed or invalid digest with its .sig tag listed is settled.
+    // A signed digest with its .sig tag listed is settled.
     expect(needsSignatureCheck(signedAt(A), A, true)).toBe(false);
+  });
+
+  it('always looks again at an invalid digest (a valid signature may have joined the bad one)', () => {
     const invalid = judge(undefined, { digest: A, finding: { kind: 'invalid', code: 'SIGNATURE_MISMATCH' }, now: T0, decision: 'untrusted' }, opts).state;
     expect(invalid.verdict).toBe('invalid');
-    expect(needsSignatureCheck(invalid, A, true)).toBe(false);
+    expect(needsSignatureCheck(invalid, A)).toBe(true);
+    expect(needsSignatureCheck(invalid, A, true)).toBe(true);
   });
 });

@@ -28,12 +28,16 @@ export interface Judgement {
 }
 
 /**
- * A tag whose stored state is settled and whose digest is unchanged needs no signature lookup, unless it was
- * judged `unsigned` and a rescan's tag listing now shows a `.sig` tag for it (signed since, for instance by
- * hand with cosign: that may clear a violation or show a bad signature).
+ * A tag whose stored state is settled and whose digest is unchanged needs no signature lookup, except:
+ * - `invalid`: a valid signature may have been added beside the bad one (a listing cannot show that), and
+ *   such tags are rare anomalies, so each rescan looks again;
+ * - `unsigned` once a rescan's tag listing shows a signature tag for it (signed since, by hand with cosign
+ *   for instance).
+ * Either may clear a standing violation.
  */
 export function needsSignatureCheck(prev: TagState | undefined, digest: string, signatureTagListed = false): boolean {
-  return !prev || prev.digest !== digest || prev.verdict === 'pending' || prev.verdict === 'error' || (prev.verdict === 'unsigned' && signatureTagListed);
+  if (!prev || prev.digest !== digest) return true;
+  return prev.verdict === 'pending' || prev.verdict === 'error' || prev.verdict === 'invalid' || (prev.verdict === 'unsigned' && signatureTagListed);
 }
 
 /** The state for `digest` before judging: the same record, or a fresh one that pushes the old digest into history. */
