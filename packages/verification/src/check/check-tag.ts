@@ -56,11 +56,11 @@ export interface CheckOptions {
   /** Check the signatures even when the digest is unchanged (verify jobs). */
   force?: boolean;
   /**
-   * From a rescan's tag listing: `true` when it shows no signature tag for the digest and would show any (a tag
-   * first seen then needs no signature lookup), `false` when it shows one (an `unsigned` tag is then looked up
-   * again); left out when the listing cannot tell (a registry with the referrers API does not list bundles).
+   * What a rescan's tag listing shows of the digest's signatures: `true` a signature tag (an `unsigned` tag is
+   * then looked up again), `false` none where it would show any (a tag first seen then needs no lookup);
+   * unset when the listing cannot tell (a registry with the referrers API does not list bundles).
    */
-  noSignatureTag?: boolean;
+  signatureListed?: boolean | undefined;
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
@@ -121,13 +121,13 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     }
     if (digest === undefined) return (await forgetTag(ctx, ref, stored)) ? { kind: 'forgotten' } : { kind: 'absent' };
   }
-  if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest, opts.noSignatureTag === false)) return { kind: 'unchanged', state: stored.state };
+  if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest, opts.signatureListed === true)) return { kind: 'unchanged', state: stored.state };
 
   const decision = opts.decision === undefined ? await ctx.store.decision(ref.registry, ref.repository, digest, ctx.now()) : (opts.decision ?? undefined);
   let finding: SignatureFinding;
   // Only a tag first seen may be judged from the listing alone: it cannot become a violation, while an
   // overwrite is always judged from a fresh lookup (a signature may have been written since the listing).
-  if (opts.noSignatureTag && !stored.state) finding = { kind: 'none' };
+  if (opts.signatureListed === false && !stored.state) finding = { kind: 'none' };
   else {
     ctx.metrics.signaturesFetched.labels(ref.registry).inc();
     try {

@@ -59,9 +59,7 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
         result = { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
       } else {
         const decision = decisions.get(packDigest(digest)) ?? null;
-        const listedSignature = signaturesListed(digest);
-        const noSignatureTag = listedSignature === undefined ? undefined : !listedSignature;
-        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, ...(noSignatureTag === undefined ? {} : { noSignatureTag }) })) };
+        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, signatureListed: signaturesListed(digest) })) };
       }
     } catch (err) {
       result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };
