@@ -18,18 +18,20 @@ export interface Referrers {
  */
 export async function listReferrers(client: RegistryClient, repo: string, digest: string, opts: { artifactType?: string } = {}): Promise<Referrers> {
   const query = opts.artifactType ? `?artifactType=${encodeURIComponent(opts.artifactType)}` : '';
-  if (!withoutApi.has(client)) {
+  if (apiKnown.get(client) !== false) {
     const viaApi = await queryApi(client, repo, digest, query, opts.artifactType);
+    apiKnown.set(client, viaApi !== undefined);
     if (viaApi === 'missing-repository') return { manifests: [], via: 'api' };
     if (viaApi) return viaApi;
-    withoutApi.add(client);
   }
   return { manifests: filter(await fallbackIndex(client, repo, digest), opts.artifactType), via: 'tag' };
 }
 
-/** Clients whose registry answered that it has no referrers API: skip the extra request from then on. */
-const withoutApi = new WeakSet<RegistryClient>();
-const withApi = new WeakSet<RegistryClient>();
+/**
+ * Whether each client's registry has the referrers API, once it has answered: without it, the extra request
+ * is skipped from then on.
+ */
+const apiKnown = new WeakMap<RegistryClient, boolean>();
 
 /** A digest no manifest has: asking for its referrers shows whether the API exists. */
 const PROBE_DIGEST = 'sha256:' + '0'.repeat(64);
@@ -39,15 +41,12 @@ const PROBE_DIGEST = 'sha256:' + '0'.repeat(64);
  * a `sha256-<hex>` tag, so a tag listing shows every signature there is; with it, bundles are not listed.
  */
 export async function hasReferrersApi(client: RegistryClient, repo: string): Promise<boolean> {
-  if (withoutApi.has(client)) return false;
-  if (withApi.has(client)) return true;
+  const known = apiKnown.get(client);
+  if (known !== undefined) return known;
   // The spec has a registry with the API answer 200 (an empty index) for any digest, so 404/405 means no API.
-  if ((await queryApi(client, repo, PROBE_DIGEST, '', undefined)) === undefined) {
-    withoutApi.add(client);
-    return false;
-  }
-  withApi.add(client);
-  return true;
+  const api = (await queryApi(client, repo, PROBE_DIGEST, '', undefined)) !== undefined;
+  apiKnown.set(client, api);
+  return api;
 }
 
 async function queryApi(
