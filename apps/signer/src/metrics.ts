@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '@signet/observability';
 
 /** `signet_signatures_total{result}` values: the signer's decisions, plus `skipped` for tagless child pushes. */
-export type SignResult = 'signed' | 'already_signed' | 'untrusted' | 'failed' | 'deleted' | 'skipped';
+export type SignResult = 'signed' | 'already_signed' | 'untrusted' | 'unverifiable' | 'failed' | 'deleted' | 'skipped';
 
 export interface SignerMetrics {
   signatures: Counter<'registry' | 'result'>;
@@ -17,7 +17,7 @@ export function createSignerMetrics(registry: Registry): SignerMetrics {
   return {
     signatures: new Counter({
       name: 'signet_signatures_total',
-      help: 'Push jobs by outcome: signed, already_signed, untrusted, failed (for good), deleted, skipped (tagless child manifests).',
+      help: 'Push jobs by outcome: signed, already_signed, untrusted, unverifiable (trusted pusher, but the event named no digest), failed (for good), deleted, skipped (tagless child manifests).',
       labelNames: ['registry', 'result'],
       registers: [registry],
     }),

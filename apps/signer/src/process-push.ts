@@ -52,12 +52,18 @@ export interface PushOutcome {
   /** Digests that got a new signature layer (the index and, with `recursive`, its children). */
   signed: string[];
   tagMoved?: boolean;
+  /** Why nothing was signed, where the decision alone does not say it (logged). */
+  reason?: string;
 }
+
+/** Logged with an `unverifiable` decision. */
+const TAG_ONLY_REASON = 'the event named only a tag, and no matching trust rule sets signTagOnlyEvents: the digest the tag resolves to now may not be the trusted push';
 
 const RESULT: Record<PushOutcome['decision'], SignResult> = {
   signed: 'signed',
   'already-signed': 'already_signed',
   untrusted: 'untrusted',
+  unverifiable: 'unverifiable',
   failed: 'failed',
   deleted: 'deleted',
   skipped: 'skipped',
@@ -87,7 +93,7 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
       if (Number.isFinite(pushedAt)) deps.metrics.signingLag.observe(Math.max(0, done - pushedAt) / 1000);
     }
     deps.logger?.info(
-      { jobId: id, registry: push.event.registry, repository: push.event.repository, tag: push.event.tag, digest: outcome.digest, decision: outcome.decision, signed: outcome.signed.length, tagMoved: outcome.tagMoved },
+      { jobId: id, registry: push.event.registry, repository: push.event.repository, tag: push.event.tag, digest: outcome.digest, decision: outcome.decision, signed: outcome.signed.length, tagMoved: outcome.tagMoved, reason: outcome.reason },
       'push decided',
     );
     return outcome;
@@ -114,13 +120,21 @@ async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: stri
   if (!reg) throw new UnknownRegistryError(`registry "${ev.registry}" is not configured`);
   const base = ev.digest ? { digest: ev.digest } : {};
   if (ev.kind === 'delete') return { decision: 'deleted', ...base, signed: [] };
-  if (!deps.trust.isTrusted(ev)) return { decision: 'untrusted', ...base, signed: [] };
+  const trust = deps.trust.judge(ev);
+  if (trust === 'untrusted') return { decision: 'untrusted', ...base, signed: [] };
   // A manifest pushed by digest alone (an index's children before the index): the index push signs it.
   if (!ev.tag) return { decision: 'skipped', ...base, signed: [] };
   const tag = ev.tag;
+  // Only a digest the event named is signed by default. A tag-only event's digest is learned here, now, and
+  // anyone who pushed to the tag since the trusted push would be signed: the digest is resolved only so the
+  // verifier can judge it at once (`unverifiable` ends its grace period), never to sign it, unless the
+  // matching trust rule opts in with `signTagOnlyEvents` and accepts that risk.
   const digest = ev.digest ?? (await resolveTag(reg.client, ev.repository, tag));
   progress.digest = digest;
+  if (trust === 'unverifiable') return { decision: 'unverifiable', digest, signed: [], reason: TAG_ONLY_REASON };
 
+  // The children are read from the index fetched by its digest, which the client checks against the bytes:
+  // they are fixed by that digest's content, so signing them adds nothing the signed digest does not name.
   const children = deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType)) ? await childrenOf(reg.client, ev.repository, digest) : [];
   const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
   const sign = (d: string) =>

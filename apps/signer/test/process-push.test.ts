@@ -5,6 +5,7 @@ import { pushJobId, verifyJobId, type PushJob } from '@signet/queue';
 import { signDigest, SignatureStore } from '@signet/registry';
 import { pushImage, pushIndex } from '@signet/testing';
 import { processPush, type PushJobHandle } from '../src/process-push';
+import { TrustPolicy } from '../src/trust';
 import { CI_BOT, MALLORY, newKey, startEnv, type Replica, type TestEnv } from './env';
 
 type Event = PushJob['event'];
@@ -125,11 +126,22 @@ describe('processPush against a real registry and Redis', () => {
     expect(await r.metricsRegistry.getSingleMetricAsString('signet_signatures_total')).toContain('result="skipped"} 1');
   });
 
-  it('resolves a tag-only event through the configured registry', async () => {
-    const digest = await pushImage(env.registry.url, 'team/app:hub', CI_BOT);
-    const { digest: _none, ...event } = pushEvent({ tag: 'hub', needsDigestResolution: true });
-    expect(await processPush(r.deps, job(event))).toMatchObject({ decision: 'signed', digest });
-    expect(r.verifyJobs[0]?.data.digest).toBe(digest);
+  it('never signs the digest a tag-only event resolves to, and tells the verifier it is unverifiable', async () => {
+    await pushImage(env.registry.url, 'team/app:hub', CI_BOT);
+    const overwrite = await pushImage(env.registry.url, 'team/app:hub', MALLORY);
+    const { digest: _none, ...event } = pushEvent({ tag: 'hub', source: 'dockerhub', mediaType: undefined, needsDigestResolution: true });
+    expect(await processPush(r.deps, job(event))).toEqual({ decision: 'unverifiable', digest: overwrite, signed: [], reason: expect.stringContaining('signTagOnlyEvents') });
+    expect(await layers(r.reg.store, 'team/app', overwrite)).toHaveLength(0);
+    expect(r.verifyJobs.map((j) => j.data)).toEqual([expect.objectContaining({ decision: 'unverifiable', digest: overwrite, tag: 'hub', actor: 'ci-bot' })]);
+    expect(await r.metricsRegistry.getSingleMetricAsString('signet_signatures_total')).toContain('result="unverifiable"} 1');
+  });
+
+  it('signs a tag-only event resolved through the configured registry where the trust rule opts in', async () => {
+    const digest = await pushImage(env.registry.url, 'team/app:hub-optin', CI_BOT);
+    const optIn = env.replica({ trust: new TrustPolicy([{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'], signTagOnlyEvents: true }]) });
+    const { digest: _none, ...event } = pushEvent({ tag: 'hub-optin', source: 'dockerhub', mediaType: undefined, needsDigestResolution: true });
+    expect(await processPush(optIn.deps, job(event))).toMatchObject({ decision: 'signed', digest, signed: [digest] });
+    expect(optIn.verifyJobs[0]?.data).toMatchObject({ decision: 'signed', digest });
   });
 
   it('signs an index and, with recursive, each child; repository identity gives host/repo', async () => {

@@ -76,6 +76,11 @@ export const trustRuleSchema = z
     registry: name,
     repositories: z.array(z.string().min(1)).min(1),
     actors: z.array(z.string().min(1)).min(1),
+    /**
+     * Also sign pushes whose webhook names only a tag (Docker Hub, Quay, ...). Off by default, because the
+     * digest is then learned when the job runs: whoever overwrites the tag before that gets signed.
+     */
+    signTagOnlyEvents: z.boolean().default(false),
   })
   .strict();
 

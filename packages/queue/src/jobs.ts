@@ -22,8 +22,11 @@ export const pushEventSchema = z.object({
 export const pushJobSchema = z.object({ v: z.literal(1), event: pushEventSchema, receivedAt: z.string() });
 export type PushJob = z.infer<typeof pushJobSchema>;
 
-/** What the signer decided about a pushed digest; the verifier judges only decided digests. */
-export const SIGNER_DECISIONS = ['signed', 'already-signed', 'untrusted', 'failed', 'deleted'] as const;
+/**
+ * What the signer decided about a pushed digest; the verifier judges only decided digests. `unverifiable`: a
+ * trusted pusher's event named only a tag, so the digest it resolves to now is not known to be that push's.
+ */
+export const SIGNER_DECISIONS = ['signed', 'already-signed', 'untrusted', 'unverifiable', 'failed', 'deleted'] as const;
 export type SignerDecision = (typeof SIGNER_DECISIONS)[number];
 
 /** `signet.verify`: check one tag now. Version 1. */

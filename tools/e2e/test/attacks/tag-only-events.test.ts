@@ -1,0 +1,106 @@
+// Attack: a webhook that names only a tag (Docker Hub, Quay, ...) is resolved when the signer job runs. If
+// mallory overwrites the tag in between, the trusted pusher's event would get mallory's digest signed.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, pushImage, sharedDir, waitFor, type RunningService } from '@signet/testing';
+import { parse, stringify } from 'yaml';
+import { CI_BOT, MALLORY, startSignerEnv, type SignerEnv } from '../signer-env';
+
+/** A Docker Hub push webhook (the shared fixture) for `repository:tag` by `pusher`: it names no digest. */
+function hubBody(repository: string, tag: string, pusher: string): string {
+  const body = JSON.parse(readFileSync(join(sharedDir(), 'fixtures/webhooks/dockerhub/push.json'), 'utf8'));
+  const [namespace, name] = repository.split('/');
+  body.push_data = { ...body.push_data, pusher, tag, pushed_at: Math.floor(Date.now() / 1000) };
+  body.repository = { ...body.repository, repo_name: repository, namespace, name };
+  return JSON.stringify(body);
+}
+
+describe('tag-only webhook events (Docker Hub) with signer and receiver as processes', () => {
+  // Docker Hub authenticates nothing: the receiver's only check is a secret in the URL path.
+  const secret = randomBytes(24).toString('hex');
+  let env: SignerEnv;
+  let signer: RunningService;
+  let receiver: RunningService;
+
+  beforeAll(async () => {
+    env = await startSignerEnv();
+    const secretFile = join(makeTempDir('hub-secret'), 'secret');
+    writeFileSync(secretFile, secret, { mode: 0o600 });
+    const configFile = env.config({
+      trust: [
+        { registry: 'local', repositories: ['team/*'], actors: [CI_BOT.username] },
+        { registry: 'local', repositories: ['optin/*'], actors: [CI_BOT.username], signTagOnlyEvents: true },
+      ],
+    });
+    const config = parse(readFileSync(configFile, 'utf8'));
+    config.webhooks = [{ name: 'hub', source: 'dockerhub', registry: 'local', auth: { type: 'path-secret', secretFile } }];
+    writeFileSync(configFile, stringify(config));
+    [signer, receiver] = await Promise.all([env.startSigner(configFile), env.startReceiver(configFile)]);
+  });
+  afterAll(() => env?.teardown());
+
+  const hubWebhook = async (repository: string, tag: string, pusher: string) => {
+    const res = await fetch(`${receiver.url}/webhooks/hub/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hubBody(repository, tag, pusher) });
+    expect(res.status).toBe(202);
+  };
+  const verifyJobFor = async (repository: string, tag: string) => {
+    await waitFor(async () => (await env.verifyJobs()).some((j) => j.repository === repository && j.tag === tag), 30_000, `verify job for ${repository}:${tag}`);
+    return (await env.verifyJobs()).filter((j) => j.repository === repository && j.tag === tag);
+  };
+  const signatureTags = async (repository: string) => {
+    const auth = Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
+    const res = await fetch(`${env.registry.url}/v2/${repository}/tags/list`, { headers: { authorization: `Basic ${auth}` } });
+    const { tags } = (await res.json()) as { tags: string[] };
+    return tags.filter((t) => t.endsWith('.sig'));
+  };
+  const signerCount = async (result: string) => {
+    const text = await (await fetch(`${signer.url}/metrics`)).text();
+    return Number(text.match(new RegExp(`signet_signatures_total\\{registry="local",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
+  };
+
+  it("never signs mallory's overwrite on the strength of ci-bot's tag-only webhook, and tells the verifier why", async () => {
+    const good = await pushImage(env.registry.url, 'team/app:1', CI_BOT);
+    const evil = await pushImage(env.registry.url, 'team/app:1', MALLORY);
+    // The Hub delivers ci-bot's push after mallory's overwrite: at job time the tag resolves to `evil`.
+    await hubWebhook('team/app', '1', CI_BOT.username);
+
+    const [job, ...more] = await verifyJobFor('team/app', '1');
+    expect(more).toEqual([]);
+    expect(job).toMatchObject({ decision: 'unverifiable', digest: evil, actor: CI_BOT.username });
+    expect(await env.layers('team/app', evil)).toBe(0);
+    expect(await env.layers('team/app', good)).toBe(0);
+    expect(await signatureTags('team/app')).toEqual([]);
+    expect(await signerCount('unverifiable')).toBe(1);
+    expect(await signerCount('signed')).toBe(0);
+  });
+
+  it('signs a tag-only push where the trust rule opts in with signTagOnlyEvents', async () => {
+    const digest = await pushImage(env.registry.url, 'optin/app:1', CI_BOT);
+    await hubWebhook('optin/app', '1', CI_BOT.username);
+
+    const [job] = await verifyJobFor('optin/app', '1');
+    expect(job).toMatchObject({ decision: 'signed', digest, actor: CI_BOT.username });
+    expect(await env.layers('optin/app', digest)).toBe(1);
+    expect(await signatureTags('optin/app')).toEqual([`sha256-${digest.slice(7)}.sig`]);
+  });
+
+  it('the opt-in keeps the documented risk: an overwrite before the job runs is signed', async () => {
+    await pushImage(env.registry.url, 'optin/app:2', CI_BOT);
+    const evil = await pushImage(env.registry.url, 'optin/app:2', MALLORY);
+    await hubWebhook('optin/app', '2', CI_BOT.username);
+
+    const [job] = await verifyJobFor('optin/app', '2');
+    expect(job).toMatchObject({ decision: 'signed', digest: evil });
+    expect(await env.layers('optin/app', evil)).toBe(1);
+  });
+
+  it("never signs a tag-only push by an untrusted pusher, even where the rule opts in", async () => {
+    const evil = await pushImage(env.registry.url, 'optin/app:3', MALLORY);
+    await hubWebhook('optin/app', '3', MALLORY.username);
+
+    const [job] = await verifyJobFor('optin/app', '3');
+    expect(job).toMatchObject({ decision: 'untrusted', actor: MALLORY.username });
+    expect(await env.layers('optin/app', evil)).toBe(0);
+  });
+});
