@@ -21,6 +21,9 @@ function secretRef<K extends string>(key: K) {
   } as { [P in `${K}Env` | `${K}File`]: z.ZodOptional<z.ZodString> };
 }
 
+/** `https://host[:port]`, or `https://*.domain[:port]` for any host below domain; plain http is never allowed off a registry's origin. */
+const httpsOrigin = z.string().regex(/^https:\/\/(\*\.)?[^/?#@*\s]+\/?$/i, 'must be an https origin such as https://auth.example.com');
+
 export const registrySchema = z
   .object({
     name,
@@ -36,6 +39,10 @@ export const registrySchema = z
     rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() }).optional(),
     /** Repositories to scan when the registry's `_catalog` is off. */
     repositories: z.array(z.string()).optional(),
+    /** Token realm origins besides the registry's own that may receive its credentials (Docker Hub's is built in). */
+    authRealms: z.array(httpsOrigin).optional(),
+    /** Origins besides the registry's own that blob downloads may be redirected to (S3, a CDN); sent no credentials. */
+    redirectOrigins: z.array(httpsOrigin).optional(),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { parseChallenge } from './challenge';
 import type { Credentials } from './docker-config';
 import { errorFromResponse, RegistryError } from './errors';
 import { readLimited } from './body';
+import type { OriginPolicy } from './origins';
 
 interface CachedToken {
   token: string;
@@ -11,8 +12,11 @@ interface CachedToken {
 
 export interface AuthenticatorOptions {
   credentials?: Credentials;
-  /** Allow a plain-http token realm (only with an insecure registry). */
-  insecure: boolean;
+  /** Decides which token realms may be asked (and sent the credentials). */
+  origins: OriginPolicy;
+  /** For a realm on the registry's own origin (its connection pool). */
+  registryDispatcher: Dispatcher;
+  /** For a realm elsewhere. */
   dispatcher: Dispatcher;
   timeoutMs: number;
 }
@@ -101,24 +105,23 @@ export class Authenticator {
     } catch (cause) {
       throw new RegistryError('REGISTRY_UNAUTHORIZED', `invalid token realm "${bearer.realm}"`, { cause });
     }
-    // Credentials go to the realm the registry names; never over plain http unless the registry itself is.
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.opts.insecure)) {
-      throw unauthorized(`refusing token realm ${url.origin} (not https)`);
-    }
+    // The registry names the realm, but it may not choose where the credentials go.
+    const basic = this.basicHeader();
+    this.opts.origins.assertRealm(url, basic !== undefined);
+    const foreign = this.opts.origins.isRegistry(url) ? undefined : url.origin;
     if (bearer.service) url.searchParams.set('service', bearer.service);
     for (const s of scopes) url.searchParams.append('scope', s);
     const headers: Record<string, string> = { accept: 'application/json' };
-    const basic = this.basicHeader();
     if (basic) headers.authorization = basic;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: 'GET', headers, dispatcher: this.opts.dispatcher, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      res = await request(url, { method: 'GET', headers, dispatcher: foreign ? this.opts.dispatcher : this.opts.registryDispatcher, signal: AbortSignal.timeout(this.opts.timeoutMs) });
     } catch (cause) {
       throw new RegistryError('REGISTRY_UNAVAILABLE', `token request to ${url.origin} failed`, { retryable: true, cause });
     }
     const body = await readLimited(res.body, res.headers, 1024 * 1024, 'token response');
     if (res.statusCode === 401 || res.statusCode === 403) throw unauthorized(`the token service refused the credentials (HTTP ${res.statusCode})`);
-    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, body, 'token request', res.headers);
+    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, body, 'token request', res.headers, foreign);
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       json = JSON.parse(body.toString('utf8'));

@@ -14,6 +14,8 @@ export type RegistryErrorCode =
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_TIMEOUT'
   | 'FOREIGN_HOST'
+  | 'REALM_NOT_ALLOWED'
+  | 'REDIRECT_NOT_ALLOWED'
   | 'INVALID_REFERENCE'
   | 'CONCURRENT_UPDATE'
   | 'CONFIG_INVALID'
@@ -96,13 +98,23 @@ export function parseRetryAfter(value: string | undefined, now = Date.now(), cap
   return Math.min(Math.max(0, ms), capMs);
 }
 
-/** Maps an HTTP error response (status, headers, body) to a typed error, in one place. */
+/**
+ * Maps an HTTP error response (status, headers, body) to a typed error, in one place. A response from
+ * `foreignOrigin` (a token service or storage host, not the registry) is judged by its status alone: its
+ * body is whatever that host chose to say and is never parsed or echoed.
+ */
 export function errorFromResponse(
   status: number,
   body: Buffer,
   what: string,
   headers: Record<string, string | string[] | undefined> = {},
+  foreignOrigin?: string,
 ): RegistryError {
+  const retryAfter = headers['retry-after'];
+  const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  if (foreignOrigin !== undefined) {
+    return new RegistryError(codeForStatus(status), `${what}: HTTP ${status} from ${foreignOrigin}`, { status, retryable: isRetryableStatus(status), retryAfterMs });
+  }
   let specCode: string | undefined;
   let specMessage: string | undefined;
   try {
@@ -117,8 +129,6 @@ export function errorFromResponse(
   // A 401 is always an authentication problem, whatever the body says.
   if (status === 401) code = 'REGISTRY_UNAUTHORIZED';
   if (status === 429) code = 'TOO_MANY_REQUESTS';
-  const retryAfter = headers['retry-after'];
-  const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
   const detail = specMessage ?? (body.length > 0 && body.length < 200 ? body.toString('utf8').trim() : `HTTP ${status}`);
   return new RegistryError(code, `${what}: ${detail} (${specCode ?? `HTTP ${status}`})`, {
     status,

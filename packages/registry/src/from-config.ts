@@ -12,8 +12,8 @@ export interface ClientFromConfigOptions {
 
 /**
  * The client for one configured registry, as every service builds it: the configured URL only (never a host
- * from an event), configured credentials only (no docker config), and the shared request budget when
- * `rateLimit` is set.
+ * from an event), configured credentials only (no docker config), sent to no origin but the registry's and
+ * its configured `authRealms`, and the shared request budget when `rateLimit` is set.
  */
 export function registryClientFromConfig(r: RegistryConfig, opts: ClientFromConfigOptions = {}): RegistryClient {
   const budget =
@@ -35,6 +35,8 @@ export function registryClientFromConfig(r: RegistryConfig, opts: ClientFromConf
     retries: r.retries,
     timeoutMs: r.timeout,
     dockerConfig: false,
+    ...(r.authRealms ? { authRealms: r.authRealms } : {}),
+    ...(r.redirectOrigins ? { redirectOrigins: r.redirectOrigins } : {}),
     ...(budget ? { budget } : {}),
   });
 }

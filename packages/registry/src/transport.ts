@@ -1,9 +1,11 @@
+import { rootCertificates } from 'node:tls';
 import { Agent, Pool, request as undiciRequest, type Dispatcher } from 'undici';
 import { Authenticator } from './auth';
 import type { RequestBudget } from './budget';
 import { discard, headerValue, readLimited } from './body';
 import { dockerConfigCredentials, type Credentials } from './docker-config';
 import { errorFromResponse, isRegistryError, RegistryError } from './errors';
+import { OriginPolicy } from './origins';
 
 export interface RegistryClientOptions {
   /** Name of the registry in config; used for budget keys and messages. */
@@ -25,6 +27,18 @@ export interface RegistryClientOptions {
   dockerConfig?: string | false;
   /** First retry delay; doubles per attempt, with jitter. Default 200 ms. */
   retryBaseMs?: number;
+  /**
+   * Token realm origins besides the registry's own that may receive its credentials (`https://host[:port]`,
+   * or `https://*.domain`). Docker Hub's `https://auth.docker.io` is allowed for Docker Hub without listing.
+   */
+  authRealms?: string[];
+  /**
+   * Origins besides the registry's own that blob downloads may be redirected to (S3, a CDN), never sent
+   * credentials. Docker Hub's and GHCR's CDNs are allowed for them without listing.
+   */
+  redirectOrigins?: string[];
+  /** PEM certificates trusted besides the system's, for the registry, its token realm and its storage (a private CA). */
+  ca?: string;
 }
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -64,6 +78,7 @@ export class Transport {
   private readonly pool: Pool;
   private readonly outside: Agent;
   private readonly auth: Authenticator;
+  private readonly origins: OriginPolicy;
   private readonly retries: number;
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
@@ -85,15 +100,17 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retryBaseMs = options.retryBaseMs ?? 200;
     const connections = options.maxConcurrency ?? 8;
-    this.pool = new Pool(this.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-    this.outside = new Agent({ connections: 4 });
+    const connect = options.ca ? { ca: [...rootCertificates, options.ca] } : undefined;
+    this.pool = new Pool(this.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) });
+    this.outside = new Agent({ connections: 4, ...(connect ? { connect } : {}) });
+    this.origins = new OriginPolicy({ name: options.name, origin: this.origin, authRealms: options.authRealms, redirectOrigins: options.redirectOrigins });
     this.credentials =
       options.username !== undefined
         ? { username: options.username, password: options.password ?? '' }
         : options.dockerConfig === false
           ? undefined
           : dockerConfigCredentials(this.host, options.dockerConfig);
-    this.auth = new Authenticator({ credentials: this.credentials, insecure: options.insecure ?? false, dispatcher: this.outside, timeoutMs: this.timeoutMs });
+    this.auth = new Authenticator({ credentials: this.credentials, origins: this.origins, registryDispatcher: this.pool, dispatcher: this.outside, timeoutMs: this.timeoutMs });
   }
 
   async close(): Promise<void> {
@@ -150,11 +167,10 @@ export class Transport {
 
   private async followRedirect(url: URL, opts: SendOptions, headers: Record<string, string>, hops: number): Promise<SendResult> {
     if (hops >= MAX_REDIRECTS) throw new RegistryError('REGISTRY_ERROR', `${opts.what}: too many redirects`);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.insecure)) {
-      throw new RegistryError('FOREIGN_HOST', `${opts.what}: refusing redirect to ${url.origin}`);
-    }
-    // Credentials stay with the registry: a storage URL elsewhere carries its own signature.
-    const sameOrigin = url.origin === this.origin;
+    // Every hop is judged, a storage host's own redirects included.
+    this.origins.assertRedirect(url, opts.what);
+    // Credentials stay with the registry, even for allowed storage: a storage URL carries its own signature.
+    const sameOrigin = this.origins.isRegistry(url);
     const res = await undiciRequest(url, {
       method: opts.method === 'HEAD' ? 'HEAD' : 'GET',
       headers: sameOrigin ? headers : {},
@@ -165,14 +181,16 @@ export class Transport {
       await discard(res.body);
       return this.followRedirect(new URL(String(headerValue(res.headers, 'location')), url), opts, headers, hops + 1);
     }
-    return this.finish(res, opts);
+    return this.finish(res, opts, sameOrigin ? undefined : url.origin);
   }
 
-  private async finish(res: Dispatcher.ResponseData, opts: SendOptions): Promise<SendResult> {
+  /** `foreignOrigin`: the response came from that origin, not the registry, so its body is never echoed. */
+  private async finish(res: Dispatcher.ResponseData, opts: SendOptions, foreignOrigin?: string): Promise<SendResult> {
     if (!opts.ok.includes(res.statusCode)) {
-      const body = opts.method === 'HEAD' ? Buffer.alloc(0) : await readLimited(res.body, res.headers, 64 * 1024, opts.what).catch(() => Buffer.alloc(0));
-      if (opts.method === 'HEAD') await discard(res.body);
-      throw errorFromResponse(res.statusCode, body, opts.what, res.headers);
+      const readBody = opts.method !== 'HEAD' && foreignOrigin === undefined;
+      const body = readBody ? await readLimited(res.body, res.headers, 64 * 1024, opts.what).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
+      if (!readBody) await discard(res.body);
+      throw errorFromResponse(res.statusCode, body, opts.what, res.headers, foreignOrigin);
     }
     if (opts.method === 'HEAD') {
       await discard(res.body);

@@ -23,6 +23,13 @@ export interface RegistryOptions {
   /** htpasswd users (bcrypt); when given the registry requires basic auth. */
   users?: Record<string, string>;
   notifications?: RegistryNotifications;
+  /**
+   * Docker token auth (instead of htpasswd): clients are sent to `realm`, and a token is accepted when it is
+   * a JWT from `issuer` for `service`, signed by the key of a certificate in the PEM file `rootCertBundle`.
+   */
+  tokenAuth?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Blob downloads are answered with a 307 to this base URL plus the storage path, as S3- or CDN-backed registries do. */
+  redirectBlobsTo?: string;
 }
 
 export interface RegistryServer {
@@ -62,6 +69,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     }
     config.auth = { htpasswd: { realm: 'signet', path: file } };
   }
+  if (opts.tokenAuth) {
+    const t = opts.tokenAuth;
+    config.auth = { token: { realm: t.realm, service: t.service, issuer: t.issuer, rootcertbundle: t.rootCertBundle } };
+  }
+  if (opts.redirectBlobsTo) config.middleware = { storage: [{ name: 'redirect', options: { baseurl: opts.redirectBlobsTo } }] };
   const n = opts.notifications;
   if (n) {
     const ignoredmediatypes = n.ignoreBlobs ? ['application/octet-stream'] : undefined;
