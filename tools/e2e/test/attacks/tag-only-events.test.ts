@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, pushImage, sharedDir, waitFor, type RunningService } from '@signet/testing';
+import { freePort, makeTempDir, pushImage, sharedDir, startService, waitFor, type RunningService } from '@signet/testing';
 import { parse, stringify } from 'yaml';
 import { CI_BOT, MALLORY, startSignerEnv, type SignerEnv } from '../signer-env';
 
@@ -22,6 +22,7 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
   let env: SignerEnv;
   let signer: RunningService;
   let receiver: RunningService;
+  let verifier: RunningService | undefined;
 
   beforeAll(async () => {
     env = await startSignerEnv();
@@ -35,10 +36,19 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     });
     const config = parse(readFileSync(configFile, 'utf8'));
     config.webhooks = [{ name: 'hub', source: 'dockerhub', registry: 'local', auth: { type: 'path-secret', secretFile } }];
+    // A grace period far longer than the test: only a signer decision can settle a new digest in time.
+    config.verifier = { keys: [env.pubKey], gracePeriod: '10m', rescan: { every: '1h' } };
     writeFileSync(configFile, stringify(config));
-    [signer, receiver] = await Promise.all([env.startSigner(configFile), env.startReceiver(configFile)]);
+    [signer, receiver, verifier] = await Promise.all([
+      env.startSigner(configFile),
+      env.startReceiver(configFile),
+      startService('verifier', { configFile, port: await freePort(), env: { REGISTRY_PASSWORD: CI_BOT.password } }),
+    ]);
   });
-  afterAll(() => env?.teardown());
+  afterAll(async () => {
+    await verifier?.kill();
+    await env?.teardown();
+  });
 
   const hubWebhook = async (repository: string, tag: string, pusher: string) => {
     const res = await fetch(`${receiver.url}/webhooks/hub/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hubBody(repository, tag, pusher) });
@@ -54,9 +64,11 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     const { tags } = (await res.json()) as { tags: string[] };
     return tags.filter((t) => t.endsWith('.sig'));
   };
+  const metricLines = async (svc: RunningService, name: string) =>
+    (await (await fetch(`${svc.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`));
   const signerCount = async (result: string) => {
-    const text = await (await fetch(`${signer.url}/metrics`)).text();
-    return Number(text.match(new RegExp(`signet_signatures_total\\{registry="local",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
+    const line = (await metricLines(signer, 'signet_signatures_total')).find((l) => l.includes(`result="${result}"`));
+    return Number(line?.split(' ').pop() ?? 0);
   };
 
   it("never signs mallory's overwrite on the strength of ci-bot's tag-only webhook, and tells the verifier why", async () => {
@@ -73,6 +85,20 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     expect(await signatureTags('team/app')).toEqual([]);
     expect(await signerCount('unverifiable')).toBe(1);
     expect(await signerCount('signed')).toBe(0);
+  });
+
+  it('lets the verifier flag the overwrite of a signed tag at once, long before its grace period ends', async () => {
+    const good = await pushImage(env.registry.url, 'team/app:2', CI_BOT);
+    // ci-bot's push as a digest-naming event (a Distribution notification would do): signed and judged.
+    await env.enqueuePush({ repository: 'team/app', tag: '2', digest: good });
+    await waitFor(async () => (await env.verifyQueue.getJobs(['completed'])).some((j) => j.data.digest === good && j.data.decision === 'signed'), 30_000, 'signed digest judged');
+    const evil = await pushImage(env.registry.url, 'team/app:2', MALLORY);
+    await hubWebhook('team/app', '2', CI_BOT.username);
+
+    const violation = async () => (await metricLines(verifier!, 'signet_tag_violation')).find((l) => l.includes('tag="2"') && l.includes(evil));
+    await waitFor(async () => (await violation())?.endsWith(' 1') === true, 15_000, "the violation for mallory's digest");
+    expect((await verifyJobFor('team/app', '2')).map((j) => [j.decision, j.digest]).sort()).toEqual([['signed', good], ['unverifiable', evil]]);
+    expect(await env.layers('team/app', evil)).toBe(0);
   });
 
   it('signs a tag-only push where the trust rule opts in with signTagOnlyEvents', async () => {
