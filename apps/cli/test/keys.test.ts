@@ -1,12 +1,13 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runSignet, type CliResult } from '@signet/testing';
+import { repoRoot, runSignet, sharedDir, type CliResult } from '@signet/testing';
 
 
 /** The real CLI with stdin closed (not a terminal) and only the env we give it. */
-function signet(args: string[], options: { cwd: string; password?: string; input?: string }): Promise<CliResult> {
+function signet(args: string[], options: { cwd: string; password?: string; input?: string | Uint8Array }): Promise<CliResult> {
   return runSignet(args, {
     cwd: options.cwd,
     env: { HOME: process.env.HOME, ...(options.password !== undefined ? { COSIGN_PASSWORD: options.password } : {}) },
@@ -150,5 +151,182 @@ describe('signet usage', () => {
     const missing = await signet(['verify-blob', 'file'], { cwd: tmpdir() });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^Error: required option '-k, --key <file>' not specified\n$/);
+  });
+});
+
+describe('key files are replaced, never written through', () => {
+  /** Everything a descriptor opened on `file` reads now. */
+  const readThrough = (fd: number): Buffer => {
+    const buffer = Buffer.alloc(4096);
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
+  };
+
+  it('--force over a 0644 cosign.key leaves a new 0600 file; a reader of the old file never sees the new key', async () => {
+    const dir = tempDir();
+    const key = path.join(dir, 'cosign.key');
+    writeFileSync(key, 'old world-readable key\n');
+    chmodSync(key, 0o644);
+    const oldInode = statSync(key).ino;
+    // Another local user who opened the 0644 file before the overwrite keeps reading through that descriptor.
+    const fd = openSync(key, 'r');
+    try {
+      const forced = await signet(['generate-key-pair', '--force'], { cwd: dir, password: 'pw' });
+      expect(forced).toMatchObject({ code: 0, stdout: '' });
+      expect(readThrough(fd).toString()).toBe('old world-readable key\n');
+    } finally {
+      closeSync(fd);
+    }
+    expect(mode(key)).toBe(0o600);
+    expect(statSync(key).ino).not.toBe(oldInode);
+    expect(mode(path.join(dir, 'cosign.pub'))).toBe(0o644);
+    expect(readFileSync(key, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n/);
+    // No temporary file is left beside the keys.
+    expect(readdirSync(dir).sort()).toEqual(['cosign.key', 'cosign.pub']);
+  });
+
+  it.each([
+    ['cosign.key', ['generate-key-pair', '--force']],
+    ['cosign.pub', ['generate-key-pair', '--force']],
+    ['cosign.key', ['generate-key-pair']],
+    ['import-cosign.key', ['import-key-pair', '--key', 'plain.pem', '--force']],
+    ['import-cosign.pub', ['import-key-pair', '--key', 'plain.pem', '--force']],
+  ])('refuses a symlink at %s (%j) and leaves its target untouched', async (link, args) => {
+    const dir = tempDir();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(path.join(dir, 'plain.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const victim = path.join(dir, 'authorized_keys');
+    writeFileSync(victim, 'ssh-ed25519 AAAA... admin\n');
+    chmodSync(victim, 0o644);
+    symlinkSync(victim, path.join(dir, link));
+
+    const result = await signet(args, { cwd: dir, password: 'pw' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`Error: ${link} is a symbolic link; refusing to write a key file through it (remove it or choose another --output-key-prefix)\n`);
+    expect(readFileSync(victim, 'utf8')).toBe('ssh-ed25519 AAAA... admin\n');
+    expect(mode(victim)).toBe(0o644);
+    expect(lstatSync(path.join(dir, link)).isSymbolicLink()).toBe(true);
+    // Neither file of the pair is written when one of them is refused.
+    expect(readdirSync(dir).sort()).toEqual(['authorized_keys', link, 'plain.pem'].sort());
+  });
+
+  it('refuses a dangling symlink at the key path instead of creating the file it names', async () => {
+    const dir = tempDir();
+    symlinkSync(path.join(dir, 'planted.key'), path.join(dir, 'cosign.key'));
+    const result = await signet(['generate-key-pair', '--force'], { cwd: dir, password: 'pw' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: cosign\.key is a symbolic link; refusing/);
+    expect(existsSync(path.join(dir, 'planted.key'))).toBe(false);
+    expect(existsSync(path.join(dir, 'cosign.pub'))).toBe(false);
+  });
+
+  it('public-key --outfile replaces a file with a new 0644 one and refuses a symlink', async () => {
+    const dir = tempDir();
+    expect((await signet(['generate-key-pair'], { cwd: dir, password: 'pw' })).code).toBe(0);
+    writeFileSync(path.join(dir, 'out.pub'), 'old');
+    chmodSync(path.join(dir, 'out.pub'), 0o600);
+    const written = await signet(['public-key', '--key', 'cosign.key', '--outfile', 'out.pub'], { cwd: dir, password: 'pw' });
+    expect(written.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'out.pub'), 'utf8')).toBe(readFileSync(path.join(dir, 'cosign.pub'), 'utf8'));
+    expect(mode(path.join(dir, 'out.pub'))).toBe(0o644);
+
+    writeFileSync(path.join(dir, 'victim'), 'keep');
+    symlinkSync(path.join(dir, 'victim'), path.join(dir, 'link.pub'));
+    const refused = await signet(['public-key', '--key', 'cosign.key', '--outfile', 'link.pub'], { cwd: dir, password: 'pw' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: link\.pub is a symbolic link; refusing/);
+    expect(readFileSync(path.join(dir, 'victim'), 'utf8')).toBe('keep');
+  });
+});
+
+/** Runs the CLI with COSIGN_PASSWORD set to raw bytes, which a Node string cannot carry into an environment. */
+function signetWithEnvBytes(args: string[], options: { cwd: string; password: Buffer }): Promise<CliResult> {
+  const octal = [...options.password].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+  const script = 'COSIGN_PASSWORD="$(printf "$1")"; export COSIGN_PASSWORD; shift; exec "$@"';
+  const bin = path.join(repoRoot(), 'apps/cli/bin/signet.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script, 'bash', octal, process.execPath, bin, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_CLI_FROM_SOURCE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('key passwords are bytes', () => {
+  const passFF = Buffer.from('pass\xff', 'latin1');
+  const passFE = Buffer.from('pass\xfe', 'latin1');
+
+  it('a key made with stdin bytes "pass\\xff" opens with exactly those bytes and not with "pass\\xfe"', async () => {
+    const dir = tempDir();
+    expect((await signet(['generate-key-pair'], { cwd: dir, input: passFF })).code).toBe(0);
+    const pub = readFileSync(path.join(dir, 'cosign.pub'), 'utf8');
+    const right = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: passFF });
+    expect(right).toMatchObject({ code: 0, stdout: pub });
+    const wrong = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: passFE });
+    expect(wrong).toMatchObject({ code: 1, stdout: '', stderr: 'Error: wrong password for private key cosign.key\n' });
+    // Nor with U+FFFD, which is what a UTF-8 decode turns either byte into.
+    const replaced = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: 'pass\ufffd' });
+    expect(replaced.code).toBe(1);
+  });
+
+  it('refuses a COSIGN_PASSWORD that is not UTF-8 rather than deriving a key from a lossy decoding of it', async () => {
+    const dir = tempDir();
+    const made = await signetWithEnvBytes(['generate-key-pair'], { cwd: dir, password: passFF });
+    expect(made).toMatchObject({ code: 1, stdout: '' });
+    expect(made.stderr).toBe('Error: COSIGN_PASSWORD is not valid UTF-8, so its exact bytes cannot be read; pipe the password on stdin instead\n');
+    expect(existsSync(path.join(dir, 'cosign.key'))).toBe(false);
+  });
+
+  it('COSIGN_PASSWORD and stdin give the same bytes for a UTF-8 password', async () => {
+    const dir = tempDir();
+    const utf8 = Buffer.from('pässwörd ✓', 'utf8');
+    expect((await signetWithEnvBytes(['generate-key-pair'], { cwd: dir, password: utf8 })).code).toBe(0);
+    expect((await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: utf8 })).code).toBe(0);
+    expect((await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, password: 'pässwörd ✓' })).code).toBe(0);
+  });
+
+  it('still opens the cosign and sigstore-rs fixture keys as before', async () => {
+    const fixtures = path.join(sharedDir(), 'fixtures/cosign');
+    const pw123 = path.join(fixtures, 'keys/sigstore-rs-ecdsa-encrypted-pw123.key');
+    const expected123 = readFileSync(path.join(fixtures, 'derived/sigstore-rs-ecdsa-encrypted-pw123.expected.pub'), 'utf8');
+    expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), input: '123' })).toMatchObject({ code: 0, stdout: expected123 });
+    expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), password: '123' })).toMatchObject({ code: 0, stdout: expected123 });
+    expect((await signet(['public-key', '--key', pw123], { cwd: tmpdir(), input: '123\n' })).code).toBe(1);
+
+    const emptyPw = path.join(fixtures, 'keys/sigstore-rs-cosign-generated-empty-pw.key');
+    const expectedEmpty = readFileSync(path.join(fixtures, 'derived/sigstore-rs-cosign-generated-empty-pw.expected.pub'), 'utf8');
+    expect(await signet(['public-key', '--key', emptyPw], { cwd: tmpdir(), password: '' })).toMatchObject({ code: 0, stdout: expectedEmpty });
+  });
+});
+
+describe('--kdf-compat', () => {
+  /** The scrypt parameters in a key file's envelope. */
+  const kdfParams = (file: string): unknown => {
+    const body = readFileSync(file, 'utf8').split('\n').filter((line) => line && !line.startsWith('-----')).join('');
+    return (JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as { kdf: { params: unknown } }).kdf.params;
+  };
+
+  it('generate-key-pair and import-key-pair write N=32768 key files that Signet opens; the default stays N=65536', async () => {
+    const dir = tempDir();
+    expect((await signet(['generate-key-pair', '--kdf-compat'], { cwd: dir, password: 'pw' })).code).toBe(0);
+    expect(kdfParams(path.join(dir, 'cosign.key'))).toEqual({ N: 32768, r: 8, p: 1 });
+    const opened = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, password: 'pw' });
+    expect(opened).toMatchObject({ code: 0, stdout: readFileSync(path.join(dir, 'cosign.pub'), 'utf8') });
+
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(path.join(dir, 'plain.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect((await signet(['import-key-pair', '--kdf-compat', '--key', 'plain.pem'], { cwd: dir, password: 'pw' })).code).toBe(0);
+    expect(kdfParams(path.join(dir, 'import-cosign.key'))).toEqual({ N: 32768, r: 8, p: 1 });
+    expect((await signet(['public-key', '--key', 'import-cosign.key'], { cwd: dir, password: 'pw' })).code).toBe(0);
+
+    expect((await signet(['generate-key-pair', '--output-key-prefix', 'default'], { cwd: dir, password: 'pw' })).code).toBe(0);
+    expect(kdfParams(path.join(dir, 'default.key'))).toEqual({ N: 65536, r: 8, p: 1 });
   });
 });

@@ -47,7 +47,7 @@ async function loadSigningKey(config: NonNullable<SignetConfig['signer']>, env: 
 export async function startSigner(config: SignetConfig, opts: StartOptions): Promise<RunningSigner> {
   const signer = config.signer;
   if (!signer) throw new Error('the signer section is missing from the configuration');
-  const conn = connectionFactory(config.redis);
+  const conn = connectionFactory(config.redis, { logger: opts.logger });
   const workerConn = conn('worker');
   const stateConn = conn('worker');
   const scrapeConn = conn('producer');

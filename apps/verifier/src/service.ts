@@ -24,7 +24,7 @@ export interface StartOptions {
 export async function startVerifier(config: SignetConfig, opts: StartOptions): Promise<RunningVerifier> {
   const verifier = config.verifier;
   if (!verifier) throw new Error('the verifier section is missing from the configuration');
-  const conn = connectionFactory(config.redis);
+  const conn = connectionFactory(config.redis, { logger: opts.logger });
   const workerConn = conn('worker');
   const stateConn = conn('worker');
   // Scrapes and readiness must answer quickly while Redis is down, so they use a fail-fast connection.

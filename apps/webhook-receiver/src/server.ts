@@ -19,7 +19,7 @@ export interface RunningReceiver {
 
 /** Starts the receiver from a parsed configuration. */
 export async function startReceiver(config: SignetConfig, logger: Logger, opts: { port?: number; host?: string } = {}): Promise<RunningReceiver> {
-  const connect = connectionFactory(config.redis);
+  const connect = connectionFactory(config.redis, { logger });
   const connection = connect('producer');
   connection.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
   // The enqueuer's own connection, holding its batch script (see PushEnqueuer).

@@ -23,6 +23,18 @@ export const ACCEPTED_SCRYPT_PARAMS: readonly ScryptParams[] = [
   { N: 131072, r: 8, p: 1 },
 ];
 export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 65536, r: 8, p: 1 };
+/**
+ * The only set go-securesystemslib accepted before v0.7: containers/image before 5.29 (skopeo <= 1.13,
+ * podman 4.x) refuses any other with "unexpected kdf parameters" when it signs with the key.
+ */
+export const COMPAT_SCRYPT_PARAMS: ScryptParams = { N: 32768, r: 8, p: 1 };
+
+/**
+ * A key password. Bytes reach scrypt exactly as given (cosign reads stdin and passes the bytes on, so two
+ * different byte strings must never open the same key); a string stands for its UTF-8 encoding, which is
+ * what cosign derives from the same text.
+ */
+export type KeyPassword = string | Uint8Array;
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 32;
@@ -48,10 +60,11 @@ export interface EncryptedKeyEnvelope {
   ciphertext: Buffer;
 }
 
-export function deriveKey(password: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
+export function deriveKey(password: KeyPassword, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT_MAXMEM };
+  const bytes = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
   return new Promise((resolve, reject) => {
-    scryptCallback(Buffer.from(password, 'utf8'), salt, KEY_LENGTH, options, (err, key) =>
+    scryptCallback(bytes, salt, KEY_LENGTH, options, (err, key) =>
       err ? reject(err) : resolve(key),
     );
   });
@@ -113,7 +126,7 @@ export function parseEncryptedKeyFile(pem: string): EncryptedKeyEnvelope {
 }
 
 /** Decrypts to the PKCS#8 DER inside. Never returns unauthenticated bytes. */
-export async function decryptEncryptedKeyFile(pem: string, password: string): Promise<Buffer> {
+export async function decryptEncryptedKeyFile(pem: string, password: KeyPassword): Promise<Buffer> {
   const envelope = parseEncryptedKeyFile(pem);
   const key = await deriveKey(password, envelope.salt, envelope.params);
   const plain = nacl.secretbox.open(envelope.ciphertext, envelope.nonce, key);
@@ -128,7 +141,7 @@ export interface EncryptOptions {
 }
 
 /** Writes the file byte-for-byte as `cosign generate-key-pair` does (Go json.Marshal field order). */
-export async function encryptPrivateKey(pkcs8Der: Uint8Array, password: string, options: EncryptOptions = {}): Promise<string> {
+export async function encryptPrivateKey(pkcs8Der: Uint8Array, password: KeyPassword, options: EncryptOptions = {}): Promise<string> {
   const params = options.params ?? DEFAULT_SCRYPT_PARAMS;
   if (!isAcceptedParams(params)) {
     throw new UnsupportedKdfParamsError(`unsupported scrypt parameters N=${params.N} r=${params.r} p=${params.p}`);

@@ -8,7 +8,9 @@ export type CryptoErrorCode =
   | 'MALFORMED_PAYLOAD'
   | 'SIGNATURE_MISMATCH'
   | 'DIGEST_MISMATCH'
-  | 'IDENTITY_MISMATCH';
+  | 'IDENTITY_MISMATCH'
+  | 'KEY_FILE_SYMLINK'
+  | 'KEY_FILE_EXISTS';
 
 export class CryptoError extends Error {
   readonly code: CryptoErrorCode;
@@ -67,6 +69,20 @@ export class DigestMismatchError extends CryptoError {
 export class IdentityMismatchError extends CryptoError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('IDENTITY_MISMATCH', message, options);
+  }
+}
+
+/** The path names a symbolic link: writing would land wherever the link points (someone else's file). */
+export class KeyFileSymlinkError extends CryptoError {
+  constructor(readonly path: string) {
+    super('KEY_FILE_SYMLINK', `${path} is a symbolic link; refusing to write through it`);
+  }
+}
+
+/** The path exists and the caller did not ask to replace it. */
+export class KeyFileExistsError extends CryptoError {
+  constructor(readonly path: string, options?: { cause?: unknown }) {
+    super('KEY_FILE_EXISTS', `${path} already exists`, options);
   }
 }
 

@@ -8,6 +8,8 @@ export {
   SignatureMismatchError,
   DigestMismatchError,
   IdentityMismatchError,
+  KeyFileSymlinkError,
+  KeyFileExistsError,
   isCryptoError,
   type CryptoErrorCode,
 } from './errors';
@@ -18,14 +20,24 @@ export {
   COSIGN_PRIVATE_KEY_PEM_TYPE,
   ACCEPTED_SCRYPT_PARAMS,
   DEFAULT_SCRYPT_PARAMS,
+  COMPAT_SCRYPT_PARAMS,
   parseEncryptedKeyFile,
   decryptEncryptedKeyFile,
   encryptPrivateKey,
   type EncryptedKeyEnvelope,
   type EncryptedKeyPemType,
   type EncryptOptions,
+  type KeyPassword,
   type ScryptParams,
 } from './encrypted-key';
+export {
+  writeKeyFile,
+  writeCosignKeyFiles,
+  checkKeyFileTarget,
+  PRIVATE_KEY_FILE_MODE,
+  PUBLIC_KEY_FILE_MODE,
+  type KeyFileWriteOptions,
+} from './key-file-writer';
 export {
   keyAlgorithm,
   publicKeyToPem,
@@ -79,4 +91,4 @@ export {
   type LayerFailureCode,
   type LayersVerification,
 } from './verify';
-export { dssePae, verifyDsseStatement, IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope, type DsseVerification, type InTotoSubject } from './dsse';
+export { dssePae, verifyDsseStatement, IN_TOTO_PAYLOAD_TYPE, COSIGN_SIGN_PREDICATE_TYPE, type DsseEnvelope, type DsseVerification, type DsseVerifyOptions, type InTotoSubject } from './dsse';

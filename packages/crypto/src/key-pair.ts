@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { encryptPrivateKey, type EncryptOptions } from './encrypted-key';
+import { encryptPrivateKey, type EncryptOptions, type KeyPassword } from './encrypted-key';
 import { generateEcdsaP256KeyPair, parsePlainPrivateKeyPem, pkcs8Der, publicKeyToPem } from './keys';
 
 /** The two files cosign writes: `cosign.key` (encrypted) and `cosign.pub`. */
@@ -8,7 +8,7 @@ export interface CosignKeyFiles {
   publicKeyPem: string;
 }
 
-async function wrap(privateKey: KeyObject, password: string, options: EncryptOptions): Promise<CosignKeyFiles> {
+async function wrap(privateKey: KeyObject, password: KeyPassword, options: EncryptOptions): Promise<CosignKeyFiles> {
   const der = pkcs8Der(privateKey);
   try {
     return {
@@ -21,11 +21,11 @@ async function wrap(privateKey: KeyObject, password: string, options: EncryptOpt
 }
 
 /** `cosign generate-key-pair`: fresh P-256 key, SIGSTORE label, scrypt N=65536 unless told otherwise. */
-export async function generateCosignKeyPair(password: string, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
+export async function generateCosignKeyPair(password: KeyPassword, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
   return wrap(generateEcdsaP256KeyPair().privateKey, password, options);
 }
 
 /** `cosign import-key-pair`: re-wraps an unencrypted PKCS#8 / SEC1 / PKCS#1 PEM into the cosign format. */
-export async function importCosignKeyPair(plainPem: string, password: string, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
+export async function importCosignKeyPair(plainPem: string, password: KeyPassword, options: EncryptOptions = {}): Promise<CosignKeyFiles> {
   return wrap(parsePlainPrivateKeyPem(plainPem), password, options);
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { KeyPassword } from './encrypted-key';
 import { MalformedKeyFileError } from './errors';
 import { isEncryptedKeyPem, loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from './signing-key';
 
@@ -10,7 +11,7 @@ export interface KeyProvider {
 }
 
 /** Supplies the password lazily so it is read only when a key actually needs decrypting. */
-export type PasswordSource = string | (() => string | Promise<string>);
+export type PasswordSource = KeyPassword | (() => KeyPassword | Promise<KeyPassword>);
 
 /** Asks for the password only when the PEM is encrypted, so plain keys never trigger a prompt. */
 async function signingKeyFromPem(pem: string, source: PasswordSource | undefined): Promise<SigningKey> {

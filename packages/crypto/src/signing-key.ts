@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decryptEncryptedKeyFile } from './encrypted-key';
+import { decryptEncryptedKeyFile, type KeyPassword } from './encrypted-key';
 import { fingerprintOf, keyAlgorithm, parsePlainPrivateKeyPem, privateKeyFromPkcs8, publicKeyToPem, type KeyAlgorithm, type KeyFingerprint } from './keys';
 import { decodeFirstPem } from './pem';
 import { signBytes } from './signature';
@@ -35,7 +35,7 @@ export function isEncryptedKeyPem(pem: string): boolean {
 }
 
 /** Decrypts a cosign key file (either label, any accepted scrypt parameters). */
-export async function decryptPrivateKey(pem: string, password: string): Promise<KeyObject> {
+export async function decryptPrivateKey(pem: string, password: KeyPassword): Promise<KeyObject> {
   const der = await decryptEncryptedKeyFile(pem, password);
   try {
     return privateKeyFromPkcs8(der);
@@ -45,7 +45,7 @@ export async function decryptPrivateKey(pem: string, password: string): Promise<
 }
 
 /** Encrypted cosign key (needs a password) or an unencrypted PKCS#8 / SEC1 / PKCS#1 PEM. */
-export async function loadPrivateKeyPem(pem: string, password?: string): Promise<KeyObject> {
+export async function loadPrivateKeyPem(pem: string, password?: KeyPassword): Promise<KeyObject> {
   if (isEncryptedKeyPem(pem)) {
     if (password === undefined) throw new TypeError('an encrypted private key needs a password');
     return decryptPrivateKey(pem, password);

@@ -1,13 +1,21 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
+  checkKeyFileTarget,
+  COMPAT_SCRYPT_PARAMS,
   generateCosignKeyPair,
   importCosignKeyPair,
   isCryptoError,
+  KeyFileExistsError,
+  KeyFileSymlinkError,
   keyProviderFromRef,
   loadPublicKeys,
+  PUBLIC_KEY_FILE_MODE,
   verifyBase64Signature,
+  writeCosignKeyFiles,
+  writeKeyFile,
   type CosignKeyFiles,
+  type EncryptOptions,
   type SigningKey,
 } from '@signet/crypto';
 import { CliError } from './cli-error';
@@ -19,24 +27,35 @@ const exists = (path: string): Promise<boolean> =>
     () => false,
   );
 
-/** Writes with an explicit mode even when overwriting (the mode of `open` applies only to new files). */
-async function writeWithMode(path: string, contents: string | Buffer, mode: number, overwrite: boolean): Promise<void> {
-  await writeFile(path, contents, { mode, flag: overwrite ? 'w' : 'wx' });
-  await chmod(path, mode);
+/** The writer's refusals as one-line messages; `option` names the flag that chooses the path. */
+function describeWriteError(err: unknown, what: string, option: string): never {
+  if (err instanceof KeyFileSymlinkError) {
+    throw new CliError(`${err.path} is a symbolic link; refusing to write ${what} through it (remove it or choose another ${option})`, 1, { cause: err });
+  }
+  if (err instanceof KeyFileExistsError) throw new CliError(`${err.path} already exists; use --force to overwrite it`, 1, { cause: err });
+  throw err;
 }
 
 async function writeKeyFiles(prefix: string, files: CosignKeyFiles, force: boolean): Promise<void> {
-  await writeWithMode(`${prefix}.key`, files.privateKeyPem, 0o600, force);
-  await writeWithMode(`${prefix}.pub`, files.publicKeyPem, 0o644, force);
-  process.stderr.write(`Private key written to ${prefix}.key\nPublic key written to ${prefix}.pub\n`);
+  const written = await writeCosignKeyFiles(prefix, files, { overwrite: force }).catch((err: unknown) =>
+    describeWriteError(err, 'a key file', '--output-key-prefix'),
+  );
+  process.stderr.write(`Private key written to ${written.privateKeyPath}\nPublic key written to ${written.publicKeyPath}\n`);
 }
 
-async function refuseOverwrite(prefix: string, force: boolean): Promise<void> {
-  if (force) return;
+/** Refuses a link or (without --force) an existing file before asking for a password. */
+async function checkKeyFileTargets(prefix: string, force: boolean): Promise<void> {
   for (const path of [`${prefix}.key`, `${prefix}.pub`]) {
-    if (await exists(path)) throw new CliError(`${path} already exists; use --force to overwrite it`);
+    await checkKeyFileTarget(path, force).catch((err: unknown) => describeWriteError(err, 'a key file', '--output-key-prefix'));
   }
 }
+
+async function writeOutputFile(path: string, contents: string, what: string, option: string): Promise<void> {
+  await writeKeyFile(path, contents, { mode: PUBLIC_KEY_FILE_MODE, overwrite: true }).catch((err: unknown) => describeWriteError(err, what, option));
+}
+
+const KDF_COMPAT_HELP = 'encrypt with scrypt N=32768, which containers/image before 5.29 (skopeo <= 1.13, podman 4.x) needs to sign with the key';
+const encryptOptions = (opts: { kdfCompat: boolean }): EncryptOptions => (opts.kdfCompat ? { params: COMPAT_SCRYPT_PARAMS } : {});
 
 /** Turns expected crypto failures into one-line user messages; anything else propagates. */
 function describeKeyError(err: unknown, keyRef: string): never {
@@ -75,11 +94,12 @@ export function registerKeyCommands(program: Command): void {
     .command('generate-key-pair')
     .description('Generate an ECDSA P-256 key pair in cosign format (<prefix>.key encrypted, <prefix>.pub)')
     .option('--output-key-prefix <prefix>', 'stem of the output files', 'cosign')
-    .option('-f, --force', 'overwrite existing key files', false)
-    .action(async (opts: { outputKeyPrefix: string; force: boolean }) => {
-      await refuseOverwrite(opts.outputKeyPrefix, opts.force);
+    .option('-f, --force', 'replace existing key files (never writes through a symbolic link)', false)
+    .option('--kdf-compat', KDF_COMPAT_HELP, false)
+    .action(async (opts: { outputKeyPrefix: string; force: boolean; kdfCompat: boolean }) => {
+      await checkKeyFileTargets(opts.outputKeyPrefix, opts.force);
       const password = await readPassword(processPasswordContext(), { confirm: true, purpose: 'encrypt the new key' });
-      await writeKeyFiles(opts.outputKeyPrefix, await generateCosignKeyPair(password), opts.force);
+      await writeKeyFiles(opts.outputKeyPrefix, await generateCosignKeyPair(password, encryptOptions(opts)), opts.force);
     });
 
   program
@@ -87,12 +107,13 @@ export function registerKeyCommands(program: Command): void {
     .description('Import an unencrypted PEM private key (PKCS#8, EC, RSA, Ed25519) into cosign format')
     .requiredOption('-k, --key <file>', 'unencrypted PEM private key to import')
     .option('--output-key-prefix <prefix>', 'stem of the output files', 'import-cosign')
-    .option('-f, --force', 'overwrite existing key files', false)
-    .action(async (opts: { key: string; outputKeyPrefix: string; force: boolean }) => {
+    .option('-f, --force', 'replace existing key files (never writes through a symbolic link)', false)
+    .option('--kdf-compat', KDF_COMPAT_HELP, false)
+    .action(async (opts: { key: string; outputKeyPrefix: string; force: boolean; kdfCompat: boolean }) => {
       const pem = (await readInput(opts.key)).toString('utf8');
-      await refuseOverwrite(opts.outputKeyPrefix, opts.force);
+      await checkKeyFileTargets(opts.outputKeyPrefix, opts.force);
       const password = await readPassword(processPasswordContext(), { confirm: true, purpose: 'encrypt the imported key' });
-      const files = await importCosignKeyPair(pem, password).catch((err: unknown) => describeKeyError(err, opts.key));
+      const files = await importCosignKeyPair(pem, password, encryptOptions(opts)).catch((err: unknown) => describeKeyError(err, opts.key));
       await writeKeyFiles(opts.outputKeyPrefix, files, opts.force);
     });
 
@@ -103,7 +124,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--outfile <file>', 'write the PEM here instead of stdout')
     .action(async (opts: { key: string; outfile?: string }) => {
       const key = await loadSigningKey(opts.key);
-      if (opts.outfile) await writeWithMode(opts.outfile, key.publicKeyPem, 0o644, true);
+      if (opts.outfile) await writeOutputFile(opts.outfile, key.publicKeyPem, 'a key file', '--outfile');
       else process.stdout.write(key.publicKeyPem);
     });
 
@@ -116,7 +137,7 @@ export function registerKeyCommands(program: Command): void {
     .action(async (file: string, opts: { key: string; outputSignature?: string }) => {
       const data = await readInput(file);
       const signature = await (await loadSigningKey(opts.key)).sign(data);
-      if (opts.outputSignature) await writeWithMode(opts.outputSignature, signature, 0o644, true);
+      if (opts.outputSignature) await writeOutputFile(opts.outputSignature, signature, 'the signature', '--output-signature');
       process.stdout.write(`${signature}\n`);
     });
 
