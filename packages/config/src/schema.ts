@@ -100,8 +100,21 @@ export const configSchema = z
         cluster: z.array(redisUrl).min(1).optional(),
         /** BullMQ key prefix; the braces make it a Redis Cluster hash tag. */
         prefix: z.string().default('{signet}'),
+        /** How to check a `rediss://` Redis: a private CA, a client certificate, the name on its certificate. */
+        tls: z
+          .object({
+            caFile: z.string().min(1).optional(),
+            certFile: z.string().min(1).optional(),
+            keyFile: z.string().min(1).optional(),
+            servername: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine((t) => !t.certFile === !t.keyFile, 'certFile and keyFile go together')
+          .optional(),
       })
       .strict()
+      // TLS settings beside a plain redis:// address would be ignored and the traffic sent in clear text.
+      .refine((r) => !r.tls || (r.cluster?.[0] ?? r.url).startsWith('rediss://'), { message: 'redis.tls needs a rediss:// URL', path: ['tls'] })
       .default({ url: 'redis://127.0.0.1:6379', prefix: '{signet}' }),
     registries: z.array(registrySchema).min(1),
     webhooks: z.array(webhookSchema).default([]),
