@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Registry } from 'prom-client';
 import type { Logger } from '@signet/observability';
 import type { WebhookConfig } from '@signet/config';
-import { isAcceptedContentType, authenticate, parseWebhook, WebhookPayloadError, type WebhookAuth } from '@signet/events';
+import { isAcceptedContentType, authenticate, authenticatesHeaders, parseWebhook, WebhookPayloadError, type WebhookAuth } from '@signet/events';
 import { errorHandler, HttpError } from './errors';
 import { QueueUnavailableError, type Enqueuer } from './enqueue';
 import type { ReceiverMetrics } from './metrics';
@@ -103,7 +103,9 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
           registry: hook.config.registry,
           rawBody,
           headers,
-          options: hook.config.options?.imagePathPrefix ? { imagePathPrefix: hook.config.options.imagePathPrefix } : undefined,
+          // Under an HMAC only the body is proven: identity must not come from headers (see authenticatesHeaders).
+          headersAuthenticated: authenticatesHeaders(hook.auth),
+          options: { imagePathPrefix: hook.config.options?.imagePathPrefix, maxEventAgeMs: hook.config.maxEventAge },
         });
         const ignored = parsed.ignored.reduce((n, i) => n + i.count, 0);
         const addStarted = process.hrtime.bigint();

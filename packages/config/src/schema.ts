@@ -57,6 +57,13 @@ const webhookAuth = z.discriminatedUnion('type', [
 
 export const sourceTypes = ['distribution', 'harbor', 'github', 'dockerhub', 'acr', 'quay', 'artifactory', 'ecr', 'gar', 'cloudevents'] as const;
 
+/**
+ * Default window for GitHub deliveries: as long as a completed push job is kept (`removeOnComplete.age`, 24 h,
+ * in @signet/queue), so a delivery resent inside it meets its job and counts as a duplicate and anything older
+ * is refused; long enough for a redelivery by hand after an outage overnight.
+ */
+const GITHUB_MAX_EVENT_AGE = 24 * 3_600_000;
+
 export const webhookSchema = z
   .object({
     name,
@@ -65,8 +72,15 @@ export const webhookSchema = z
     auth: webhookAuth,
     /** Source-specific options, e.g. `{ garPrefix: "europe-docker.pkg.dev/my-project" }`. */
     options: z.record(z.string(), z.string()).optional(),
+    /** GitHub: refuse deliveries whose signed body is older than this (its delivery id is unsigned); 0 = no window. */
+    maxEventAge: duration.optional(),
   })
-  .strict();
+  .strict()
+  .refine((w) => w.maxEventAge === undefined || w.source === 'github', {
+    path: ['maxEventAge'],
+    message: 'only github webhooks have a signed delivery time to judge',
+  })
+  .transform((w) => (w.source === 'github' ? { ...w, maxEventAge: w.maxEventAge ?? GITHUB_MAX_EVENT_AGE } : w));
 
 /** Repositories whose images must be signed by one of these keys (instead of `verifier.keys`). */
 export const repositoryKeysSchema = z

@@ -86,6 +86,19 @@ function checkHmac(
   return safeEqual(signature, expected) && auth.secret.length > 0 ? OK : fail('mismatch');
 }
 
+/**
+ * Whether a method proves a request's headers as well as its body, so that headers may say who pushed and
+ * which event it was (CloudEvents binary mode's `ce-*`). A shared secret (bearer, basic, header, path) is
+ * presented by the sender with the whole request: whoever holds it can write any header and any body alike,
+ * so a header is no less authentic than the body, and a captured request gives away the secret itself. An
+ * HMAC proves only the body bytes: a captured request's headers can be rewritten and its signature still
+ * matches, so under `hmac-sha256` identity must come from the signed body alone. (`none` proves nothing
+ * about either.)
+ */
+export function authenticatesHeaders(auth: Pick<WebhookAuth, 'type'>): boolean {
+  return auth.type !== 'hmac-sha256';
+}
+
 /** Checks a request against its webhook's configured authentication. */
 export function authenticate(auth: WebhookAuth, request: AuthRequest): AuthResult {
   switch (auth.type) {

@@ -38,8 +38,26 @@ export function isStructuredMode(headers: WebhookHeaders, body: unknown): boolea
   return typeof body === 'object' && body !== null && 'specversion' in body;
 }
 
-export function readCloudEvent(headers: WebhookHeaders, body: unknown): CloudEvent {
-  return isBinaryMode(headers) ? readBinary(headers, body) : readStructured(body);
+/**
+ * Reads the event in whichever mode it came. Binary mode is refused unless the headers are authenticated:
+ * there the CloudEvents HTTP binding puts every context attribute (id, type, time, extensions such as
+ * Harbor's `operator`) in `ce-*` headers and nothing but the data in the body, so a signature over the body
+ * leaves who pushed, what happened and which event it was open to rewriting. Requiring copies of them in the
+ * data is no way out: the binding defines no place for them there, senders (Harbor) do not write them, and
+ * `type`, which tells a push from a delete, has no data field at all. Structured mode carries every attribute
+ * in the signed body.
+ */
+export function readCloudEvent(request: { headers: WebhookHeaders; body: unknown; headersAuthenticated: boolean }): CloudEvent {
+  const { headers, body } = request;
+  if (!isBinaryMode(headers)) return readStructured(body);
+  if (!request.headersAuthenticated) {
+    throw new WebhookPayloadError(
+      'CloudEvents binary mode is refused under a body signature: its ce-* attributes (id, type, operator) are not signed; send structured mode (application/cloudevents+json)',
+      [{ path: 'headers.ce-specversion', message: 'binary mode needs an authentication that covers the headers (bearer, basic, header)' }],
+      { code: 'UNSIGNED_ATTRIBUTES' },
+    );
+  }
+  return readBinary(headers, body);
 }
 
 function readBinary(headers: WebhookHeaders, body: unknown): CloudEvent {

@@ -24,6 +24,8 @@ export interface AdapterContext {
   body: unknown;
   rawBody: Buffer;
   headers: WebhookHeaders;
+  /** May headers say who pushed and which event it was? See `ParseWebhookInput.headersAuthenticated`. */
+  headersAuthenticated: boolean;
   options: ParseOptions;
 }
 

@@ -4,14 +4,22 @@ export interface PayloadIssue {
   message: string;
 }
 
-/** A body that is not JSON or not the sender's documented shape: the HTTP layer answers 400 with `details`. */
+/**
+ * Why a request's content is refused: `INVALID_PAYLOAD` (not JSON, or not the sender's documented shape),
+ * `UNSIGNED_ATTRIBUTES` (the event's identity would come from headers a body signature does not cover),
+ * `STALE_EVENT` / `UNDATED_EVENT` (a signed delivery older than the webhook's window, or with no time to judge).
+ */
+export type PayloadErrorCode = 'INVALID_PAYLOAD' | 'UNSIGNED_ATTRIBUTES' | 'STALE_EVENT' | 'UNDATED_EVENT';
+
+/** A request refused for what it holds: the HTTP layer answers 400 with the message and `details`. */
 export class WebhookPayloadError extends Error {
-  readonly code = 'INVALID_PAYLOAD';
+  readonly code: PayloadErrorCode;
   readonly details: PayloadIssue[];
 
-  constructor(message: string, details: PayloadIssue[], options?: { cause?: unknown }) {
+  constructor(message: string, details: PayloadIssue[], options?: { cause?: unknown; code?: PayloadErrorCode }) {
     super(message, options);
     this.name = 'WebhookPayloadError';
+    this.code = options?.code ?? 'INVALID_PAYLOAD';
     this.details = details;
   }
 }

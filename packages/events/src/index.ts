@@ -4,9 +4,13 @@
  * Pure logic, no I/O: the caller (the webhook receiver) passes the raw body bytes, the headers and the
  * webhook's configuration, and gets back events plus counts of what was ignored.
  *
- * - `parseWebhook({ source, registry, rawBody, headers, options })` → `{ events, ignored }`, or throws
- *   `WebhookPayloadError` (`code: 'INVALID_PAYLOAD'`, `details: [{ path, message }]`) for a body that is not
- *   JSON or not the source's shape: answer 400 `{ error, details }`. Nothing else a client sends throws.
+ * - `parseWebhook({ source, registry, rawBody, headers, headersAuthenticated, options })` → `{ events, ignored }`,
+ *   or throws `WebhookPayloadError` (`details: [{ path, message }]`; answer 400 `{ error, details }`) with
+ *   `code` `INVALID_PAYLOAD` for a body that is not JSON or not the source's shape, `UNSIGNED_ATTRIBUTES` for
+ *   CloudEvents binary mode when the headers are not authenticated, `STALE_EVENT` / `UNDATED_EVENT` for a
+ *   GitHub delivery outside `options.maxEventAgeMs`. Nothing else a client sends throws.
+ * - `headersAuthenticated` (default false): pass `authenticatesHeaders(auth)`. Under an HMAC only the body is
+ *   proven, so actor, event id and type, repository, tag and digest are read from the body alone.
  * - `PushEvent`: `kind` is `'push'` (a manifest or index was pushed under `tag` and/or `digest`) or `'delete'`;
  *   `registry` is always the configured registry name given by the caller, never a host from the body;
  *   `eventId` is the sender's id, or `sha256:<hex>` of the raw body (`-<index>` for several events from one
@@ -29,10 +33,10 @@ export type {
   WebhookParseResult,
 } from './types';
 export { SOURCE_TYPES } from './types';
-export { WebhookPayloadError, type PayloadIssue } from './errors';
+export { WebhookPayloadError, type PayloadErrorCode, type PayloadIssue } from './errors';
 export type { IgnoreReason } from './context';
 export { parseWebhook } from './parse';
 export { acceptedContentTypes, isAcceptedContentType } from './content-type';
 export { MANIFEST_MEDIA_TYPES, isManifestMediaType, isSignatureArtifact, type SignatureHints } from './media-types';
-export { authenticate, type AuthFailure, type AuthRequest, type AuthResult, type WebhookAuth } from './auth';
+export { authenticate, authenticatesHeaders, type AuthFailure, type AuthRequest, type AuthResult, type WebhookAuth } from './auth';
 export { pushJobId } from './job-id';

@@ -37,6 +37,7 @@ export function parseWebhook(input: ParseWebhookInput): WebhookParseResult {
     body,
     rawBody: input.rawBody,
     headers: input.headers,
+    headersAuthenticated: input.headersAuthenticated ?? false,
     options: input.options ?? {},
   });
 }

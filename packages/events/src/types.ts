@@ -53,8 +53,14 @@ export interface ParseOptions {
    * segments (host and project) are dropped.
    */
   imagePathPrefix?: string;
-  /** Clock for senders that give no timestamp (tests pin it). */
+  /** Clock for senders that give no timestamp, and for the age window (tests pin it). */
   now?: () => Date;
+  /**
+   * GitHub: deliveries whose signed body's newest time is older than this many milliseconds are refused
+   * (`STALE_EVENT`), and so are bodies that carry no time (`UNDATED_EVENT`). GitHub's delivery id lies outside
+   * the HMAC, so without a window a captured delivery could be replayed forever. Undefined or 0: no window.
+   */
+  maxEventAgeMs?: number;
 }
 
 export interface ParseWebhookInput {
@@ -62,5 +68,12 @@ export interface ParseWebhookInput {
   registry: string;
   rawBody: Buffer;
   headers: WebhookHeaders;
+  /**
+   * True when the webhook's authentication covers the headers as well as the body (`authenticatesHeaders`:
+   * every method but `hmac-sha256`). Default false: identity (actor, event id and type, repository, tag,
+   * digest) is read from the body alone, and a format that keeps it in headers (CloudEvents binary mode) is
+   * refused with `UNSIGNED_ATTRIBUTES`.
+   */
+  headersAuthenticated?: boolean;
   options?: ParseOptions;
 }

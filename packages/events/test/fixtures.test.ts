@@ -100,7 +100,7 @@ describe('constructed fixtures', () => {
     ]);
   });
 
-  it('GitHub registry_package published: org/app:1.0.0 by ci-bot, id from X-GitHub-Delivery', () => {
+  it('GitHub registry_package published: org/app:1.0.0 by ci-bot, id from the signed body, not X-GitHub-Delivery', () => {
     const headers = { 'x-github-event': 'registry_package', 'x-github-delivery': 'delivery-1' };
     expect(parseFixture('github', 'github/registry-package-published.json', headers)).toEqual({
       events: [
@@ -111,7 +111,7 @@ describe('constructed fixtures', () => {
           tag: '1.0.0',
           digest: FIXTURE_DIGEST,
           actor: 'ci-bot',
-          eventId: 'delivery-1',
+          eventId: bodyHash('github/registry-package-published.json'),
           occurredAt: FIXED_NOW.toISOString(),
           source: 'github',
         },

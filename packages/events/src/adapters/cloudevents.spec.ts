@@ -3,8 +3,11 @@ import { WebhookPayloadError } from '../errors';
 import { parseWebhook } from '../parse';
 import type { SourceType, WebhookHeaders } from '../types';
 
-const parse = (source: SourceType, body: unknown, headers: WebhookHeaders = {}) =>
-  parseWebhook({ source, registry: 'main', rawBody: Buffer.from(JSON.stringify(body)), headers, options: { now } });
+// Most cases here come with a shared secret (bearer, header), which authenticates the headers too.
+const parse = (source: SourceType, body: unknown, headers: WebhookHeaders = {}, headersAuthenticated = true) =>
+  parseWebhook({ source, registry: 'main', rawBody: Buffer.from(JSON.stringify(body)), headers, headersAuthenticated, options: { now } });
+/** As under hmac-sha256: only the body is proven. */
+const parseSigned = (source: SourceType, body: unknown, headers: WebhookHeaders = {}) => parse(source, body, headers, false);
 
 // Harbor's CloudEvents format carries the default format's `event_data` as `data`.
 const harborData = () => webhookFixtureJson('harbor/push-artifact.json')['event_data'];
@@ -131,5 +134,59 @@ describe('generic CloudEvents (zot)', () => {
     expect(() => parse('cloudevents', { reference: 'x' }, ceHeaders('zotregistry.image.updated'))).toThrow(
       expect.objectContaining({ details: [{ path: 'data.name', message: 'required' }] }),
     );
+  });
+});
+
+describe('under a body signature (hmac-sha256), identity comes from the body alone', () => {
+  const structured = (operator: string) => ({
+    specversion: '1.0',
+    id: 'ce-42',
+    type: 'harbor.artifact.pushed',
+    source: '/p',
+    time: '2026-11-24T10:00:00Z',
+    operator,
+    data: harborData(),
+  });
+
+  it.each(['harbor', 'cloudevents'] as const)('refuses binary mode for %s, naming the unsigned ce-* attributes', (source) => {
+    expect(() => parseSigned(source, harborData(), ceHeaders('harbor.artifact.pushed'))).toThrow(
+      expect.objectContaining({
+        code: 'UNSIGNED_ATTRIBUTES',
+        message: expect.stringMatching(/binary mode/),
+        details: [{ path: 'headers.ce-specversion', message: expect.any(String) }],
+      }),
+    );
+  });
+
+  it('refuses a signed delete retyped as an update through ce-type', () => {
+    const data = { name: 'team/app', reference: FIXTURE_DIGEST, actor: { name: 'ci-bot' } };
+    expect(() => parseSigned('cloudevents', data, ceHeaders('zotregistry.image.updated'))).toThrow(
+      expect.objectContaining({ code: 'UNSIGNED_ATTRIBUTES' }),
+    );
+  });
+
+  it('refuses a signed default-format Harbor body dressed up with ce-* headers', () => {
+    const body = webhookFixtureJson('harbor/push-artifact.json');
+    expect(() => parseSigned('harbor', body, ceHeaders('harbor.artifact.pushed'))).toThrow(
+      expect.objectContaining({ code: 'UNSIGNED_ATTRIBUTES' }),
+    );
+  });
+
+  it('reads structured mode, operator and id from the body, whatever ce-* headers come beside it', () => {
+    const headers = { 'content-type': 'application/cloudevents+json', 'ce-operator': 'ci-bot', 'ce-id': 'forged' };
+    expect(parseSigned('harbor', structured('mallory'), headers).events).toEqual([
+      { ...harborPush, actor: 'mallory', source: 'harbor' },
+    ]);
+    expect(parseSigned('cloudevents', structured('mallory'), headers).events).toEqual([
+      { ...harborPush, actor: 'mallory', source: 'cloudevents' },
+    ]);
+  });
+
+  it("reads the default Harbor format's operator from the body, whatever headers come beside it", () => {
+    const body = webhookFixtureJson('harbor/push-artifact.json');
+    body['operator'] = 'mallory';
+    expect(parseSigned('harbor', body, { 'ce-operator': 'ci-bot' }).events).toEqual([
+      expect.objectContaining({ actor: 'mallory', repository: 'team/app', digest: FIXTURE_DIGEST }),
+    ]);
   });
 });

@@ -31,7 +31,7 @@ function kindOf(type: string): 'push' | 'delete' | undefined {
 
 /** Any CloudEvents sender, binary or structured mode; Harbor's types are read as Harbor's data. */
 export const parseCloudEvents: Adapter = (ctx) => {
-  const event = readCloudEvent(ctx.headers, ctx.body);
+  const event = readCloudEvent(ctx);
   const collector = new ResultCollector(ctx);
   if (isHarborCloudEventType(event.type)) {
     collectHarborCloudEvent(collector, event, ctx);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bodyEventId, ignoredResult, isoTime, ResultCollector, type Adapter } from '../context';
+import type { ParseOptions } from '../types';
 import { WebhookPayloadError } from '../errors';
 import { singleHeader } from '../headers';
 import { parseWith } from '../payload';
@@ -34,10 +35,67 @@ const bodySchema = z.looseObject({
   sender: z.looseObject({ login: text }).nullish(),
 });
 
+type Package = z.infer<typeof packageSchema>;
+
 const PACKAGE_EVENTS = new Set(['registry_package', 'package']);
 const PUSH_ACTIONS = new Set(['published', 'updated']);
 
-/** GitHub Packages (GHCR): `registry_package` / `package` webhooks for container packages. */
+/**
+ * The newest time the signed body gives, with its path. Every time in a body was written before the delivery
+ * was, so the newest one is the closest bound on the delivery's age.
+ */
+function signedTime(pkg: Package, key: string): { at: number; path: string } | undefined {
+  const times: Array<[string, string | null | undefined]> = [
+    [`${key}.package_version.updated_at`, pkg.package_version?.updated_at],
+    [`${key}.package_version.created_at`, pkg.package_version?.created_at],
+    [`${key}.updated_at`, pkg.updated_at],
+  ];
+  let newest: { at: number; path: string } | undefined;
+  for (const [path, value] of times) {
+    const at = value ? Date.parse(value) : NaN;
+    if (Number.isFinite(at) && (newest === undefined || at > newest.at)) newest = { at, path };
+  }
+  return newest;
+}
+
+/** A window as configured people read it: `24h`, `90m`, `45s`. */
+function durationText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
+}
+
+/**
+ * GitHub signs the body but not `X-GitHub-Delivery`, and keeps no nonce: a captured delivery verifies forever.
+ * Its job id comes from the body, so a resend meets the job it made while that is kept; the window refuses it
+ * after. A body with no time cannot show its age and is refused while a window is set.
+ */
+function refuseOutsideWindow(pkg: Package, key: string, options: ParseOptions): void {
+  const window = options.maxEventAgeMs;
+  if (!window) return;
+  const time = signedTime(pkg, key);
+  if (time === undefined) {
+    throw new WebhookPayloadError(
+      'signed GitHub delivery has no time, so its age cannot be checked (webhooks[].maxEventAge)',
+      [{ path: `${key}.package_version.updated_at`, message: 'required while a maximum event age is set' }],
+      { code: 'UNDATED_EVENT' },
+    );
+  }
+  const now = (options.now?.() ?? new Date()).getTime();
+  if (now - time.at > window) {
+    throw new WebhookPayloadError(
+      `signed GitHub delivery is older than the ${durationText(window)} window (webhooks[].maxEventAge); a replay is refused`,
+      [{ path: time.path, message: `${new Date(time.at).toISOString()} is ${Math.round((now - time.at) / 60_000)} minutes ago` }],
+      { code: 'STALE_EVENT' },
+    );
+  }
+}
+
+/**
+ * GitHub Packages (GHCR): `registry_package` / `package` webhooks for container packages. Everything queued
+ * comes from the HMAC-signed body. `X-GitHub-Event`, outside the signature, only decides whether the body is
+ * read at all: a rewritten one can make a package delivery ignored (as dropping it would), never make another
+ * body a push, since the package must be in the signed body under its key.
+ */
 export const parseGithub: Adapter = (ctx) => {
   const eventName = singleHeader(ctx.headers, 'x-github-event');
   if (eventName === undefined) {
@@ -61,6 +119,7 @@ export const parseGithub: Adapter = (ctx) => {
   const tag = version?.container_metadata?.tag;
   const digest = tag?.digest ?? (version?.version && isDigest(version.version) ? version.version : undefined);
   const owner = pkg.namespace ?? pkg.owner?.login;
+  refuseOutsideWindow(pkg, body.registry_package ? 'registry_package' : 'package', ctx.options);
   const collector = new ResultCollector(ctx);
   collector.add({
     kind: 'push',
@@ -69,7 +128,8 @@ export const parseGithub: Adapter = (ctx) => {
     tag: tag?.name,
     digest,
     actor: body.sender?.login,
-    eventId: singleHeader(ctx.headers, 'x-github-delivery') || bodyEventId(ctx.rawBody),
+    // Not X-GitHub-Delivery: that id is unsigned, and a new one would make a replay a new job.
+    eventId: bodyEventId(ctx.rawBody),
     occurredAt: isoTime(version?.updated_at ?? version?.created_at ?? pkg.updated_at, ctx.options),
   });
   return collector.result();

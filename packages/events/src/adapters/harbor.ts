@@ -74,7 +74,7 @@ export const isHarborCloudEventType = (type: string): boolean => type.startsWith
 export const parseHarbor: Adapter = (ctx) => {
   if (isBinaryMode(ctx.headers) || isStructuredMode(ctx.headers, ctx.body)) {
     const collector = new ResultCollector(ctx);
-    collectHarborCloudEvent(collector, readCloudEvent(ctx.headers, ctx.body), ctx);
+    collectHarborCloudEvent(collector, readCloudEvent(ctx), ctx);
     return collector.result();
   }
   const kind = DEFAULT_KINDS.get(parseWith(defaultTypeSchema, ctx.body, 'Harbor').type);
