@@ -1,10 +1,42 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { DefaultJobOptions } from 'bullmq';
+
+/** TLS settings for `rediss://` URLs: a private CA, and a client certificate where Redis asks for one. */
+export interface RedisTlsSettings {
+  /** PEM bundle of the CA(s) that issued Redis's certificate, instead of the system's public roots. */
+  caFile?: string;
+  /** Client certificate and key (PEM), for a Redis with `tls-auth-clients yes`. */
+  certFile?: string;
+  keyFile?: string;
+  /** Name checked against Redis's certificate when it differs from the URL's host (and sent as SNI). */
+  servername?: string;
+}
+
+/** A service's Redis settings, as `redis` in the configuration. */
+export interface RedisSettings {
+  url: string;
+  cluster?: string[];
+  tls?: RedisTlsSettings;
+}
+
+/** Where a connection reports what the operator must know (a pino logger fits). */
+export interface ConnectionLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** A TLS file that cannot be read: the service stops at start rather than retrying a connection forever. */
+export class RedisTlsFileError extends Error {
+  readonly code = 'REDIS_TLS_FILE_UNREADABLE';
+}
 
 export interface RedisConnectionOptions {
   url: string;
   /** Redis Cluster seed URLs; when given, a Cluster connection is made. */
   cluster?: string[];
+  /** Applied to `rediss://` connections only. */
+  tls?: RedisTlsSettings;
   /**
    * `worker`: blocking commands, retry forever (BullMQ requires maxRetriesPerRequest null).
    * `producer`: fail fast while Redis is down so the HTTP layer can answer 503 at once.
@@ -27,22 +59,45 @@ const ROLES: Record<RedisConnectionOptions['role'], { node: RedisOptions; offlin
  * Cluster seeds as ioredis startup nodes. Every node is reached with the first seed's credentials and TLS
  * setting (ioredis applies one set of node options to the nodes it discovers).
  */
-function clusterSeeds(seeds: string[]): { nodes: Array<{ host: string; port: number }>; auth: RedisOptions } {
+function clusterSeeds(seeds: string[], tls: TlsConnectionOptions | undefined): { nodes: Array<{ host: string; port: number }>; auth: RedisOptions } {
   const urls = seeds.map((u) => new URL(u));
   const first = urls[0]!;
   const auth: RedisOptions = {
     ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
     ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
-    ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(first.protocol === 'rediss:' ? { tls: tls ?? {} } : {}),
   };
   return { nodes: urls.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) })), auth };
+}
+
+function readTlsFile(path: string, key: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new RedisTlsFileError(`redis.tls.${key} ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Node's TLS options for the settings, read once per connection made (a renewed CA file is picked up by the next
+ * service start). Without `caFile` Node's public roots apply, which a private CA's certificate fails.
+ */
+function tlsOptions(settings: RedisTlsSettings | undefined): TlsConnectionOptions | undefined {
+  if (!settings) return undefined;
+  return {
+    ...(settings.caFile ? { ca: readTlsFile(settings.caFile, 'caFile') } : {}),
+    ...(settings.certFile ? { cert: readTlsFile(settings.certFile, 'certFile') } : {}),
+    ...(settings.keyFile ? { key: readTlsFile(settings.keyFile, 'keyFile') } : {}),
+    ...(settings.servername ? { servername: settings.servername } : {}),
+  };
 }
 
 /** The ioredis connection BullMQ needs, for a worker, a producer or a one-shot command. */
 export function createRedisConnection(opts: RedisConnectionOptions): Redis | Cluster {
   const role = ROLES[opts.role];
+  const tls = tlsOptions(opts.tls);
   if (opts.cluster?.length) {
-    const { nodes, auth } = clusterSeeds(opts.cluster);
+    const { nodes, auth } = clusterSeeds(opts.cluster, tls);
     const options: ClusterOptions = {
       redisOptions: { ...role.node, ...auth },
       clusterRetryStrategy: role.retry,
@@ -51,7 +106,42 @@ export function createRedisConnection(opts: RedisConnectionOptions): Redis | Clu
     };
     return new Cluster(nodes, options);
   }
-  return new Redis(opts.url, { ...role.node, retryStrategy: role.retry });
+  // ioredis turns TLS on for a rediss:// URL; the options only say how. A redis:// URL stays plain text.
+  const secure = opts.url.startsWith('rediss://') && tls ? { tls } : {};
+  return new Redis(opts.url, { ...role.node, retryStrategy: role.retry, ...secure });
+}
+
+/** `maxmemory_policy` as Redis reports it in `INFO memory` (readable on managed services that rename CONFIG). */
+async function evictionPolicies(connection: Redis | Cluster): Promise<string[]> {
+  const nodes = connection instanceof Cluster ? connection.nodes('master') : [connection];
+  const infos = await Promise.all(nodes.map((node) => node.info('memory')));
+  return infos.map((info) => /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? 'unknown');
+}
+
+/**
+ * Warns once, as one structured line, when Redis may evict keys. Every key Signet keeps is state that must not
+ * vanish: a queued webhook, a job id that dedupes a redelivery, a tag's last digest, a signing lock. Under
+ * memory pressure any policy but `noeviction` deletes some of them silently; with `noeviction` writes fail
+ * loudly instead (the receiver answers 503 and the registry retries).
+ */
+export async function warnUnlessNoEviction(connection: Redis | Cluster, logger: ConnectionLogger): Promise<void> {
+  let policies: string[];
+  try {
+    policies = await evictionPolicies(connection);
+  } catch (err) {
+    logger.warn(
+      { code: 'REDIS_EVICTION_POLICY_UNKNOWN', err: (err as Error).message },
+      'could not read Redis maxmemory-policy (INFO memory); Signet needs noeviction or it may lose queued jobs and tag state',
+    );
+    return;
+  }
+  const evicting = [...new Set(policies.filter((p) => p !== 'noeviction'))];
+  if (evicting.length === 0) return;
+  logger.warn(
+    { code: 'REDIS_EVICTION_POLICY', maxmemoryPolicy: evicting.join(','), required: 'noeviction' },
+    `Redis maxmemory-policy is ${evicting.join(', ')}, not noeviction: under memory pressure Redis deletes keys, ` +
+      'so queued webhooks, job ids, tag state and locks can vanish without an error; set maxmemory-policy noeviction',
+  );
 }
 
 /**
@@ -65,9 +155,26 @@ export const defaultJobOptions: DefaultJobOptions = {
   removeOnFail: { count: 50_000, age: 14 * 24 * 3600 },
 };
 
-/** `(role) => connection` for a service's Redis settings (URL or Cluster seeds). */
-export function connectionFactory(redis: { url: string; cluster?: string[] }): (role: RedisConnectionOptions['role']) => Redis | Cluster {
-  return (role) => createRedisConnection({ url: redis.url, ...(redis.cluster ? { cluster: redis.cluster } : {}), role });
+/**
+ * `(role) => connection` for a service's Redis settings (URL or Cluster seeds, TLS). Given a logger, the first
+ * connection checks Redis's eviction policy once it is ready (see warnUnlessNoEviction): once per service start.
+ */
+export function connectionFactory(redis: RedisSettings, opts: { logger?: ConnectionLogger } = {}): (role: RedisConnectionOptions['role']) => Redis | Cluster {
+  let checked = opts.logger === undefined;
+  return (role) => {
+    const connection = createRedisConnection({
+      url: redis.url,
+      ...(redis.cluster ? { cluster: redis.cluster } : {}),
+      ...(redis.tls ? { tls: redis.tls } : {}),
+      role,
+    });
+    if (!checked && opts.logger) {
+      checked = true;
+      const logger = opts.logger;
+      connection.once('ready', () => void warnUnlessNoEviction(connection, logger));
+    }
+    return connection;
+  };
 }
 
 /**

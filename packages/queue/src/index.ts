@@ -20,4 +20,15 @@ export {
 } from './jobs';
 /** Push job ids come from the events package, beside the PushEvent they hash. */
 export { pushJobId } from '@signet/events';
-export { createRedisConnection, connectionFactory, defaultJobOptions, whenConnected, type RedisConnectionOptions } from './connection';
+export {
+  createRedisConnection,
+  connectionFactory,
+  defaultJobOptions,
+  whenConnected,
+  warnUnlessNoEviction,
+  RedisTlsFileError,
+  type RedisConnectionOptions,
+  type RedisSettings,
+  type RedisTlsSettings,
+  type ConnectionLogger,
+} from './connection';
