@@ -89,14 +89,14 @@ export class OriginPolicy {
     if (!withCredentials || this.realms.some((p) => p.matches(realm))) return;
     throw new RegistryError(
       'REALM_NOT_ALLOWED',
-      `registry ${this.opts.name}: refusing to send credentials to token realm ${realm.host}, which is not the registry's origin; if it is the registry's token service, add ${realm.origin} to registries[].authRealms`,
+      `registry ${this.opts.name}: refusing to send credentials to token realm ${realm.host}, which is not the registry's origin; if it is the registry's token service, add ${realm.origin} to registries[].authRealms (signet CLI: --registry-auth-realm)`,
     );
   }
 
   /** Throws REDIRECT_NOT_ALLOWED unless a download may follow a redirect to `url`. */
   assertRedirect(url: URL, what: string): void {
     if (this.isRegistry(url) || this.redirects.some((p) => p.matches(url))) return;
-    const why = url.protocol === 'https:' ? `if it is the registry's storage, add ${url.origin} to registries[].redirectOrigins` : 'plain http off the registry\'s own origin is never followed';
+    const why = url.protocol === 'https:' ? `if it is the registry's storage, add ${url.origin} to registries[].redirectOrigins (signet CLI: --registry-redirect-origin)` : 'plain http off the registry\'s own origin is never followed';
     throw new RegistryError('REDIRECT_NOT_ALLOWED', `${what}: refusing redirect to ${url.host}; ${why}`);
   }
 }

@@ -1,8 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildRandomImage, pushImage, startRegistry, type RegistryServer } from '@signet/testing';
+import { buildRandomImage, makeCertificate, pushImage, startForeignOrigin, startRegistry, tokenService, type ForeignOrigin, type Handler, type RegistryServer, type TestCertificate } from '@signet/testing';
 import type { RegistryClient } from '../src';
-import { makeCertificate, startForeignOrigin, tokenService, type ForeignOrigin, type Handler, type TestCertificate } from './foreign-origin';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
 /**

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, requireBinary } from '@signet/testing';
+import { makeTempDir, requireBinary } from './process';
 
 /** A self-signed P-256 certificate for 127.0.0.1: the TLS identity of a foreign origin and the token signing key. */
 export interface TestCertificate {

@@ -12,3 +12,4 @@ export { repoRoot, sharedDir, upstreamSharedDir, PUSH_FIXTURES } from './paths';
 export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';
 export { runSignet, type CliResult } from './cli';
 export { writeCredentialHelper } from './credential-helper';
+export { makeCertificate, startForeignOrigin, tokenService, type ForeignOrigin, type Handler, type SeenRequest, type TestCertificate, type TokenService } from './foreign-origin';

@@ -8,13 +8,19 @@ export interface RegistryFlags {
   registryUsername?: string;
   registryPassword?: string;
   allowInsecureRegistry?: boolean;
+  registryAuthRealm?: string[];
+  registryRedirectOrigin?: string[];
 }
+
+const repeatable = (value: string, previous: string[] = []) => [...previous, value];
 
 export function addRegistryOptions(cmd: Command): Command {
   return cmd
     .option('--registry-username <user>', 'registry username (else SIGNET_REGISTRY_USERNAME, else ~/.docker/config.json and its credential helpers)')
     .option('--registry-password <password>', 'registry password (else SIGNET_REGISTRY_PASSWORD)')
-    .option('--allow-insecure-registry', 'talk plain http to the registry', false);
+    .option('--allow-insecure-registry', 'talk plain http to the registry', false)
+    .option('--registry-auth-realm <origin>', "https token service off the registry's origin that may receive the credentials (repeatable; as registries[].authRealms)", repeatable)
+    .option('--registry-redirect-origin <origin>', 'https storage origin blob downloads may be redirected to (repeatable; as registries[].redirectOrigins)', repeatable);
 }
 
 /** Parses an image reference given on the command line; a bad one is a usage error. */
@@ -31,13 +37,21 @@ export function registryClientFor(ref: ImageReference, flags: RegistryFlags, env
   const username = flags.registryUsername ?? env.SIGNET_REGISTRY_USERNAME;
   const password = flags.registryPassword ?? env.SIGNET_REGISTRY_PASSWORD;
   const host = ref.registry === 'index.docker.io' ? 'registry-1.docker.io' : ref.registry;
-  return new RegistryClient({
-    name: ref.registry,
-    url: `${flags.allowInsecureRegistry ? 'http' : 'https'}://${host}`,
-    insecure: flags.allowInsecureRegistry ?? false,
-    ...(username !== undefined ? { username, password: password ?? '' } : {}),
-    ...(env.DOCKER_CONFIG ? { dockerConfig: join(env.DOCKER_CONFIG, 'config.json') } : {}),
-  });
+  try {
+    return new RegistryClient({
+      name: ref.registry,
+      url: `${flags.allowInsecureRegistry ? 'http' : 'https'}://${host}`,
+      insecure: flags.allowInsecureRegistry ?? false,
+      ...(username !== undefined ? { username, password: password ?? '' } : {}),
+      ...(env.DOCKER_CONFIG ? { dockerConfig: join(env.DOCKER_CONFIG, 'config.json') } : {}),
+      ...(flags.registryAuthRealm ? { authRealms: flags.registryAuthRealm } : {}),
+      ...(flags.registryRedirectOrigin ? { redirectOrigins: flags.registryRedirectOrigin } : {}),
+    });
+  } catch (err) {
+    // A bad origin flag (or registry address) is a usage error, not a registry failure.
+    if (err instanceof RegistryError && err.code === 'CONFIG_INVALID') throw new CliError(err.message, EXIT_USAGE, { cause: err });
+    throw err;
+  }
 }
 
 /** `-a key=value`, repeatable; like cosign, one value may hold several comma-separated pairs. */
