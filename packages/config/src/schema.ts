@@ -47,16 +47,7 @@ export const registrySchema = z
   .strict();
 
 const webhookAuth = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('none'),
-      /**
-       * Lab use only: anyone who reaches the receiver may then name any actor (`ci-bot`) and get pushes signed.
-       * Without it, `none` is refused on a webhook whose registry a trust rule names.
-       */
-      dangerouslyLetAnyoneNameAnyActor: z.literal(true).optional(),
-    })
-    .strict(),
+  z.object({ type: z.literal('none') }).strict(),
   z.object({ type: z.literal('bearer'), ...secretRef('token') }).strict(),
   z.object({ type: z.literal('header'), header: z.string().min(1), ...secretRef('value') }).strict(),
   z.object({ type: z.literal('basic'), username: z.string().min(1), ...secretRef('password') }).strict(),
@@ -98,18 +89,6 @@ export const repositoryKeysSchema = z
     registry: name.optional(),
     repositories: z.array(z.string().min(1)).min(1),
     keys: z.array(z.string().min(1)).min(1),
-  })
-  .strict();
-
-/** A window in which a push to these repositories (by these actors) is expected to get a signature made elsewhere. */
-export const signatureWindowSchema = z
-  .object({
-    /** A registry name; every registry when omitted. */
-    registry: name.optional(),
-    repositories: z.array(z.string().min(1)).min(1),
-    /** Push actors (registry user names); every actor when omitted. */
-    actors: z.array(z.string().min(1)).min(1).optional(),
-    window: duration,
   })
   .strict();
 
@@ -158,22 +137,11 @@ export const configSchema = z
         port: port.default(8080),
         host: z.string().default('0.0.0.0'),
         bodyLimit: z.string().default('1mb'),
-        /** The admin listener, apart from the webhooks: only the queue dashboard is served there. */
-        admin: z.object({ port: port.default(9100), host: z.string().default('127.0.0.1') }).strict().default({ port: 9100, host: '127.0.0.1' }),
-        /** bull-board queue dashboard at /admin/queues, read-only, behind basic auth, on the admin listener. */
-        dashboard: z
-          .object({
-            enabled: z.boolean().default(false),
-            username: z.string().default('admin'),
-            ...secretRef('password'),
-            /** Serve it on the public webhook listener instead, reachable by whoever can send webhooks. */
-            dangerouslyServeOnWebhookListener: z.boolean().default(false),
-          })
-          .strict()
-          .optional(),
+        /** bull-board queue dashboard at /admin/queues, behind basic auth. */
+        dashboard: z.object({ enabled: z.boolean().default(false), username: z.string().default('admin'), ...secretRef('password') }).strict().optional(),
       })
       .strict()
-      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb', admin: { port: 9100, host: '127.0.0.1' } }),
+      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb' }),
     signer: z
       .object({
         port: port.default(9101),
@@ -211,27 +179,6 @@ export const configSchema = z
           .default({ every: 60_000, tagConcurrency: 16 }),
         gracePeriod: duration.default(30_000),
         historyLength: z.number().int().min(1).max(50).default(5),
-        /**
-         * Bounds on reading one digest's signatures, all of which anyone with push access can write: the excess
-         * is skipped and judged `invalid`, never a failed lookup.
-         */
-        signatureLimits: z
-          .object({
-            maxLayers: z.number().int().min(1).max(1000).default(32),
-            maxBytes: z.number().int().min(64 * 1024).default(4 * 1024 * 1024),
-            maxBlobBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
-          })
-          .strict()
-          .default({ maxLayers: 32, maxBytes: 4 * 1024 * 1024, maxBlobBytes: 4 * 1024 * 1024 }),
-        /**
-         * Pushes expected to be signed outside Signet (`cosign sign` in a CI not in the trust rules): first match
-         * wins; its digest stays pending for `window` instead of alerting, and alerts at once if still unsigned then.
-         */
-        signatureWindows: z.array(signatureWindowSchema).default([]),
-        /** A push whose digest the registry does not show on the tag yet is looked at again this long after. */
-        lookAgain: duration.default(1000),
-        /** How long a deleted tag's last record is kept, so a re-push under it is judged as a replacement. */
-        tombstoneTtl: duration.default(30 * 24 * 3600_000),
       })
       .strict()
       .optional(),
