@@ -1,30 +1,9 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes } from '@signet/crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { attachBundle, RegistryClient } from '@signet/registry';
 import { waitFor } from '@signet/testing';
 import { ScanProgress } from '@signet/verification';
 import { startVerifier, type RunningVerifier } from '../src/service';
-import { CI_BOT, MALLORY, silentLogger, startEnv, type TestEnv } from './env';
-
-/** A cosign v3-style Sigstore bundle: an in-toto statement for `digest` in a DSSE envelope signed by `key`. */
-function bundleFor(digest: string, key: KeyObject): Buffer {
-  const statement = Buffer.from(
-    JSON.stringify({
-      _type: 'https://in-toto.io/Statement/v1',
-      subject: [{ name: '', digest: { sha256: digest.slice(7) } }],
-      predicateType: 'https://sigstore.dev/cosign/sign/v1',
-      predicate: {},
-    }),
-  );
-  const sig = signBytes(key, dssePae(IN_TOTO_PAYLOAD_TYPE, statement)).toString('base64');
-  return Buffer.from(
-    JSON.stringify({
-      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-      verificationMaterial: { publicKey: { hint: '' } },
-      dsseEnvelope: { payload: statement.toString('base64'), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig }] },
-    }),
-  );
-}
+import { bundleFor, CI_BOT, MALLORY, silentLogger, startEnv, type TestEnv } from './env';
 
 describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
   let env: TestEnv;

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { parseConfig, type SignetConfig } from '@signet/config';
-import { buildPayload, signBytes } from '@signet/crypto';
+import { buildPayload, COSIGN_SIGN_PREDICATE_TYPE, dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes } from '@signet/crypto';
 import { createLogger } from '@signet/observability';
 import { createRedisConnection, defaultJobOptions, QueueNames, verifyJobId, type SignerDecision, type VerifyJob } from '@signet/queue';
 import { RegistryClient, SignatureStore } from '@signet/registry';
@@ -94,6 +94,29 @@ export async function startEnv(): Promise<TestEnv> {
       removeDir(dir);
     },
   };
+}
+
+/**
+ * A cosign v3-style Sigstore bundle: an in-toto statement for `digest` (subject named `name`, if given; cosign
+ * names none) with `predicateType` (cosign's signature one by default), in a DSSE envelope signed by `key`.
+ */
+export function bundleFor(digest: string, key: KeyObject, opts: { name?: string; predicateType?: string } = {}): Buffer {
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ ...(opts.name !== undefined ? { name: opts.name } : {}), digest: { sha256: digest.slice(7) } }],
+      predicateType: opts.predicateType ?? COSIGN_SIGN_PREDICATE_TYPE,
+      predicate: {},
+    }),
+  );
+  const sig = signBytes(key, dssePae(IN_TOTO_PAYLOAD_TYPE, statement)).toString('base64');
+  return Buffer.from(
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: '' } },
+      dsseEnvelope: { payload: statement.toString('base64'), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig }] },
+    }),
+  );
 }
 
 /** The current value of a metric line in a Prometheus text exposition (undefined when absent). */

@@ -179,6 +179,18 @@ export const configSchema = z
           .default({ every: 60_000, tagConcurrency: 16 }),
         gracePeriod: duration.default(30_000),
         historyLength: z.number().int().min(1).max(50).default(5),
+        /**
+         * Bounds on reading one digest's signatures, all of which anyone with push access can write: the excess
+         * is skipped and judged `invalid`, never a failed lookup.
+         */
+        signatureLimits: z
+          .object({
+            maxLayers: z.number().int().min(1).max(1000).default(32),
+            maxBytes: z.number().int().min(64 * 1024).default(4 * 1024 * 1024),
+            maxBlobBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+          })
+          .strict()
+          .default({ maxLayers: 32, maxBytes: 4 * 1024 * 1024, maxBlobBytes: 4 * 1024 * 1024 }),
       })
       .strict()
       .optional(),

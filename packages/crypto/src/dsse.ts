@@ -1,4 +1,5 @@
 import type { PublicKeySet, TrustedKey } from './public-keys';
+import { identityMatches } from './reference';
 
 /** A DSSE envelope as a Sigstore bundle carries it (cosign v3's default signature format). */
 export interface DsseEnvelope {
@@ -8,6 +9,13 @@ export interface DsseEnvelope {
 }
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/**
+ * The predicate type of an image signature, as opposed to an attestation (SLSA provenance, SBOM...) signed
+ * by the same key: cosign's `types.CosignSignPredicateType` (sigstore/cosign `pkg/types/predicate.go`),
+ * which `signDigestBundle` in `cmd/cosign/cli/sign/sign.go` writes into the statement of every v3 bundle.
+ */
+export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
 
 /** DSSE pre-authentication encoding: `DSSEv1 <len(type)> <type> <len(body)> <body>` (lengths in bytes). */
 export function dssePae(payloadType: string, payload: Buffer): Buffer {
@@ -25,13 +33,24 @@ export type DsseVerification =
   | { ok: true; signer: TrustedKey; statement: { subject?: InTotoSubject[] } & Record<string, unknown>; subject: InTotoSubject }
   | { ok: false; code: 'SIGNATURE_MISMATCH'; message: string }
   /** The signature is good but the statement's claims are not: `signer` says whose it is. */
-  | { ok: false; code: 'MALFORMED_PAYLOAD' | 'DIGEST_MISMATCH'; message: string; signer: TrustedKey };
+  | { ok: false; code: 'MALFORMED_PAYLOAD' | 'NOT_A_SIGNATURE' | 'DIGEST_MISMATCH' | 'IDENTITY_MISMATCH'; message: string; signer: TrustedKey };
+
+export interface DsseVerifyOptions {
+  /**
+   * Image references the subject may be named as (`host/repo:tag`, `host/repo`), compared as exact
+   * references are for a simple-signing docker-reference; unset = names are not checked (cosign verify).
+   * A subject with no name passes: cosign v3 writes none (`signDigestBundle` sets only the subject's digest
+   * and annotations), so such a bundle binds the digest alone.
+   */
+  identities?: readonly string[];
+}
 
 /**
- * Verifies a DSSE envelope holding an in-toto statement: one signature verifies over the PAE with a trusted
- * key, and the statement names `expectedDigest` (`sha256:<hex>`) among its subjects.
+ * Verifies a DSSE envelope holding an image signature: one signature verifies over the PAE with a trusted
+ * key, the statement has cosign's signature predicate type, and one of its subjects names `expectedDigest`
+ * (`sha256:<hex>`) and, when `identities` are given, no other image.
  */
-export function verifyDsseStatement(envelope: DsseEnvelope, keys: PublicKeySet, expectedDigest: string): DsseVerification {
+export function verifyDsseStatement(envelope: DsseEnvelope, keys: PublicKeySet, expectedDigest: string, opts: DsseVerifyOptions = {}): DsseVerification {
   const pae = dssePae(envelope.payloadType, envelope.payload);
   const signer = envelope.signatures.map((s) => keys.findSigner(pae, Buffer.from(s.sig, 'base64'))).find(Boolean);
   if (!signer) return { ok: false, code: 'SIGNATURE_MISMATCH', message: 'the envelope does not verify with any trusted key' };
@@ -42,8 +61,22 @@ export function verifyDsseStatement(envelope: DsseEnvelope, keys: PublicKeySet, 
   } catch {
     return { ok: false, code: 'MALFORMED_PAYLOAD', message: 'the in-toto statement is not JSON', signer };
   }
+  if (statement?.predicateType !== COSIGN_SIGN_PREDICATE_TYPE) {
+    return { ok: false, code: 'NOT_A_SIGNATURE', message: `predicate type ${JSON.stringify(statement?.predicateType)} is not an image signature`, signer };
+  }
   const [alg, hex] = expectedDigest.split(':');
-  const subject = Array.isArray(statement?.subject) ? statement.subject.find((s) => alg !== undefined && s?.digest?.[alg] === hex) : undefined;
-  if (!subject) return { ok: false, code: 'DIGEST_MISMATCH', message: `the statement does not name ${expectedDigest}`, signer };
+  const subjects = Array.isArray(statement.subject) ? statement.subject.filter((s) => alg !== undefined && s?.digest?.[alg] === hex) : [];
+  if (subjects.length === 0) return { ok: false, code: 'DIGEST_MISMATCH', message: `the statement does not name ${expectedDigest}`, signer };
+  const { identities } = opts;
+  const subject = identities ? subjects.find((s) => subjectNamed(s, identities)) : subjects[0];
+  if (!subject) {
+    return { ok: false, code: 'IDENTITY_MISMATCH', message: `the statement names ${expectedDigest} as ${subjects.map((s) => JSON.stringify(s.name)).join(', ')}, not ${identities?.join(' or ')}`, signer };
+  }
   return { ok: true, signer, statement, subject };
+}
+
+function subjectNamed(subject: InTotoSubject, identities: readonly string[]): boolean {
+  if (subject.name === undefined || subject.name === '') return true;
+  const name = subject.name;
+  return typeof name === 'string' && identities.some((reference) => identityMatches(name, { type: 'exact', reference }));
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { COSIGN_SIGN_PREDICATE_TYPE } from '@signet/crypto';
 import type { RegistryClient } from './client';
 import { digestOf } from './digest';
 import { OCI_EMPTY, OCI_MANIFEST, SIGSTORE_BUNDLE } from './media-types';
-import { parseImageManifest } from './manifests';
 import { addToReferrersIndex } from './referrers';
 import type { Descriptor } from './types';
 
@@ -50,7 +50,7 @@ export async function attachBundle(client: RegistryClient, repo: string, subject
   await client.uploadBlob(repo, bundle);
   const annotations = {
     'dev.sigstore.bundle.content': 'dsse-envelope',
-    'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1',
+    'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE_TYPE,
     'org.opencontainers.image.created': created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   const manifest = Buffer.from(
@@ -70,15 +70,4 @@ export async function attachBundle(client: RegistryClient, repo: string, subject
     await addToReferrersIndex(client, repo, subject.digest, { mediaType: OCI_MANIFEST, size: manifest.length, digest, artifactType: SIGSTORE_BUNDLE, annotations });
   }
   return digest;
-}
-
-/** The bundle bytes of a referrer manifest, or undefined when it is not a bundle referrer of `subject`. */
-export async function readBundle(client: RegistryClient, repo: string, subject: string, manifestDigest: string): Promise<Buffer | undefined> {
-  const m = await client.getManifest(repo, manifestDigest);
-  const manifest = parseImageManifest(m.bytes, `referrer ${manifestDigest}`);
-  // The fallback index is an ordinary tag anyone with push access can edit: trust only the manifest's own subject.
-  if (manifest.subject?.digest !== subject) return undefined;
-  const layers = manifest.layers.filter((l) => l.mediaType.startsWith('application/vnd.dev.sigstore.bundle'));
-  if (layers.length !== 1 || !layers[0]) return undefined;
-  return client.getBlob(repo, layers[0].digest);
 }

@@ -20,7 +20,12 @@ export {
   type AppendOptions,
   type AppendResult,
   type SignatureStoreOptions,
+  type SignatureReading,
+  type SignatureLimits,
+  type RejectedArtifact,
+  type RejectionCode,
 } from './signature-store';
+export { DEFAULT_SIGNATURE_LIMITS } from './signature-reader';
 export * from './media-types';
 export type { Descriptor, ImageManifest, ImageIndex, FetchedManifest } from './types';
 export { DigestLock, LockBusyError, type DigestLockOptions } from './digest-lock';

@@ -10,6 +10,8 @@ export interface Referrers {
   manifests: Descriptor[];
   /** `api`: the registry's referrers API; `tag`: the `sha256-<hex>` fallback index (or neither exists). */
   via: 'api' | 'tag';
+  /** Size of the index read (0 when there was none), for callers that bound what they read. */
+  bytes: number;
 }
 
 /**
@@ -21,10 +23,11 @@ export async function listReferrers(client: RegistryClient, repo: string, digest
   if (apiKnown.get(client) !== false) {
     const viaApi = await queryApi(client, repo, digest, query, opts.artifactType);
     apiKnown.set(client, viaApi !== undefined);
-    if (viaApi === 'missing-repository') return { manifests: [], via: 'api' };
+    if (viaApi === 'missing-repository') return { manifests: [], via: 'api', bytes: 0 };
     if (viaApi) return viaApi;
   }
-  return { manifests: filter(await fallbackIndex(client, repo, digest), opts.artifactType), via: 'tag' };
+  const index = await fallbackIndex(client, repo, digest);
+  return { manifests: filter(index.manifests, opts.artifactType), via: 'tag', bytes: index.bytes };
 }
 
 /**
@@ -62,7 +65,7 @@ async function queryApi(
       ok: [200], maxBytes: MAX_MANIFEST_BYTES, what: `referrers of ${repo}@${digest}`,
     });
     const type = headerValue(res.headers, 'content-type') ?? '';
-    if (type.startsWith(OCI_INDEX)) return { manifests: filter(parseImageIndex(res.body, 'referrers index').manifests, artifactType), via: 'api' };
+    if (type.startsWith(OCI_INDEX)) return { manifests: filter(parseImageIndex(res.body, 'referrers index').manifests, artifactType), via: 'api', bytes: res.body.length };
     // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
     return undefined;
   } catch (err) {
@@ -78,9 +81,9 @@ function filter(manifests: Descriptor[], artifactType: string | undefined): Desc
   return artifactType ? manifests.filter((m) => m.artifactType === artifactType) : manifests;
 }
 
-async function fallbackIndex(client: RegistryClient, repo: string, digest: string): Promise<Descriptor[]> {
+async function fallbackIndex(client: RegistryClient, repo: string, digest: string): Promise<{ manifests: Descriptor[]; bytes: number }> {
   const found = await client.findManifest(repo, digestTag(digest), OCI_INDEX);
-  return found ? parseImageIndex(found.bytes, `referrers tag of ${digest}`).manifests : [];
+  return found ? { manifests: parseImageIndex(found.bytes, `referrers tag of ${digest}`).manifests, bytes: found.bytes.length } : { manifests: [], bytes: 0 };
 }
 
 /**
@@ -92,14 +95,14 @@ export async function addToReferrersIndex(client: RegistryClient, repo: string, 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     let current: Descriptor[] = [];
     try {
-      current = await fallbackIndex(client, repo, subject);
+      current = (await fallbackIndex(client, repo, subject)).manifests;
     } catch (err) {
       if (!isMissing(err)) throw err;
     }
     if (current.some((m) => m.digest === descriptor.digest)) return;
     const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...current, descriptor] };
     await client.putManifest(repo, tag, Buffer.from(JSON.stringify(index)), OCI_INDEX);
-    const after = await fallbackIndex(client, repo, subject);
+    const after = (await fallbackIndex(client, repo, subject)).manifests;
     if (after.some((m) => m.digest === descriptor.digest)) return;
   }
   throw new RegistryError('CONCURRENT_UPDATE', `referrers index ${repo}:${tag} kept changing; gave up after ${maxAttempts} attempts`, { retryable: true });

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   buildPayload,
+  COSIGN_SIGN_PREDICATE_TYPE,
   dssePae,
   IN_TOTO_PAYLOAD_TYPE,
   publicKeyToPem,
@@ -80,7 +81,8 @@ export async function signDigest(store: SignatureStore, key: SigningKey, input: 
 async function signAsBundle(store: SignatureStore, key: SigningKey, input: SignDigestInput, opts: SignDigestOptions): Promise<AppendResult> {
   const accepted = PublicKeySet.fromPems([key.publicKey, ...(opts.alsoAccept ?? [])].map((k, i) => ({ pem: publicKeyToPem(k), source: `key-${i}` })));
   const bundles = (await store.list(input.repository, input.digest)).filter((s) => s.kind === 'bundle');
-  const existing = bundles.find((b) => verifyDsseStatement(b.envelope, accepted, input.digest).ok);
+  // Judged as the verifier judges a bundle: an attestation, or a statement naming another image, is not one.
+  const existing = bundles.find((b) => verifyDsseStatement(b.envelope, accepted, input.digest, { identities: [input.dockerReference] }).ok);
   if (existing) return { status: 'duplicate', manifestDigest: existing.manifestDigest, layers: bundles.length };
   const subject = {
     name: input.dockerReference,
@@ -88,7 +90,7 @@ async function signAsBundle(store: SignatureStore, key: SigningKey, input: SignD
     ...(input.annotations && Object.keys(input.annotations).length ? { annotations: input.annotations } : {}),
   };
   const statement = Buffer.from(
-    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [subject], predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {} }),
+    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [subject], predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} }),
   );
   const sig = await key.sign(dssePae(IN_TOTO_PAYLOAD_TYPE, statement));
   const bundle = Buffer.from(

@@ -1,36 +1,18 @@
-import { attachBundle, bundleEnvelope, readBundle, type DsseEnvelope } from './bundle-layout';
-import { DEFAULT_MAX_BLOB_BYTES, type RegistryClient } from './client';
+import { attachBundle } from './bundle-layout';
+import type { RegistryClient } from './client';
 import { RegistryError } from './errors';
 import { parseImageManifest } from './manifests';
-import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from './media-types';
+import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE } from './media-types';
 import { listReferrers } from './referrers';
 import { signatureTag } from './reference';
 import { signatureImage, signatureLayer } from './sig-layout';
+import {
+  DEFAULT_SIGNATURE_LIMITS, readBundles, readSigLayers, SIG_MANIFEST_ACCEPT, SignatureReadSession,
+  type SignatureLimits, type SignatureReading, type StoredSignature,
+} from './signature-reader';
 import type { Descriptor } from './types';
 
-/** One layer of a `.sig` manifest: a cosign simple-signing payload and its signature. */
-export interface SimpleSigningSignature {
-  kind: 'simple-signing';
-  /** Digest of the `.sig` manifest holding the layer. */
-  manifestDigest: string;
-  layer: Descriptor;
-  /** Exact payload bytes (the layer blob, digest verified). */
-  payload: Buffer;
-  /** The `dev.cosignproject.cosign/signature` annotation (base64 DER). */
-  signature: string;
-  annotations: Record<string, string>;
-}
-
-/** A sigstore bundle attached as an OCI 1.1 referrer; the verifier checks the DSSE PAE signature and subject. */
-export interface BundleSignature {
-  kind: 'bundle';
-  manifestDigest: string;
-  /** Raw bundle JSON as stored. */
-  bundle: Buffer;
-  envelope: DsseEnvelope;
-}
-
-export type StoredSignature = SimpleSigningSignature | BundleSignature;
+export type { BundleSignature, RejectedArtifact, RejectionCode, SignatureLimits, SignatureReading, SimpleSigningSignature, StoredSignature } from './signature-reader';
 
 export interface SignatureInput {
   payload: Buffer;
@@ -64,8 +46,8 @@ export interface SignatureStoreOptions {
   maxAttempts?: number;
   /** Delay before the second read-back that catches a writer overwriting us after our first check. Default 60 ms. */
   settleMs?: number;
-  /** Largest payload blob read. Default 4 MiB (containers/image's limit). */
-  maxPayloadBytes?: number;
+  /** Bounds on reading one digest's signatures (`DEFAULT_SIGNATURE_LIMITS` where unset). */
+  limits?: Partial<SignatureLimits>;
   /** Also read sigstore bundles attached as referrers. Default true. */
   bundles?: boolean;
 }
@@ -82,40 +64,28 @@ export class SignatureStore {
   ) {}
 
   /**
-   * Every signature of `digest`: layers of the `sha256-<hex>.sig` tag and sigstore bundles among its referrers.
-   * No tag means no signatures; any failed lookup throws (a failure is never "unsigned").
+   * Every readable signature of `digest`: layers of the `sha256-<hex>.sig` tag and sigstore bundles among its
+   * referrers, and the artifacts that could not be read (over a limit, malformed, missing content), each
+   * skipped while the rest are read. No tag means no signatures. Only a failed request throws (a failure
+   * is never "unsigned"); what a pusher wrote never does.
    */
+  async read(repo: string, digest: string): Promise<SignatureReading> {
+    const session = new SignatureReadSession(this.client, repo, { ...DEFAULT_SIGNATURE_LIMITS, ...this.opts.limits });
+    const tag = signatureTag(digest);
+    // The two lookups go together; the blobs they name are then read one at a time within the budget.
+    const [sig, referrers] = await Promise.all([
+      session.manifest(tag, `${repo}:${tag}`, SIG_MANIFEST_ACCEPT),
+      this.opts.bundles === false ? undefined : session.attempt(`referrers of ${repo}@${digest}`, () => listReferrers(this.client, repo, digest, { artifactType: SIGSTORE_BUNDLE })),
+    ]);
+    session.bytesRead += referrers?.bytes ?? 0;
+    const layers = await readSigLayers(session, sig, `${repo}:${tag}`);
+    const bundles = await readBundles(session, digest, referrers);
+    return { signatures: [...layers, ...bundles], rejected: session.rejected, bytesRead: session.bytesRead };
+  }
+
+  /** The readable signatures of `digest` (see `read`). */
   async list(repo: string, digest: string): Promise<StoredSignature[]> {
-    const [legacy, bundles] = await Promise.all([this.listSigTag(repo, digest), this.opts.bundles === false ? [] : this.listBundles(repo, digest)]);
-    return [...legacy, ...bundles];
-  }
-
-  private async listSigTag(repo: string, digest: string): Promise<SimpleSigningSignature[]> {
-    const found = await this.client.findManifest(repo, signatureTag(digest), `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
-    if (!found) return [];
-    const manifest = parseImageManifest(found.bytes, `${repo}:${signatureTag(digest)}`);
-    const layers = manifest.layers.filter((l) => l.mediaType === SIMPLE_SIGNING && typeof l.annotations?.[SIGNATURE_ANNOTATION] === 'string');
-    return Promise.all(
-      layers.map(async (layer) => ({
-        kind: 'simple-signing' as const,
-        manifestDigest: found.digest,
-        layer,
-        payload: await this.client.getBlob(repo, layer.digest, this.opts.maxPayloadBytes ?? DEFAULT_MAX_BLOB_BYTES),
-        signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '',
-        annotations: layer.annotations ?? {},
-      })),
-    );
-  }
-
-  private async listBundles(repo: string, digest: string): Promise<BundleSignature[]> {
-    const refs = await listReferrers(this.client, repo, digest, { artifactType: SIGSTORE_BUNDLE });
-    const out: BundleSignature[] = [];
-    for (const ref of refs.manifests) {
-      const bundle = await readBundle(this.client, repo, digest, ref.digest);
-      const envelope = bundle && bundleEnvelope(bundle);
-      if (bundle && envelope) out.push({ kind: 'bundle', manifestDigest: ref.digest, bundle, envelope });
-    }
-    return out;
+    return (await this.read(repo, digest)).signatures;
   }
 
   /**
@@ -173,7 +143,7 @@ export class SignatureStore {
   }
 
   private async readLayers(repo: string, tag: string): Promise<{ layers: Descriptor[]; mediaType: string; digest?: string }> {
-    const found = await this.client.findManifest(repo, tag, `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`);
+    const found = await this.client.findManifest(repo, tag, SIG_MANIFEST_ACCEPT);
     if (!found) return { layers: [], mediaType: OCI_MANIFEST };
     const manifest = parseImageManifest(found.bytes, `${repo}:${tag}`);
     const mediaType = found.mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST;

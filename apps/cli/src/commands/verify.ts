@@ -22,9 +22,18 @@ function checkBundle(sig: BundleSignature, digest: string, keys: PublicKeySet, f
     if (flags.checkClaims && !annotationsMatch(r.subject.annotations, flags.annotations)) return { ok: false, reason: 'bundle: annotations do not match' };
     return { ok: true, claims: r.statement, signer: r.signer.source };
   }
-  // cosign --check-claims=false: only the signature over the envelope counts.
-  if (r.code !== 'SIGNATURE_MISMATCH' && !flags.checkClaims) return { ok: true, claims: sig.envelope.payload.toString('utf8'), signer: r.signer.source };
+  // cosign --check-claims=false: only the signature over the envelope counts, but an attestation (SLSA,
+  // SBOM) by the same key is never an image signature.
+  if (r.code !== 'SIGNATURE_MISMATCH' && r.code !== 'NOT_A_SIGNATURE' && !flags.checkClaims) return { ok: true, claims: sig.envelope.payload.toString('utf8'), signer: r.signer.source };
   return { ok: false, reason: `bundle: ${r.message}` };
+}
+
+function parseClaims(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function check(sig: StoredSignature, digest: string, keys: PublicKeySet, flags: VerifyFlags): Outcome {
@@ -32,7 +41,9 @@ function check(sig: StoredSignature, digest: string, keys: PublicKeySet, flags: 
   if (!flags.checkClaims) {
     // cosign --check-claims=false: only the signature over the payload bytes counts.
     const signer = keys.findSigner(sig.payload, Buffer.from(sig.signature, 'base64'));
-    return signer ? { ok: true, claims: JSON.parse(sig.payload.toString('utf8')), signer: signer.source } : { ok: false, reason: 'signature does not verify with any key' };
+    if (!signer) return { ok: false, reason: 'signature does not verify with any key' };
+    const claims = parseClaims(sig.payload);
+    return claims === undefined ? { ok: false, reason: 'the signed payload is not JSON' } : { ok: true, claims, signer: signer.source };
   }
   const result = verifySignatureLayer({ payload: sig.payload, signature: sig.signature, mediaType: sig.layer.mediaType }, { keys, expectedDigest: digest, payloadMode: 'lenient' });
   if (!result.ok) return { ok: false, reason: `${result.code}: ${result.message}` };
@@ -49,13 +60,15 @@ async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
   const client = registryClientFor(ref, flags, process.env);
   try {
     const digest = ref.digest ?? (await client.resolve(ref.repository, ref.tag ?? 'latest').catch((e: unknown) => describeRegistryError(e, `resolve ${image}`)));
-    const found = await new SignatureStore(client).list(ref.repository, digest).catch((e: unknown) => describeRegistryError(e, `read signatures of ${digest}`));
+    // The reader the verifier uses: what cannot be read is reported and skipped, never a failed lookup.
+    const { signatures: found, rejected } = await new SignatureStore(client).read(ref.repository, digest).catch((e: unknown) => describeRegistryError(e, `read signatures of ${digest}`));
     const outcomes = found.map((sig) => check(sig, digest, keys, flags));
     const verified = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
     process.stderr.write(`\nVerification for ${formatImageReference({ ...ref, digest })} --\n`);
     process.stderr.write(`${verified.length} of ${found.length} signature(s) verified with ${flags.key.join(', ')}\n`);
     for (const o of outcomes) if (!o.ok) process.stderr.write(`  - rejected: ${o.reason}\n`);
-    if (verified.length === 0) throw new CliError(found.length === 0 ? 'no signatures found' : 'no matching signatures');
+    for (const r of rejected) process.stderr.write(`  - unreadable: ${r.code}: ${r.artifact}: ${r.message}\n`);
+    if (verified.length === 0) throw new CliError(found.length === 0 && rejected.length === 0 ? 'no signatures found' : 'no matching signatures');
     process.stderr.write(`The following checks were performed on each of these signatures:\n`);
     if (flags.checkClaims) process.stderr.write(`  - The cosign claims were validated\n`);
     process.stderr.write(`  - The signatures were verified against the specified public key\n`);

@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '@signet/config';
-import { hasReferrersApi, isMissing, isRegistryError, registryClientFromConfig, SignatureStore, type ClientFromConfigOptions } from '@signet/registry';
+import { hasReferrersApi, isMissing, isRegistryError, registryClientFromConfig, SignatureStore, type ClientFromConfigOptions, type SignatureLimits } from '@signet/registry';
 import type { FoundSignatures } from './signatures';
 
 /** What the verifier needs from one registry; tag lookups answer `undefined` for "does not exist". */
@@ -13,7 +13,10 @@ export interface RegistryAccess {
   tags(repository: string): Promise<string[] | undefined>;
   /** The digest a tag points to (HEAD), or `undefined` when the tag does not exist. */
   digestOf(repository: string, tag: string): Promise<string | undefined>;
-  /** Every signature of a digest: simple-signing layers (`.sig` tag) and DSSE bundles (OCI 1.1 referrers). */
+  /**
+   * Every signature of a digest: simple-signing layers (`.sig` tag) and DSSE bundles (OCI 1.1 referrers), and
+   * the artifacts that could not be read. Throws only when the registry could not be asked.
+   */
   signatures(repository: string, digest: string): Promise<FoundSignatures>;
   /**
    * True when a tag listing shows every signature (as `.sig` or `sha256-<hex>` referrers tags): the registry
@@ -23,16 +26,22 @@ export interface RegistryAccess {
   close(): Promise<void>;
 }
 
-/** Lowercase error reason for `signet_verify_errors_total{reason}` (a bounded set). */
+/**
+ * Lowercase error reason for `signet_verify_errors_total{reason}` (a bounded set). Only failures to get an
+ * answer from the registry arrive here: what a pusher wrote is read as rejected artifacts, never thrown.
+ */
 export function errorReason(err: unknown): string {
   if (isRegistryError(err)) return err.code.toLowerCase();
   return 'internal';
 }
 
 /** RegistryAccess over the shared OCI client and cosign signature store. */
-export function registryAccess(config: RegistryConfig, opts: ClientFromConfigOptions & { pageSize?: number } = {}): RegistryAccess {
+export function registryAccess(
+  config: RegistryConfig,
+  opts: ClientFromConfigOptions & { pageSize?: number; signatureLimits?: Partial<SignatureLimits> } = {},
+): RegistryAccess {
   const client = registryClientFromConfig(config, opts);
-  const store = new SignatureStore(client);
+  const store = new SignatureStore(client, opts.signatureLimits ? { limits: opts.signatureLimits } : {});
   const pageSize = opts.pageSize ?? 1000;
   return {
     name: config.name,
@@ -63,10 +72,11 @@ export function registryAccess(config: RegistryConfig, opts: ClientFromConfigOpt
       }
     },
     async signatures(repository, digest) {
-      const found = await store.list(repository, digest);
+      const { signatures: found, rejected } = await store.read(repository, digest);
       return {
         layers: found.flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : [])),
         bundles: found.flatMap((s) => (s.kind === 'bundle' ? [s.envelope] : [])),
+        rejected,
       };
     },
     async listingShowsSignatures(repository) {

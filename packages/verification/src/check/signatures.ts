@@ -1,9 +1,12 @@
 import { verifyDsseStatement, verifySignatureLayers, type DsseEnvelope, type PublicKeySet, type SignatureLayer } from '@signet/crypto';
+import type { RejectedArtifact } from '@signet/registry';
 import type { SignatureFinding } from '../state/verdict';
 
 export interface FoundSignatures {
   layers: SignatureLayer[];
   bundles: DsseEnvelope[];
+  /** Signature artifacts that could not be read (over a limit, malformed, missing content): bad, not absent. */
+  rejected?: RejectedArtifact[];
 }
 
 export interface ImageIdentity {
@@ -14,21 +17,30 @@ export interface ImageIdentity {
 }
 
 /**
- * Judges the signature layers of `digest` for one tag. A layer counts when it verifies with a trusted key,
+ * Judges the signatures of `digest` for one tag. A `.sig` layer counts when it verifies with a trusted key,
  * claims exactly this digest, and names this image: `host/repo:tag` (the signer's tag identity) or
- * `host/repo` (repository identity). A signature made for another tag or digest does not count. A Sigstore
- * bundle (cosign v3) counts when its envelope verifies and its statement names the digest; bundles carry no
- * docker-reference to check.
+ * `host/repo` (repository identity). A Sigstore bundle (cosign v3) counts when its envelope verifies, its
+ * statement is an image signature (not an attestation) and names this digest, under one of those names or
+ * none (cosign writes none). A signature made for another tag, repository or digest does not count; nor
+ * does an artifact that could not be read, which makes the finding `invalid` rather than `none`.
  */
 export function judgeSignatures(found: FoundSignatures, keys: PublicKeySet, digest: string, image: ImageIdentity): SignatureFinding {
-  const { layers, bundles } = found;
-  if (layers.length === 0 && bundles.length === 0) return { kind: 'none' };
-  if (bundles.some((b) => verifyDsseStatement(b, keys, digest).ok)) return { kind: 'valid' };
-  if (layers.length === 0) return { kind: 'invalid', code: 'SIGNATURE_MISMATCH' };
+  const { layers, bundles, rejected = [] } = found;
+  if (layers.length === 0 && bundles.length === 0) return rejected[0] ? { kind: 'invalid', code: rejected[0].code } : { kind: 'none' };
   const repository = `${image.host}/${image.repository}`;
-  const byTag = verifySignatureLayers(layers, { keys, expectedDigest: digest, identity: { type: 'exact', reference: `${repository}:${image.tag}` } });
+  const identities = [`${repository}:${image.tag}`, repository];
+  const byBundle = bundles.map((b) => verifyDsseStatement(b, keys, digest, { identities }));
+  if (byBundle.some((r) => r.ok)) return { kind: 'valid' };
+  if (layers.length === 0) return { kind: 'invalid', code: mostInformative(byBundle.map((r) => (r.ok ? '' : r.code))) };
+  const byTag = verifySignatureLayers(layers, { keys, expectedDigest: digest, identity: { type: 'exact', reference: identities[0]! } });
   if (byTag.ok) return { kind: 'valid' };
   const byRepository = verifySignatureLayers(layers, { keys, expectedDigest: digest, identity: { type: 'exact', reference: repository } });
   if (byRepository.ok) return { kind: 'valid' };
   return { kind: 'invalid', code: byTag.code };
+}
+
+/** A trusted key's statement about something else says more than a signature by an unknown key. */
+function mostInformative(codes: string[]): string {
+  const priority = ['IDENTITY_MISMATCH', 'DIGEST_MISMATCH', 'NOT_A_SIGNATURE', 'MALFORMED_PAYLOAD'];
+  return priority.find((c) => codes.includes(c)) ?? 'SIGNATURE_MISMATCH';
 }
