@@ -1,7 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRandomImage, makeCertificate, pushImage, startForeignOrigin, startRegistry, tokenService, type ForeignOrigin, type Handler, type RegistryServer, type TestCertificate } from '@signet/testing';
-import type { RegistryClient } from '../src';
+import { ConfigError, parseConfig } from '@signet/config';
+import { registryClientFromConfig, type RegistryClient } from '../src';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
 /**
@@ -104,6 +105,21 @@ describe('credentials and downloads stay on allowed origins', () => {
     expect(plain.seen).toEqual([]);
     // A plain-http entry is not a valid authRealms entry at all.
     expect(() => client(plainRealmRegistry, { authRealms: [plain.url] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+
+  it('takes authRealms from the services\' config, where a plain-http entry is refused', async () => {
+    await pushWithToken('config/app:1');
+    const fromConfig = (authRealms?: string[]) => {
+      const registry = { name: 'tok', url: tokenRegistry.url, username: USER, passwordEnv: 'REGISTRY_PASSWORD', ...(authRealms ? { authRealms } : {}) };
+      const c = registryClientFromConfig(parseConfig({ registries: [registry] }, { app: 'cli', env: { REGISTRY_PASSWORD: PASSWORD } }).registries[0]!);
+      clients.push(c);
+      return c;
+    };
+    await expect(fromConfig().resolve('config/app', '1')).rejects.toMatchObject({ code: 'REALM_NOT_ALLOWED' });
+    expect(realm.seen).toEqual([]);
+    // Listed, the realm is asked (the services trust only the system's CAs, so here the TLS handshake fails).
+    await expect(fromConfig([realm.url]).resolve('config/app', '1')).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', message: expect.stringContaining('token request') });
+    expect(() => fromConfig([plain.url])).toThrow(ConfigError);
   });
 
   it('does not echo the body of a failing token realm in the error', async () => {
