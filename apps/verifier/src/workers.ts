@@ -21,10 +21,11 @@ export const RESCAN_SCHEDULER_ID = 'signet-rescan';
 
 /** Grace-period re-checks go on the verify queue as `recheck` jobs; this builds the scheduler hook. */
 export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.now): NonNullable<VerifierContext['scheduleRecheck']> {
-  return async (ref, digest, atMs) => {
-    const data = { v: 1 as const, ...ref, digest };
-    // A little past the end of the grace period, so the re-check sees it over.
-    await verifyQueue.add('recheck', data, { ...defaultJobOptions, jobId: recheckJobId(data), delay: Math.max(0, atMs - now()) + 250 });
+  return async (ref, digest, atMs, kind = 'grace') => {
+    const data = { v: 1 as const, ...ref, digest, ...(kind === 'look-again' ? { lookAgain: true } : {}) };
+    // A grace re-check runs a little past the end of the grace period, so it sees it over.
+    const delay = Math.max(0, atMs - now()) + (kind === 'grace' ? 250 : 0);
+    await verifyQueue.add('recheck', data, { ...defaultJobOptions, jobId: recheckJobId(data, atMs), delay });
   };
 }
 

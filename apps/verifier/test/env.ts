@@ -20,12 +20,19 @@ export interface TestEnv {
   dir: string;
   privateKey: KeyObject;
   publicKeyPath: string;
-  config(overrides?: { gracePeriod?: number | string; every?: number; repositories?: string[]; repositoryKeys?: Array<{ repositories: string[]; keys: string[] }> }): SignetConfig;
+  config(overrides?: {
+    gracePeriod?: number | string;
+    every?: number;
+    repositories?: string[];
+    repositoryKeys?: Array<{ repositories: string[]; keys: string[] }>;
+    /** Further `verifier.*` keys as written in the YAML file. */
+    verifier?: Record<string, unknown>;
+  }): SignetConfig;
   /** Signs `digest` for `repo:tag` as the signer does (identity `host/repo:tag`), or with another key/digest. */
   sign(repo: string, tag: string, digest: string, opts?: { key?: KeyObject; payloadDigest?: string; identity?: string }): Promise<void>;
   push(ref: string, creds?: { username: string; password: string }): Promise<string>;
   /** Enqueues a `signet.verify` job exactly as the signer would after deciding on a digest. */
-  enqueueVerify(job: { repository: string; tag?: string; digest?: string; decision: SignerDecision }): Promise<void>;
+  enqueueVerify(job: { repository: string; tag?: string; digest?: string; decision: SignerDecision; tagMoved?: boolean; actor?: string }): Promise<void>;
   redisClient(): Redis;
   teardown(): Promise<void>;
 }
@@ -65,6 +72,7 @@ export async function startEnv(): Promise<TestEnv> {
             rescan: { every: o.every ?? 3_600_000, tagConcurrency: 16 },
             gracePeriod: o.gracePeriod ?? '30s',
             historyLength: 3,
+            ...o.verifier,
           },
         },
         { env: { REGISTRY_PASSWORD: CI_BOT.password }, app: 'verifier' },

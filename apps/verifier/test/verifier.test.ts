@@ -3,67 +3,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { repoRoot, startPrometheus, waitFor, type PrometheusServer } from '@signet/testing';
-import { startVerifier, type RunningVerifier } from '../src/service';
-import { acknowledgeTag, ScanProgress, TagStore } from '@signet/verification';
-import { CI_BOT, MALLORY, metricValue, silentLogger, startEnv, type TestEnv } from './env';
+import type { RunningVerifier } from '../src/service';
+import { acknowledgeTag, TagStore } from '@signet/verification';
+import { CI_BOT, MALLORY, metricValue, type TestEnv } from './env';
+import { useVerifierEnv } from './harness';
 
 const RULES = join(repoRoot(__dirname), 'infra/prometheus/signet-rules.yml');
 let env: TestEnv;
-let running: RunningVerifier[] = [];
 let shared: TagStore;
-
-beforeAll(async () => {
-  env = await startEnv();
-  shared = new TagStore(env.redisClient(), '{signet}');
+const { start, scrape, stateOf, violationOf, rescan, deleteManifest, trustedPush } = useVerifierEnv((e, s) => {
+  env = e;
+  shared = s;
 });
-afterAll(async () => {
-  await env?.teardown();
-});
-afterEach(async () => {
-  await Promise.all(running.map((v) => v.close()));
-  running = [];
-  await env.redisClient().flushall();
-});
-
-async function start(overrides: Parameters<TestEnv['config']>[0] = {}): Promise<RunningVerifier> {
-  const v = await startVerifier(env.config(overrides), { logger: silentLogger, port: 0 });
-  running.push(v);
-  // The schedule's first full rescan runs at once. Let it finish, so it cannot interleave with the steps of a
-  // test (a scan that listed a tag before the test changed it would store what it saw then).
-  await waitFor(async () => {
-    const c = await v.rescanQueue.getJobCounts('completed', 'active', 'wait', 'prioritized');
-    return (c.completed ?? 0) > 0 && (c.active ?? 0) + (c.wait ?? 0) + (c.prioritized ?? 0) === 0;
-  }, 20_000, 'the first scheduled rescan');
-  return v;
-}
-
-const scrape = async (v: RunningVerifier) => (await fetch(`http://127.0.0.1:${v.port}/metrics`)).text();
-const stateOf = async (v: RunningVerifier, repository: string, tag: string) => (await v.ctx.store.read({ registry: 'local', repository, tag })).state;
-const violationOf = async (v: RunningVerifier, repository: string, tag: string) =>
-  metricValue(await scrape(v), 'signet_tag_violation', { repository, tag });
-
-/** Runs a full rescan through the queue (as the schedule does) and waits until every repository is done. */
-async function rescan(v: RunningVerifier): Promise<void> {
-  const job = await v.rescanQueue.add('all', { v: 1, kind: 'all' }, { attempts: 3, backoff: { type: 'fixed', delay: 200 } });
-  const progress = new ScanProgress(env.redisClient(), '{signet}');
-  await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');
-}
-
-/** Deletes a manifest from the registry, as `DELETE /v2/<repo>/manifests/<digest>` (its tags go with it). */
-async function deleteManifest(repository: string, digest: string): Promise<void> {
-  const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
-  const res = await fetch(`${env.registry.url}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: { authorization: auth } });
-  expect(res.status).toBe(202);
-}
-
-/** A ci-bot push, signed, with the signer's verify job, judged `signed`. */
-async function trustedPush(v: RunningVerifier, repository: string, tag: string): Promise<string> {
-  const digest = await env.push(`${repository}:${tag}`, CI_BOT);
-  await env.sign(repository, tag, digest);
-  await env.enqueueVerify({ repository, tag, digest, decision: 'signed' });
-  await waitFor(async () => (await stateOf(v, repository, tag))?.digest === digest, 10_000, `verdict on ${digest}`);
-  return digest;
-}
 
 /** A signed tag overwritten by mallory's unsigned image, judged a violation; returns mallory's digest. */
 async function unsignedOverwrite(v: RunningVerifier, repository: string, tag: string): Promise<string> {
@@ -130,7 +81,7 @@ describe('an unsigned overwrite by mallory', () => {
     const bad = await env.push('team/ack:v1', MALLORY);
     await env.enqueueVerify({ repository: 'team/ack', tag: 'v1', digest: bad, decision: 'untrusted' });
     await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 15_000, 'violation');
-    expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad });
+    expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad, traces: [bad] });
     expect(await violationOf(v, 'team/ack', 'v1')).toBeUndefined();
     // A rescan does not bring an acknowledged violation back.
     await rescan(v);

@@ -90,7 +90,7 @@ describe('RegistryClient against Distribution with htpasswd basic auth', () => {
 
   it('falls back to the referrers tag schema where the registry has no referrers API', async () => {
     const digest = await pushImage(registry.url, 'team/ref:1', creds);
-    expect(await listReferrers(client, 'team/ref', digest)).toEqual({ manifests: [], via: 'tag' });
+    expect(await listReferrers(client, 'team/ref', digest)).toEqual({ manifests: [], via: 'tag', bytes: 0 });
   });
 
   it('tells that Distribution 2.8 has no referrers API, so its tag listing shows every referrer', async () => {

@@ -4,6 +4,7 @@ import {
   type Descriptor,
 } from '../src';
 import { pushImage, startRegistry, type RegistryServer } from '@signet/testing';
+import { startFaultProxy } from './fault-proxy';
 import { clientFor } from './helpers';
 
 /*
@@ -113,5 +114,32 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
     const reading = await new SignatureStore(client).read('art/repeat', digest);
     expect(reading.signatures).toEqual([expect.objectContaining({ kind: 'bundle', manifestDigest })]);
     expect(reading.bytesRead).toBeLessThan(tagged.length + 2_000);
+  });
+
+  it('rejects a layer whose blob is gone (a 404 the pusher can cause), reading the rest', async () => {
+    const digest = await pushImage(registry.url, 'art/gone:1', MALLORY);
+    const gone = Buffer.concat([payloadFor(digest), Buffer.from(' ')]);
+    await writeSig('art/gone', digest, [layerOf(gone), layerOf(payloadFor(digest))], [gone, payloadFor(digest)]);
+    const auth = 'Basic ' + Buffer.from(`${MALLORY.username}:${MALLORY.password}`).toString('base64');
+    const res = await fetch(`${registry.url}/v2/art/gone/blobs/${digestOf(gone)}`, { method: 'DELETE', headers: { authorization: auth } });
+    expect(res.status).toBe(202);
+    const reading = await new SignatureStore(client).read('art/gone', digest);
+    expect(reading.signatures).toHaveLength(1);
+    expect(reading.rejected).toEqual([expect.objectContaining({ code: 'MISSING_CONTENT' })]);
+  });
+
+  it('throws when the registry fails to answer (503 on a blob), never calling that a rejected artifact', async () => {
+    const digest = await pushImage(registry.url, 'art/down:1', MALLORY);
+    const payload = payloadFor(digest);
+    await writeSig('art/down', digest, [layerOf(payload)], [payload]);
+    const proxy = await startFaultProxy(registry.url);
+    proxy.fault = (req) => (req.method === 'GET' && req.url?.includes('/blobs/') ? { kind: 'respond', status: 503 } : undefined);
+    const viaProxy = clientFor(proxy, { ...MALLORY, retries: 0 });
+    try {
+      await expect(new SignatureStore(viaProxy).read('art/down', digest)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 });

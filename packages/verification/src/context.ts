@@ -3,6 +3,7 @@ import { loadPublicKeys } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import { registryAccess, type RegistryAccess } from './check/registry-access';
 import { RepositoryKeys } from './check/repository-keys';
+import { signatureWindows } from './check/signature-windows';
 import type { VerifierContext } from './check/check-tag';
 import type { VerifierMetrics } from './metrics';
 import { TagStore, type RedisClient, type TagStateStore } from './state/store';
@@ -43,6 +44,9 @@ export async function createVerifierContext(opts: ContextOptions): Promise<Verif
     judge: { gracePeriodMs: verifier.gracePeriod, historyLength: verifier.historyLength },
     decisionTtlMs: decisionTtl(verifier.gracePeriod),
     tagConcurrency: verifier.rescan.tagConcurrency,
+    ...(verifier.signatureWindows.length > 0 ? { signatureWindow: signatureWindows(verifier.signatureWindows) } : {}),
+    lookAgainMs: verifier.lookAgain,
+    tombstoneTtlMs: verifier.tombstoneTtl,
     now: Date.now,
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.scheduleRecheck ? { scheduleRecheck: opts.scheduleRecheck } : {}),

@@ -4,14 +4,15 @@
  * the verifier's workers and by the CLI's one-shot `scan`, `status` and `ack`.
  */
 export { createVerifierContext, closeContext, decisionTtl, type ContextOptions } from './context';
-export { checkTag, forgetTag, registryOf, type CheckOutcome, type VerifierContext } from './check/check-tag';
+export { checkTag, forgetTag, registryOf, type CheckOutcome, type RecheckKind, type VerifierContext } from './check/check-tag';
+export { signatureWindows, type SignatureWindowRule } from './check/signature-windows';
 export { RepositoryKeys, type RepositoryKeyRule } from './check/repository-keys';
 export { scanRepository, type TagResult, type RepositoryScan } from './check/scan-repository';
 export { listRepositories, processRescan } from './jobs/rescan';
 export { processVerify, processRecheck, recheckJobId } from './jobs/verify';
 export { ScanProgress } from './jobs/scan-progress';
 export { createVerifierMetrics, type VerifierMetrics } from './metrics';
-export { TagStore, type ViolationRecord, type TagRef, type TagStateStore, type RedisClient } from './state/store';
+export { TagStore, type DecisionRecord, type ViolationRecord, type TagRef, type TagStateStore, type RedisClient } from './state/store';
 export { MemoryTagStore } from './state/memory-store';
 export { acknowledgeTag, parseTagRef, type AckResult } from './state/acknowledge';
-export type { TagState, Verdict } from './state/tag-state';
+export { VIOLATION_REASONS, type TagState, type Verdict, type ViolationReason } from './state/tag-state';

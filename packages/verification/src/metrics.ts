@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from '@signet/observability';
-import type { TagStore } from './state/store';
+import type { TagStore, ViolationRecord } from './state/store';
 import type { Verdict } from './state/tag-state';
 
 export interface VerifierMetrics {
   overwrites: Counter<'registry' | 'result'>;
+  violations: Counter<'registry' | 'reason'>;
   tagsScanned: Counter<'registry'>;
   signaturesFetched: Counter<'registry'>;
   verifyErrors: Counter<'registry' | 'reason'>;
@@ -35,20 +36,28 @@ export function createVerifierMetrics(registry: Registry, views?: SharedViews): 
       /* keep the last values */
     }
   };
-  new Gauge({
-    name: 'signet_tag_violation',
-    help: 'A tag overwritten by a digest without a valid signature (1 while the violation stands).',
-    labelNames: ['registry', 'repository', 'tag', 'digest'],
-    registers: [registry],
-    async collect() {
-      if (!views) return;
-      await guard(async () => {
-        const current = await views.store.violations();
-        this.reset();
-        for (const v of current) this.labels(v.registry, v.repository, v.tag, v.digest).set(1);
-      });
-    },
-  });
+  /** A gauge of 1 per tag record that a shared set holds (violations standing, traces kept). */
+  const recordGauge = (name: string, help: string, read: (store: TagStore) => Promise<ViolationRecord[]>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['registry', 'repository', 'tag', 'digest', 'reason'],
+      registers: [registry],
+      async collect() {
+        if (!views) return;
+        await guard(async () => {
+          const current = await read(views.store);
+          this.reset();
+          for (const v of current) this.labels(v.registry, v.repository, v.tag, v.digest, v.reason).set(1);
+        });
+      },
+    });
+  recordGauge(
+    'signet_tag_violation',
+    'A tag moved by an untrusted change (1 while the violation stands); reason: unsigned, invalid, unknown (still unreadable when its grace period ended) or rollback.',
+    (store) => store.violations(),
+  );
+  recordGauge('signet_tag_violation_trace', 'A violation seen on a tag, kept (1) until acknowledged even after the tag moved back (a flash overwrite).', (store) => store.traces());
   new Gauge({
     name: 'signet_unsigned_tags',
     help: 'Tags first seen without a valid signature (a warning, not a violation).',
@@ -109,6 +118,12 @@ export function createVerifierMetrics(registry: Registry, views?: SharedViews): 
       name: 'signet_tag_overwrites_total',
       help: 'Tags that came to point to another digest, by the verdict on the new digest.',
       labelNames: ['registry', 'result'],
+      registers: [registry],
+    }),
+    violations: new Counter({
+      name: 'signet_tag_violations_total',
+      help: 'Violations raised (a tag moved to a digest without a valid signature, or rolled back), by reason.',
+      labelNames: ['registry', 'reason'],
       registers: [registry],
     }),
     tagsScanned: new Counter({ name: 'signet_tags_scanned_total', help: 'Tags looked up (HEAD) by rescans and verify jobs.', labelNames: ['registry'], registers: [registry] }),

@@ -1,8 +1,7 @@
 import type { Logger } from '@signet/observability';
-import type { SignerDecision } from '@signet/queue';
 import type { VerifierMetrics } from '../metrics';
-import type { Stored, TagRef, TagStateStore } from '../state/store';
-import type { TagState, Verdict } from '../state/tag-state';
+import type { DecisionRecord, Stored, TagRef, TagStateStore } from '../state/store';
+import { reasonOf, type TagState, type Verdict } from '../state/tag-state';
 import { graceEndsAt, judge, judgeError, needsSignatureCheck, type JudgeOptions, type Judgement, type SignatureFinding } from '../state/verdict';
 import { errorReason, type RegistryAccess } from './registry-access';
 import type { RepositoryKeys } from './repository-keys';
@@ -20,9 +19,20 @@ export interface VerifierContext {
   tagConcurrency: number;
   now: () => number;
   logger?: Logger;
-  /** Schedules a re-check of a pending overwrite when its grace period ends. */
-  scheduleRecheck?: (ref: TagRef, digest: string, atMs: number) => Promise<void>;
+  /**
+   * Schedules a re-check of the tag at `atMs`: `grace` when a pending (or unreadable) overwrite's grace period
+   * or signature window ends, `look-again` when a push named a digest the registry did not show yet.
+   */
+  scheduleRecheck?: (ref: TagRef, digest: string, atMs: number, kind?: RecheckKind) => Promise<void>;
+  /** The operator's signature window for a push (ms), when one applies to this repository and actor. */
+  signatureWindow?: (registry: string, repository: string, actor: string | undefined) => number | undefined;
+  /** How long after a push whose digest the registry did not show yet to look at the tag again. */
+  lookAgainMs?: number;
+  /** How long the last record of a deleted tag is kept, so a re-push is judged as a replacement. */
+  tombstoneTtlMs?: number;
 }
+
+export type RecheckKind = 'grace' | 'look-again';
 
 /** A registry lookup failed (throttled, 401, timeout, 5xx): the job fails and BullMQ retries it. */
 export class LookupFailedError extends Error {
@@ -52,7 +62,9 @@ export interface CheckOptions {
   /** The stored record already read (a rescan reads the whole repository at once). */
   stored?: Stored;
   /** The decision already read; `null` = known to be absent. */
-  decision?: SignerDecision | null;
+  decision?: DecisionRecord | null;
+  /** The deleted tag's last record already read (a rescan reads them all); `null` = known to be absent. */
+  tombstone?: TagState | null;
   /** Check the signatures even when the digest is unchanged (verify jobs). */
   force?: boolean;
   /**
@@ -98,8 +110,10 @@ export async function forgetTag(ctx: VerifierContext, ref: TagRef, known?: Store
 export async function recordLookupFailure(ctx: VerifierContext, ref: TagRef, stored: Stored, digest: string | undefined, err: unknown): Promise<never> {
   const reason = errorReason(err);
   ctx.metrics.verifyErrors.labels(ref.registry, reason).inc();
-  const j = await store(ctx, ref, stored, (s) => judgeError(s.state, digest, ctx.now(), ctx.judge));
+  const tomb = stored.raw === null ? await ctx.store.tombstone(ref) : undefined;
+  const j = await store(ctx, ref, stored, (s) => judgeError(previousOf(s, tomb), digest, ctx.now(), ctx.judge));
   if (j?.overwrite) ctx.metrics.overwrites.labels(ref.registry, j.overwrite).inc();
+  if (j) await afterJudgement(ctx, ref, previousOf(stored, tomb), j, undefined);
   ctx.logger?.warn({ registry: ref.registry, repository: ref.repository, tag: ref.tag, digest, reason, err }, 'registry lookup failed');
   throw new LookupFailedError(ref, reason, { cause: err });
 }
@@ -124,10 +138,12 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
   if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest, opts.signatureListed === true)) return { kind: 'unchanged', state: stored.state };
 
   const decision = opts.decision === undefined ? await ctx.store.decision(ref.registry, ref.repository, digest, ctx.now()) : (opts.decision ?? undefined);
+  // A tag deleted and pushed again is judged against what it last pointed to.
+  const tomb = stored.raw === null ? (opts.tombstone === undefined ? await ctx.store.tombstone(ref) : (opts.tombstone ?? undefined)) : undefined;
   let finding: SignatureFinding;
   // Only a tag first seen may be judged from the listing alone: it cannot become a violation, while an
   // overwrite is always judged from a fresh lookup (a signature may have been written since the listing).
-  if (opts.signatureListed === false && !stored.state) finding = { kind: 'none' };
+  if (opts.signatureListed === false && !stored.state && !tomb) finding = { kind: 'none' };
   else {
     ctx.metrics.signaturesFetched.labels(ref.registry).inc();
     try {
@@ -138,15 +154,38 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     }
   }
   const resolved = digest;
-  const j = await store(ctx, ref, stored, (s) => judge(s.state, { digest: resolved, finding, decision, now: ctx.now() }, ctx.judge));
+  const observation = { digest: resolved, finding, ...(decision ? { decision: decision.decision, ...(decision.signatureDueAt !== undefined ? { signatureDueAt: decision.signatureDueAt } : {}) } : {}) };
+  const j = await store(ctx, ref, stored, (s) => judge(previousOf(s, tomb), { ...observation, now: ctx.now() }, ctx.judge));
   if (!j) return { kind: 'absent' };
   if (j.overwrite) ctx.metrics.overwrites.labels(ref.registry, j.overwrite).inc();
+  await afterJudgement(ctx, ref, previousOf(stored, tomb), j, decision);
+  return { kind: 'checked', state: j.state, ...(j.overwrite ? { overwrite: j.overwrite } : {}) };
+}
+
+/** The record a check judges against: the tag's own, else (a tag deleted and pushed again) its tombstone. */
+function previousOf(s: Stored, tomb: TagState | undefined): TagState | undefined {
+  return s.raw === null ? tomb : s.state;
+}
+
+/**
+ * What follows a stored judgement: a new violation is logged and leaves a durable trace (it outlives a tag
+ * moved back within milliseconds, until acknowledged); an overwrite still pending or unreadable is looked at
+ * again when its grace period or signature window ends.
+ */
+async function afterJudgement(ctx: VerifierContext, ref: TagRef, prev: TagState | undefined, j: Judgement, decision: DecisionRecord | undefined): Promise<void> {
   const { state } = j;
-  if (state.flag === 'violation' && j.overwrite) {
-    ctx.logger?.error({ registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: state.digest, verdict: state.verdict }, 'tag overwritten by a digest without a valid signature');
+  const isNew = prev?.flag !== 'violation' || prev.digest !== state.digest || reasonOf(prev) !== reasonOf(state);
+  if (state.flag === 'violation' && state.verdict !== 'pending' && isNew) {
+    const reason = reasonOf(state);
+    ctx.metrics.violations.labels(ref.registry, reason).inc();
+    await ctx.store.recordTrace(ref, state.digest, reason);
+    ctx.logger?.error({ registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: state.digest, verdict: state.verdict, reason }, 'tag moved to a digest without a valid signature, or rolled back by an untrusted push');
   }
-  if (state.verdict === 'pending' && state.replaced && ctx.scheduleRecheck) {
-    await ctx.scheduleRecheck(ref, state.digest, graceEndsAt(state, ctx.judge.gracePeriodMs));
+  if (!ctx.scheduleRecheck || !state.replaced) return;
+  if (state.verdict === 'pending') {
+    const graceEnd = decision ? 0 : graceEndsAt(state, ctx.judge.gracePeriodMs);
+    await ctx.scheduleRecheck(ref, state.digest, Math.max(graceEnd, decision?.signatureDueAt ?? 0), 'grace');
+  } else if (state.verdict === 'error' && state.unsettled && state.flag === 'none') {
+    await ctx.scheduleRecheck(ref, state.digest, graceEndsAt(state, ctx.judge.gracePeriodMs), 'grace');
   }
-  return { kind: 'checked', state, ...(j.overwrite ? { overwrite: j.overwrite } : {}) };
 }

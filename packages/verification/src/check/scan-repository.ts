@@ -3,6 +3,9 @@ import { checkTag, forgetTag, recordLookupFailure, registryOf, type CheckOutcome
 import { errorReason } from './registry-access';
 import { mapLimit } from './pool';
 
+/** How long a deleted tag's last record is kept when the configuration does not say. */
+export const DEFAULT_TOMBSTONE_TTL_MS = 30 * 24 * 3600_000;
+
 export type TagResult = { tag: string } & (CheckOutcome | { kind: 'error'; reason: string; message: string });
 
 export interface RepositoryScan {
@@ -31,9 +34,10 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
   const tags = (listed ?? []).filter((t) => !isArtifactTag(t));
   opts.onListed?.(tags.length);
   const artifactTags = new Set((listed ?? []).filter(isArtifactTag));
-  const [stored, decisions, complete] = await Promise.all([
+  const [stored, decisions, tombstones, complete] = await Promise.all([
     ctx.store.readRepository(registryName, repository),
     ctx.store.decisions(registryName, repository, ctx.now()),
+    ctx.store.tombstones(registryName, repository),
     tags.length > 0 ? registry.listingShowsSignatures(repository) : false,
   ]);
   /** What the listing says of a digest's signatures: shown, known absent, or unknown (referrers API). */
@@ -59,7 +63,8 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
         result = { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
       } else {
         const decision = decisions.get(packDigest(digest)) ?? null;
-        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, signatureListed: signaturesListed(digest) })) };
+        const tombstone = tombstones.get(tag) ?? null;
+        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, tombstone, signatureListed: signaturesListed(digest) })) };
       }
     } catch (err) {
       result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };
@@ -73,5 +78,6 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
   const forgotten: string[] = [];
   for (const tag of gone) if (await forgetTag(ctx, { registry: registryName, repository, tag }, stored.get(tag))) forgotten.push(tag);
   await ctx.store.pruneDecisions(registryName, repository, ctx.now());
+  if (tombstones.size > 0) await ctx.store.pruneTombstones(registryName, repository, ctx.now() - (ctx.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS));
   return { registry: registryName, repository, tags: results, forgotten, errors: results.filter((r) => r.kind === 'error').length };
 }

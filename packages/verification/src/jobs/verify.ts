@@ -2,55 +2,86 @@ import { createHash } from 'node:crypto';
 import { readJob, verifyJobSchema } from '@signet/queue';
 import { z } from 'zod';
 import { checkTag, forgetTag, registryOf, type CheckOutcome, type VerifierContext } from '../check/check-tag';
+import type { DecisionRecord } from '../state/store';
 import { decodeTagState } from '../state/tag-state';
 
-/** `recheck` jobs on the verify queue: a pending overwrite judged again when its grace period ends. */
-export const recheckJobSchema = z.object({ v: z.literal(1), registry: z.string().min(1), repository: z.string().min(1), tag: z.string().min(1), digest: z.string() });
+/**
+ * `recheck` jobs on the verify queue: a pending overwrite judged again when its grace period or signature
+ * window ends, or (`lookAgain`) a tag looked at again after a push named a digest the registry did not show.
+ */
+export const recheckJobSchema = z.object({
+  v: z.literal(1),
+  registry: z.string().min(1),
+  repository: z.string().min(1),
+  tag: z.string().min(1),
+  digest: z.string(),
+  lookAgain: z.boolean().optional(),
+});
 export type RecheckJob = z.infer<typeof recheckJobSchema>;
 
-/** One recheck per tag and digest (no ':' in BullMQ ids). */
-export function recheckJobId(job: Omit<RecheckJob, 'v'>): string {
+/** One grace re-check per tag and digest (no ':' in BullMQ ids); a look-again also names its time. */
+export function recheckJobId(job: Omit<RecheckJob, 'v'>, atMs?: number): string {
   const h = createHash('sha256').update([job.registry, job.repository, job.tag, job.digest].join('\u0000')).digest('hex').slice(0, 40);
-  return `recheck-${h}`;
+  return job.lookAgain ? `look-again-${h}-${atMs ?? 0}` : `recheck-${h}`;
 }
 
 export type VerifyOutcome = CheckOutcome | { kind: 'recorded' } | { kind: 'forgotten'; tags: string[] };
 
 /**
- * `signet.verify`: the signer decided on a pushed digest; record the decision and judge the tag now
- * (its current digest, which may differ from the one signed if the tag moved). `deleted` forgets the tag,
- * or every tag pointing to a deleted digest.
+ * `signet.verify`: the signer decided on a pushed digest; record the decision and judge the digest the push
+ * named for the tag. Distribution sends its event before it moves the tag, so the tag may still show the old
+ * digest: judging the named one raises the violation at once, and the tag is looked at again shortly (a flash
+ * overwrite restored in the meantime is then judged back, and its trace stays). When the signer saw the tag
+ * already moved past the digest (`tagMoved`: another push raced it), the tag's current digest is judged at
+ * once as the replacement it is. `deleted` checks the registry first: a tag still (or again) there is judged,
+ * a tag gone is forgotten, its last record kept as a tombstone.
  */
 export async function processVerify(ctx: VerifierContext, data: unknown): Promise<VerifyOutcome> {
   const job = readJob(verifyJobSchema, data);
-  registryOf(ctx, job.registry);
+  const registry = registryOf(ctx, job.registry);
   if (job.decision === 'deleted') {
     if (job.tag) {
-      const ref = { registry: job.registry, repository: job.repository, tag: job.tag };
-      return { kind: 'forgotten', tags: (await forgetTag(ctx, ref)) ? [job.tag] : [] };
+      const outcome = await checkTag(ctx, { registry: job.registry, repository: job.repository, tag: job.tag }, { force: true });
+      return outcome.kind === 'forgotten' ? { kind: 'forgotten', tags: [job.tag] } : outcome;
     }
     const tags: string[] = [];
     if (job.digest) {
       for (const [tag, stored] of await ctx.store.readRepository(job.registry, job.repository)) {
         if (stored.state?.digest !== job.digest) continue;
         // The tag may have moved since the delete; only a tag still at the deleted digest is gone.
-        const current = await registryOf(ctx, job.registry).digestOf(job.repository, tag);
+        const current = await registry.digestOf(job.repository, tag);
         if (current === undefined && (await forgetTag(ctx, { registry: job.registry, repository: job.repository, tag }, stored))) tags.push(tag);
       }
     }
     return { kind: 'forgotten', tags };
   }
-  if (job.digest) await ctx.store.recordDecision(job.registry, job.repository, job.digest, job.decision, ctx.decisionTtlMs, ctx.now());
+  const window = ctx.signatureWindow?.(job.registry, job.repository, job.actor);
+  const decision: DecisionRecord = { decision: job.decision, ...(window !== undefined ? { signatureDueAt: ctx.now() + window } : {}) };
+  if (job.digest) await ctx.store.recordDecision(job.registry, job.repository, job.digest, decision, Math.max(ctx.decisionTtlMs, window ?? 0), ctx.now());
   if (!job.tag) return { kind: 'recorded' };
-  return checkTag(ctx, { registry: job.registry, repository: job.repository, tag: job.tag }, { force: true });
+  const ref = { registry: job.registry, repository: job.repository, tag: job.tag };
+  if (!job.digest) return checkTag(ctx, ref, { force: true });
+
+  ctx.metrics.tagsScanned.labels(ref.registry).inc();
+  // The HEAD runs beside the signature lookup: the named digest is judged whatever the tag shows.
+  const head = registry.digestOf(ref.repository, ref.tag).then(
+    (digest) => ({ digest }),
+    (err: unknown) => ({ err }),
+  );
+  const outcome = await checkTag(ctx, ref, { digest: job.digest, decision, force: true });
+  const current = await head;
+  if ('digest' in current && current.digest === job.digest) return outcome;
+  if (job.tagMoved && 'digest' in current && current.digest !== undefined) return checkTag(ctx, ref, { digest: current.digest, force: true });
+  await ctx.scheduleRecheck?.(ref, job.digest, ctx.now() + (ctx.lookAgainMs ?? 1000), 'look-again');
+  return outcome;
 }
 
-/** A pending overwrite's grace period ended: judge it again unless the tag has moved on. */
+/** A pending overwrite's grace period ended: judge it again unless the tag has moved on. A look-again HEADs the tag. */
 export async function processRecheck(ctx: VerifierContext, data: unknown): Promise<CheckOutcome> {
   const job = readJob(recheckJobSchema, data);
   const ref = { registry: job.registry, repository: job.repository, tag: job.tag };
   const stored = await ctx.store.read(ref);
   const state = decodeTagState(stored.raw);
-  if (state && state.digest === job.digest && state.verdict !== 'pending' && state.verdict !== 'error') return { kind: 'unchanged', state };
+  if (!job.lookAgain && state && state.digest === job.digest && state.verdict !== 'pending' && state.verdict !== 'error') return { kind: 'unchanged', state };
   return checkTag(ctx, ref, { stored, force: true });
 }

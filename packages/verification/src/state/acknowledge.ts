@@ -1,16 +1,27 @@
 import type { TagRef, TagStore } from './store';
 import { acknowledge } from './verdict';
 
-export type AckResult = { kind: 'acknowledged'; digest: string } | { kind: 'no-violation' } | { kind: 'unknown-tag' };
+export type AckResult =
+  | { kind: 'acknowledged'; digest: string; traces: string[] }
+  /** No violation stands, but traces of earlier ones (a flash overwrite) were cleared. */
+  | { kind: 'traces-cleared'; digests: string[] }
+  | { kind: 'no-violation' }
+  | { kind: 'unknown-tag' };
 
-/** Operator acknowledgement of a standing violation (until the tag points to another digest). */
+/**
+ * Operator acknowledgement of a tag: its standing violation stops alerting (until the tag points to another
+ * digest), and the durable traces of earlier violations on it are cleared.
+ */
 export async function acknowledgeTag(store: TagStore, ref: TagRef): Promise<AckResult> {
+  const traces = await store.clearTraces(ref);
   for (let attempt = 0; attempt < 5; attempt++) {
     const stored = await store.read(ref);
-    if (!stored.state) return { kind: 'unknown-tag' };
-    const next = acknowledge(stored.state);
-    if (!next) return { kind: 'no-violation' };
-    if (await store.apply(ref, stored, next)) return { kind: 'acknowledged', digest: next.digest };
+    const next = stored.state && acknowledge(stored.state);
+    if (!next) {
+      if (traces.length > 0) return { kind: 'traces-cleared', digests: traces };
+      return stored.state ? { kind: 'no-violation' } : { kind: 'unknown-tag' };
+    }
+    if (await store.apply(ref, stored, next)) return { kind: 'acknowledged', digest: next.digest, traces };
   }
   throw new Error(`tag ${ref.registry}/${ref.repository}:${ref.tag} kept changing under concurrent writers`);
 }

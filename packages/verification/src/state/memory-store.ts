@@ -1,15 +1,15 @@
-import type { SignerDecision } from '@signet/queue';
-import type { Stored, TagRef, TagStateStore } from './store';
+import type { DecisionRecord, Stored, TagRef, TagStateStore } from './store';
 import { decodeTagState, encodeTagState, type TagState } from './tag-state';
 
 /** State kept in memory for one process: a one-shot scan that must not touch the shared Redis state. */
 export class MemoryTagStore implements TagStateStore {
   private readonly tags = new Map<string, Map<string, string>>();
+  private readonly gone = new Map<string, Map<string, string>>();
 
-  private repo(registry: string, repository: string): Map<string, string> {
+  private repo(registry: string, repository: string, of = this.tags): Map<string, string> {
     const key = `${registry}/${repository}`;
-    let m = this.tags.get(key);
-    if (!m) this.tags.set(key, (m = new Map()));
+    let m = of.get(key);
+    if (!m) of.set(key, (m = new Map()));
     return m;
   }
 
@@ -25,16 +25,32 @@ export class MemoryTagStore implements TagStateStore {
   async apply(ref: TagRef, from: Stored, next: TagState | undefined): Promise<boolean> {
     const m = this.repo(ref.registry, ref.repository);
     if ((m.get(ref.tag) ?? null) !== from.raw) return false;
-    if (next) m.set(ref.tag, encodeTagState(next));
-    else m.delete(ref.tag);
+    const gone = this.repo(ref.registry, ref.repository, this.gone);
+    if (next) {
+      m.set(ref.tag, encodeTagState(next));
+      gone.delete(ref.tag);
+    } else if (from.raw !== null) {
+      m.delete(ref.tag);
+      gone.set(ref.tag, from.raw);
+    }
     return true;
   }
 
+  async tombstone(ref: TagRef): Promise<TagState | undefined> {
+    return decodeTagState(this.repo(ref.registry, ref.repository, this.gone).get(ref.tag));
+  }
+  async tombstones(registry: string, repository: string): Promise<Map<string, TagState>> {
+    return new Map([...this.repo(registry, repository, this.gone)].flatMap(([tag, raw]) => { const s = decodeTagState(raw); return s ? [[tag, s] as const] : []; }));
+  }
+  async pruneTombstones(): Promise<number> {
+    return 0;
+  }
+  async recordTrace(): Promise<void> {}
   async recordDecision(): Promise<void> {}
-  async decision(): Promise<SignerDecision | undefined> {
+  async decision(): Promise<DecisionRecord | undefined> {
     return undefined;
   }
-  async decisions(): Promise<Map<string, SignerDecision>> {
+  async decisions(): Promise<Map<string, DecisionRecord>> {
     return new Map();
   }
   async pruneDecisions(): Promise<number> {

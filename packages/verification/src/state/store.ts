@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SignerDecision } from '@signet/queue';
-import { decodeTagState, encodeTagState, packDigest, type TagState, type Verdict } from './tag-state';
+import { decodeTagState, encodeTagState, packDigest, reasonOf, VIOLATION_REASONS, type TagState, type Verdict, type ViolationReason } from './tag-state';
 
 export type RedisClient = Redis | Cluster;
 
@@ -18,37 +18,59 @@ export interface Stored {
 
 export interface ViolationRecord extends TagRef {
   digest: string;
+  reason: ViolationReason;
+}
+
+/** What the signer decided about a digest, and until when an operator's window expects a signature made elsewhere. */
+export interface DecisionRecord {
+  decision: SignerDecision;
+  signatureDueAt?: number;
 }
 
 /** What a check needs from the state (Redis in production; memory for a one-shot `signet scan --no-state`). */
 export interface TagStateStore {
   read(ref: TagRef): Promise<Stored>;
   readRepository(registry: string, repository: string): Promise<Map<string, Stored>>;
+  /** Replaces `from` with `next`; undefined forgets the tag, keeping its last record as a tombstone. */
   apply(ref: TagRef, from: Stored, next: TagState | undefined): Promise<boolean>;
-  recordDecision(registry: string, repository: string, digest: string, decision: SignerDecision, ttlMs: number, now?: number): Promise<void>;
-  decision(registry: string, repository: string, digest: string, now?: number): Promise<SignerDecision | undefined>;
-  decisions(registry: string, repository: string, now?: number): Promise<Map<string, SignerDecision>>;
+  /** The last record of a deleted tag, so a re-push is judged as the replacement it is. */
+  tombstone(ref: TagRef): Promise<TagState | undefined>;
+  tombstones(registry: string, repository: string): Promise<Map<string, TagState>>;
+  /** Drops tombstones of tags deleted before `before` (ms). Returns how many. */
+  pruneTombstones(registry: string, repository: string, before: number): Promise<number>;
+  /** A durable trace: a digest without a valid signature was on the tag (stays until acknowledged). */
+  recordTrace(ref: TagRef, digest: string, reason: ViolationReason): Promise<void>;
+  recordDecision(registry: string, repository: string, digest: string, decision: DecisionRecord, ttlMs: number, now?: number): Promise<void>;
+  decision(registry: string, repository: string, digest: string, now?: number): Promise<DecisionRecord | undefined>;
+  decisions(registry: string, repository: string, now?: number): Promise<Map<string, DecisionRecord>>;
   pruneDecisions(registry: string, repository: string, now?: number): Promise<number>;
 }
 
 /**
  * Writes one tag's record only if it still holds what the writer read (optimistic concurrency between
  * replicas), and keeps the shared views in step in the same atomic step: the violations set, the pending
- * set (score = first seen), the per-registry verdict counts and the set of known repositories.
- * KEYS: tags hash, violations set, stats hash, pending zset, repositories set.
+ * set (score = first seen), the per-registry verdict counts, the set of known repositories and the
+ * tombstones of deleted tags.
+ * KEYS: tags hash, violations set, stats hash, pending zset, repositories set, tombstones hash.
  * ARGV: field, expected, new ('' = delete), old violation, new violation, pending member, pending score
- * ('' = not pending), repository member, then (stats field, delta) pairs.
+ * ('' = not pending), repository member, old violation as written before reasons existed, tombstone (the
+ * deleted tag's last record; '' when not deleting), then (stats field, delta) pairs.
  */
 const APPLY_TAG = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then cur = '' end
 if cur ~= ARGV[2] then return 0 end
 if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('SREM', KEYS[2], ARGV[4]) end
+if ARGV[4] ~= '' then redis.call('SREM', KEYS[2], ARGV[4], ARGV[9]) end
 if ARGV[5] ~= '' then redis.call('SADD', KEYS[2], ARGV[5]) end
 if ARGV[7] == '' then redis.call('ZREM', KEYS[4], ARGV[6]) else redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6]) end
-if ARGV[3] ~= '' then redis.call('SADD', KEYS[5], ARGV[8]) end
-for i = 9, #ARGV, 2 do
+if ARGV[3] ~= '' then
+  redis.call('SADD', KEYS[5], ARGV[8])
+  redis.call('HDEL', KEYS[6], ARGV[1])
+elseif ARGV[10] ~= '' then
+  redis.call('HSET', KEYS[6], ARGV[1], ARGV[10])
+end
+for i = 11, #ARGV, 2 do
   if redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 1]) <= 0 then redis.call('HDEL', KEYS[3], ARGV[i]) end
 end
 return 1
@@ -61,7 +83,18 @@ interface ApplyCommand {
 /** Counted as "unsigned" (the warning gauge): settled without a valid signature and not alerting as a violation. */
 export const countsAsUnsigned = (s: TagState) => (s.verdict === 'unsigned' || s.verdict === 'invalid') && s.flag !== 'violation';
 
-const violationMember = (ref: TagRef, digest: string) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest]);
+const member = (ref: TagRef, digest: string, reason: ViolationReason) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest, reason]);
+const violationMember = (ref: TagRef, s: TagState) => member(ref, s.digest, reasonOf(s));
+/** Members written before violations carried a reason; removed beside the current form. */
+const legacyViolationMember = (ref: TagRef, digest: string) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest]);
+
+function parseMembers(members: string[]): ViolationRecord[] {
+  return members.flatMap((m) => {
+    const [registry, repository, tag, digest, reason = 'unsigned'] = JSON.parse(m) as string[];
+    const known = (VIOLATION_REASONS as readonly string[]).includes(reason);
+    return registry && repository && tag && digest && known ? [{ registry, repository, tag, digest, reason: reason as ViolationReason }] : [];
+  });
+}
 
 /** Tag state, signer decisions and the shared views every replica's /metrics reads. */
 export class TagStore implements TagStateStore {
@@ -69,14 +102,18 @@ export class TagStore implements TagStateStore {
     readonly redis: RedisClient,
     readonly prefix: string,
   ) {
-    if (!(redis as unknown as Partial<ApplyCommand>).signetApplyTag) redis.defineCommand('signetApplyTag', { numberOfKeys: 5, lua: APPLY_TAG });
+    if (!(redis as unknown as Partial<ApplyCommand>).signetApplyTag) redis.defineCommand('signetApplyTag', { numberOfKeys: 6, lua: APPLY_TAG });
   }
 
-  key(kind: 'tags' | 'decisions', registry: string, repository: string): string {
+  key(kind: 'tags' | 'decisions' | 'gone', registry: string, repository: string): string {
     return `${this.prefix}:${kind}:${registry}/${repository}`;
   }
   get violationsKey() {
     return `${this.prefix}:violations`;
+  }
+  /** Durable traces of digests without a valid signature that were on a tag, until acknowledged. */
+  get tracesKey() {
+    return `${this.prefix}:traces`;
   }
   get statsKey() {
     return `${this.prefix}:verifier:stats`;
@@ -111,8 +148,8 @@ export class TagStore implements TagStateStore {
     };
     bump(prev, -1);
     bump(next, 1);
-    const oldViolation = prev?.flag === 'violation' ? violationMember(ref, prev.digest) : '';
-    const newViolation = next?.flag === 'violation' ? violationMember(ref, next.digest) : '';
+    const oldViolation = prev?.flag === 'violation' ? violationMember(ref, prev) : '';
+    const newViolation = next?.flag === 'violation' ? violationMember(ref, next) : '';
     const args = [
       ref.tag,
       from.raw ?? '',
@@ -122,26 +159,59 @@ export class TagStore implements TagStateStore {
       `${ref.repository}\t${ref.tag}`,
       next?.verdict === 'pending' ? String(next.firstSeen) : '',
       `${ref.registry}/${ref.repository}`,
+      prev ? legacyViolationMember(ref, prev.digest) : '',
+      !next && prev ? encodeTagState({ ...prev, checkedAt: Date.now() }) : '',
       ...[...deltas].filter(([, d]) => d !== 0).flatMap(([f, d]) => [f, String(d)]),
     ];
-    const keys = [this.key('tags', ref.registry, ref.repository), this.violationsKey, this.statsKey, this.pendingKey(ref.registry), this.reposKey];
+    const keys = [this.key('tags', ref.registry, ref.repository), this.violationsKey, this.statsKey, this.pendingKey(ref.registry), this.reposKey, this.key('gone', ref.registry, ref.repository)];
     return (await (this.redis as unknown as ApplyCommand).signetApplyTag(...keys, ...args)) === 1;
   }
 
-  /** Records what the signer decided about a digest; kept `ttlMs` (only the grace period needs it). */
-  async recordDecision(registry: string, repository: string, digest: string, decision: SignerDecision, ttlMs: number, now = Date.now()): Promise<void> {
-    await this.redis.hset(this.key('decisions', registry, repository), packDigest(digest), `${decision}|${(now + ttlMs).toString(36)}`);
+  async tombstone(ref: TagRef): Promise<TagState | undefined> {
+    return decodeTagState(await this.redis.hget(this.key('gone', ref.registry, ref.repository), ref.tag));
   }
 
-  async decision(registry: string, repository: string, digest: string, now = Date.now()): Promise<SignerDecision | undefined> {
+  async tombstones(registry: string, repository: string): Promise<Map<string, TagState>> {
+    const all = await this.redis.hgetall(this.key('gone', registry, repository));
+    return new Map(Object.entries(all).flatMap(([tag, raw]) => { const s = decodeTagState(raw); return s ? [[tag, s] as const] : []; }));
+  }
+
+  async pruneTombstones(registry: string, repository: string, before: number): Promise<number> {
+    const old = [...(await this.tombstones(registry, repository))].filter(([, s]) => s.checkedAt < before).map(([tag]) => tag);
+    if (old.length) await this.redis.hdel(this.key('gone', registry, repository), ...old);
+    return old.length;
+  }
+
+  async recordTrace(ref: TagRef, digest: string, reason: ViolationReason): Promise<void> {
+    await this.redis.sadd(this.tracesKey, member(ref, digest, reason));
+  }
+
+  async traces(): Promise<ViolationRecord[]> {
+    return parseMembers(await this.redis.smembers(this.tracesKey));
+  }
+
+  /** Acknowledges every trace of a tag. Returns the digests they named. */
+  async clearTraces(ref: TagRef): Promise<string[]> {
+    const mine = (await this.traces()).filter((t) => t.registry === ref.registry && t.repository === ref.repository && t.tag === ref.tag);
+    if (mine.length) await this.redis.srem(this.tracesKey, ...mine.map((t) => member(t, t.digest, t.reason)));
+    return mine.map((t) => t.digest);
+  }
+
+  /** Records what the signer decided about a digest; kept `ttlMs` (only the grace period and windows need it). */
+  async recordDecision(registry: string, repository: string, digest: string, record: DecisionRecord, ttlMs: number, now = Date.now()): Promise<void> {
+    const due = record.signatureDueAt === undefined ? '' : `|${record.signatureDueAt.toString(36)}`;
+    await this.redis.hset(this.key('decisions', registry, repository), packDigest(digest), `${record.decision}|${(now + ttlMs).toString(36)}${due}`);
+  }
+
+  async decision(registry: string, repository: string, digest: string, now = Date.now()): Promise<DecisionRecord | undefined> {
     const raw = await this.redis.hget(this.key('decisions', registry, repository), packDigest(digest));
     return parseDecision(raw, now);
   }
 
   /** All unexpired decisions of a repository (a rescan reads them once). */
-  async decisions(registry: string, repository: string, now = Date.now()): Promise<Map<string, SignerDecision>> {
+  async decisions(registry: string, repository: string, now = Date.now()): Promise<Map<string, DecisionRecord>> {
     const all = await this.redis.hgetall(this.key('decisions', registry, repository));
-    const out = new Map<string, SignerDecision>();
+    const out = new Map<string, DecisionRecord>();
     for (const [packed, raw] of Object.entries(all)) {
       const d = parseDecision(raw, now);
       if (d) out.set(packed, d);
@@ -161,11 +231,7 @@ export class TagStore implements TagStateStore {
   }
 
   async violations(): Promise<ViolationRecord[]> {
-    const members = await this.redis.smembers(this.violationsKey);
-    return members.flatMap((m) => {
-      const [registry, repository, tag, digest] = JSON.parse(m) as string[];
-      return registry && repository && tag && digest ? [{ registry, repository, tag, digest }] : [];
-    });
+    return parseMembers(await this.redis.smembers(this.violationsKey));
   }
 
   /** Tag counts per registry and verdict, and per registry the count of unsigned (non-violation) tags. */
@@ -193,9 +259,9 @@ export class TagStore implements TagStateStore {
   }
 }
 
-function parseDecision(raw: string | null | undefined, now: number): SignerDecision | undefined {
+function parseDecision(raw: string | null | undefined, now: number): DecisionRecord | undefined {
   if (!raw) return undefined;
-  const [decision, expires] = raw.split('|');
+  const [decision, expires, due] = raw.split('|');
   if (!decision || !expires || parseInt(expires, 36) <= now) return undefined;
-  return decision as SignerDecision;
+  return { decision: decision as SignerDecision, ...(due ? { signatureDueAt: parseInt(due, 36) } : {}) };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeTagState, encodeTagState, isArtifactTag, packDigest, unpackDigest, VERDICTS, type TagState } from './tag-state';
+import { decodeTagState, encodeTagState, isArtifactTag, packDigest, reasonOf, unpackDigest, VERDICTS, VIOLATION_REASONS, type TagState } from './tag-state';
 
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => 'sha256:' + Buffer.from(b).toString('hex'));
 const time = fc.integer({ min: 0, max: 4_102_444_800_000 });
@@ -11,6 +11,8 @@ const state: fc.Arbitrary<TagState> = fc.record({
   replaced: fc.boolean(),
   checkedAt: time,
   history: fc.array(fc.record({ digest: hex64, firstSeen: time }), { maxLength: 5 }),
+  reason: fc.option(fc.constantFrom(...VIOLATION_REASONS), { nil: undefined }),
+  unsettled: fc.option(fc.constant(true as const), { nil: undefined }),
 });
 
 describe('tag state encoding', () => {
@@ -29,7 +31,17 @@ describe('tag state encoding', () => {
     expect(Buffer.byteLength(encodeTagState(s))).toBeLessThan(80);
   });
 
+  it('decodes records written before violations carried a reason, deriving the reason from the verdict', () => {
+    const d = 'sha256:' + 'e'.repeat(64);
+    const old = `IV1|${packDigest(d)}|m3x1k2|m3x1k9|`;
+    const s = decodeTagState(old);
+    expect(s).toMatchObject({ digest: d, verdict: 'invalid', flag: 'violation', replaced: true });
+    expect(s && reasonOf(s)).toBe('invalid');
+    expect(s && encodeTagState(s)).toBe(old);
+  });
+
   it('treats foreign or corrupt values as no record', () => {
+    expect(decodeTagState('SV1X|a|b|c|')).toBeUndefined();
     expect(decodeTagState(null)).toBeUndefined();
     expect(decodeTagState('hello')).toBeUndefined();
     expect(decodeTagState('XX0|a|b|c|')).toBeUndefined();

@@ -12,6 +12,14 @@ export type Verdict = (typeof VERDICTS)[number];
 /** `violation`: a violation stands for the current digest; `acknowledged`: an operator acknowledged it. */
 export type ViolationFlag = 'none' | 'violation' | 'acknowledged';
 
+/**
+ * Why a violation stands: the new digest has no signature (`unsigned`), only bad ones (`invalid`), could
+ * still not be checked when its grace period ended (`unknown`: unknown is not safe), or is validly signed
+ * but an untrusted push moved the tag back to it from a later digest (`rollback`).
+ */
+export const VIOLATION_REASONS = ['unsigned', 'invalid', 'unknown', 'rollback'] as const;
+export type ViolationReason = (typeof VIOLATION_REASONS)[number];
+
 export interface PreviousDigest {
   digest: string;
   firstSeen: number;
@@ -29,13 +37,24 @@ export interface TagState {
   checkedAt: number;
   /** Earlier digests, newest first, bounded by `historyLength`. */
   history: PreviousDigest[];
+  /** Why the violation (standing or acknowledged) was raised; records written before reasons existed have none. */
+  reason?: ViolationReason;
+  /** Verdict `error` on a digest that was never judged (a new digest whose lookups keep failing). */
+  unsettled?: boolean;
+}
+
+/** The reason a violation carries, derived from the verdict for records that predate stored reasons. */
+export function reasonOf(s: TagState): ViolationReason {
+  return s.reason ?? (s.verdict === 'invalid' ? 'invalid' : s.verdict === 'error' ? 'unknown' : 'unsigned');
 }
 
 const VERDICT_CODE: Record<Verdict, string> = { signed: 'S', pending: 'P', unsigned: 'U', invalid: 'I', error: 'E' };
 const FLAG_CODE: Record<ViolationFlag, string> = { none: '-', violation: 'V', acknowledged: 'A' };
 const invert = <K extends string>(m: Record<K, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k])) as Record<string, K>;
+const REASON_CODE: Record<ViolationReason, string> = { unsigned: 'U', invalid: 'I', unknown: 'K', rollback: 'R' };
 const VERDICT_OF = invert(VERDICT_CODE);
 const FLAG_OF = invert(FLAG_CODE);
+const REASON_OF = invert(REASON_CODE);
 
 const SHA256 = /^sha256:([0-9a-f]{64})$/;
 
@@ -53,11 +72,14 @@ const packTime = (ms: number) => Math.max(0, Math.round(ms)).toString(36);
 const unpackTime = (s: string) => parseInt(s, 36);
 
 /**
- * `<verdict><flag><replaced>|<digest>|<firstSeen>|<checkedAt>|<digest>.<firstSeen>,...`, for example
- * `SV1|q83...|m3x1k2|m3x1k9|` (about 70 bytes for a tag without history).
+ * `<verdict><flag><replaced>[<reason>[N]]|<digest>|<firstSeen>|<checkedAt>|<digest>.<firstSeen>,...`, for
+ * example `SV1|q83...|m3x1k2|m3x1k9|` (about 70 bytes for a tag without history). The reason character
+ * (`-` for none) and `N` (unsettled) are written only when set, so records from before them still decode.
  */
 export function encodeTagState(s: TagState): string {
-  const head = VERDICT_CODE[s.verdict] + FLAG_CODE[s.flag] + (s.replaced ? '1' : '0');
+  let head = VERDICT_CODE[s.verdict] + FLAG_CODE[s.flag] + (s.replaced ? '1' : '0');
+  if (s.reason || s.unsettled) head += s.reason ? REASON_CODE[s.reason] : '-';
+  if (s.unsettled) head += 'N';
   const history = s.history.map((h) => `${packDigest(h.digest)}.${packTime(h.firstSeen)}`).join(',');
   return [head, packDigest(s.digest), packTime(s.firstSeen), packTime(s.checkedAt), history].join('|');
 }
@@ -66,11 +88,14 @@ export function encodeTagState(s: TagState): string {
 export function decodeTagState(value: string | null | undefined): TagState | undefined {
   if (!value) return undefined;
   const [head, digest, firstSeen, checkedAt, history] = value.split('|');
-  if (!head || head.length !== 3 || !digest || !firstSeen || !checkedAt || history === undefined) return undefined;
+  if (!head || head.length < 3 || head.length > 5 || !digest || !firstSeen || !checkedAt || history === undefined) return undefined;
   const verdict = VERDICT_OF[head[0] as string];
   const flag = FLAG_OF[head[1] as string];
-  if (!verdict || !flag) return undefined;
+  const reason = head.length > 3 && head[3] !== '-' ? REASON_OF[head[3] as string] : undefined;
+  if (!verdict || !flag || (head.length > 3 && head[3] !== '-' && !reason) || (head.length > 4 && head[4] !== 'N')) return undefined;
   return {
+    ...(reason ? { reason } : {}),
+    ...(head[4] === 'N' ? { unsettled: true } : {}),
     digest: unpackDigest(digest),
     firstSeen: unpackTime(firstSeen),
     verdict,
