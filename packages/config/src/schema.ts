@@ -92,6 +92,18 @@ export const repositoryKeysSchema = z
   })
   .strict();
 
+/** A window in which a push to these repositories (by these actors) is expected to get a signature made elsewhere. */
+export const signatureWindowSchema = z
+  .object({
+    /** A registry name; every registry when omitted. */
+    registry: name.optional(),
+    repositories: z.array(z.string().min(1)).min(1),
+    /** Push actors (registry user names); every actor when omitted. */
+    actors: z.array(z.string().min(1)).min(1).optional(),
+    window: duration,
+  })
+  .strict();
+
 export const trustRuleSchema = z
   .object({
     registry: name,
@@ -191,6 +203,15 @@ export const configSchema = z
           })
           .strict()
           .default({ maxLayers: 32, maxBytes: 4 * 1024 * 1024, maxBlobBytes: 4 * 1024 * 1024 }),
+        /**
+         * Pushes expected to be signed outside Signet (`cosign sign` in a CI not in the trust rules): first match
+         * wins; its digest stays pending for `window` instead of alerting, and alerts at once if still unsigned then.
+         */
+        signatureWindows: z.array(signatureWindowSchema).default([]),
+        /** A push whose digest the registry does not show on the tag yet is looked at again this long after. */
+        lookAgain: duration.default(1000),
+        /** How long a deleted tag's last record is kept, so a re-push under it is judged as a replacement. */
+        tombstoneTtl: duration.default(30 * 24 * 3600_000),
       })
       .strict()
       .optional(),
