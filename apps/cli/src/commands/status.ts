@@ -47,6 +47,7 @@ async function runAck(target: string, flags: { config?: string }): Promise<void>
     const result = await acknowledgeTag(store, ref);
     if (result.kind === 'unknown-tag') throw new CliError(`${target} is not a known tag`);
     if (result.kind === 'no-violation') throw new CliError(`no violation stands for ${target}`);
+    if (result.kind === 'traces-cleared') return void process.stdout.write(`cleared the traces of ${result.digests.join(', ')} on ${target}\n`);
     process.stdout.write(`acknowledged ${target} at ${result.digest}\n`);
   });
 }
