@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { COSIGN_SIGN_PREDICATE_TYPE, dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes, signingKeyFromPrivateKey } from '@signet/crypto';
 import {
-  addToReferrersIndex, attachBundle, digestOf, OCI_MANIFEST, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureTag, SignatureStore, SIGSTORE_BUNDLE, SIMPLE_SIGNING,
+  addToReferrersIndex, signDigest, attachBundle, digestOf, OCI_MANIFEST, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureTag, SignatureStore, SIGSTORE_BUNDLE, SIMPLE_SIGNING,
   type Descriptor,
 } from '../src';
 import { pushImage, startRegistry, type RegistryServer } from '@signet/testing';
@@ -141,5 +142,22 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
       await viaProxy.close();
       await proxy.close();
     }
+  });
+
+  it('does not take an attestation, or a bundle naming another image, by the signing key as already signed', async () => {
+    const digest = await pushImage(registry.url, 'art/signed:1', MALLORY);
+    const head = await client.headManifest('art/signed', digest);
+    const dockerReference = `${registry.host}/art/signed:1`;
+    const bundle = (predicateType: string, name: string) => {
+      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType, predicate: {} }));
+      const sig = signBytes(key, dssePae(IN_TOTO_PAYLOAD_TYPE, statement)).toString('base64');
+      return Buffer.from(JSON.stringify({ mediaType: SIGSTORE_BUNDLE, dsseEnvelope: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement.toString('base64'), signatures: [{ sig }] } }));
+    };
+    await attachBundle(client, 'art/signed', { mediaType: head.mediaType, size: head.size, digest }, bundle('https://slsa.dev/provenance/v1', dockerReference));
+    await attachBundle(client, 'art/signed', { mediaType: head.mediaType, size: head.size, digest }, bundle(COSIGN_SIGN_PREDICATE_TYPE, `${registry.host}/art/other:1`));
+    const store = new SignatureStore(client);
+    const input = { repository: 'art/signed', digest, dockerReference };
+    expect((await signDigest(store, signingKeyFromPrivateKey(key), input, { layout: 'bundle' })).status).toBe('appended');
+    expect((await signDigest(store, signingKeyFromPrivateKey(key), input, { layout: 'bundle' })).status).toBe('duplicate');
   });
 });
