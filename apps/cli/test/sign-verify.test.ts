@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
-import { RegistryClient, signatureTag } from '@signet/registry';
+import { digestOf, parseImageManifest, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureTag, SIMPLE_SIGNING } from '@signet/registry';
 import { pushImage, pushIndex, runSignet, startRegistry, writeCredentialHelper, type CliResult, type RegistryServer } from '@signet/testing';
 
 const USER = 'ci-bot';
@@ -104,6 +104,22 @@ describe('signet sign / verify against a registry with basic auth', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('no matching signatures');
     expect(res.stderr).toContain('DIGEST_MISMATCH');
+  });
+
+  it('verifies a signature beside a layer whose blob is over the size limit, reporting that layer unreadable', async () => {
+    const digest = await pushImage(registry.url, 'team/poisoned:1', creds);
+    const image = `${registry.host}/team/poisoned:1`;
+    expect((await signet(['sign', '--key', first.key, image, ...auth])).code).toBe(0);
+    // Whoever can push can add a layer to the .sig; the verifier and signet verify read it as data, not a failure.
+    const big = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
+    await client.uploadBlob('team/poisoned', big);
+    const layers = parseImageManifest((await client.getManifest('team/poisoned', signatureTag(digest))).bytes).layers;
+    const sig = signatureImage([{ mediaType: SIMPLE_SIGNING, size: big.length, digest: digestOf(big), annotations: { [SIGNATURE_ANNOTATION]: 'MEUC' } }, ...layers]);
+    await client.uploadBlob('team/poisoned', sig.config);
+    await client.putManifest('team/poisoned', signatureTag(digest), sig.manifest, sig.mediaType);
+    const res = await signet(['verify', '--key', first.pub, image, ...auth]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('unreadable: ARTIFACT_TOO_LARGE');
   });
 
   it('fails with the registry error code when the registry password is wrong', async () => {
