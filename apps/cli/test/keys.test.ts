@@ -1,22 +1,8 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runSignet, sharedDir, type CliResult } from '@signet/testing';
-
-
-/** The real CLI with stdin closed (not a terminal) and only the env we give it. */
-function signet(args: string[], options: { cwd: string; password?: string; input?: string | Uint8Array }): Promise<CliResult> {
-  return runSignet(args, {
-    cwd: options.cwd,
-    env: { HOME: process.env.HOME, ...(options.password !== undefined ? { COSIGN_PASSWORD: options.password } : {}) },
-    ...(options.input !== undefined ? { input: options.input } : {}),
-  });
-}
-
-const tempDir = (): string => mkdtempSync(path.join(tmpdir(), 'signet-cli-'));
-const mode = (file: string): number => statSync(file).mode & 0o777;
+import { mode, signet, tempDir } from './key-helpers';
 
 describe('signet key commands', () => {
   const dir = tempDir();
@@ -236,73 +222,6 @@ describe('key files are replaced, never written through', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^Error: link\.pub is a symbolic link; refusing/);
     expect(readFileSync(path.join(dir, 'victim'), 'utf8')).toBe('keep');
-  });
-});
-
-/** Runs the CLI with COSIGN_PASSWORD set to raw bytes, which a Node string cannot carry into an environment. */
-function signetWithEnvBytes(args: string[], options: { cwd: string; password: Buffer }): Promise<CliResult> {
-  const octal = [...options.password].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
-  const script = 'COSIGN_PASSWORD="$(printf "$1")"; export COSIGN_PASSWORD; shift; exec "$@"';
-  const bin = path.join(repoRoot(), 'apps/cli/bin/signet.js');
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script, 'bash', octal, process.execPath, bin, ...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_CLI_FROM_SOURCE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-describe('key passwords are bytes', () => {
-  const passFF = Buffer.from('pass\xff', 'latin1');
-  const passFE = Buffer.from('pass\xfe', 'latin1');
-
-  it('a key made with stdin bytes "pass\\xff" opens with exactly those bytes and not with "pass\\xfe"', async () => {
-    const dir = tempDir();
-    expect((await signet(['generate-key-pair'], { cwd: dir, input: passFF })).code).toBe(0);
-    const pub = readFileSync(path.join(dir, 'cosign.pub'), 'utf8');
-    const right = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: passFF });
-    expect(right).toMatchObject({ code: 0, stdout: pub });
-    const wrong = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: passFE });
-    expect(wrong).toMatchObject({ code: 1, stdout: '', stderr: 'Error: wrong password for private key cosign.key\n' });
-    // Nor with U+FFFD, which is what a UTF-8 decode turns either byte into.
-    const replaced = await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: 'pass\ufffd' });
-    expect(replaced.code).toBe(1);
-  });
-
-  it('refuses a COSIGN_PASSWORD that is not UTF-8 rather than deriving a key from a lossy decoding of it', async () => {
-    const dir = tempDir();
-    const made = await signetWithEnvBytes(['generate-key-pair'], { cwd: dir, password: passFF });
-    expect(made).toMatchObject({ code: 1, stdout: '' });
-    expect(made.stderr).toBe('Error: COSIGN_PASSWORD is not valid UTF-8, so its exact bytes cannot be read; pipe the password on stdin instead\n');
-    expect(existsSync(path.join(dir, 'cosign.key'))).toBe(false);
-  });
-
-  it('COSIGN_PASSWORD and stdin give the same bytes for a UTF-8 password', async () => {
-    const dir = tempDir();
-    const utf8 = Buffer.from('pässwörd ✓', 'utf8');
-    expect((await signetWithEnvBytes(['generate-key-pair'], { cwd: dir, password: utf8 })).code).toBe(0);
-    expect((await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, input: utf8 })).code).toBe(0);
-    expect((await signet(['public-key', '--key', 'cosign.key'], { cwd: dir, password: 'pässwörd ✓' })).code).toBe(0);
-  });
-
-  it('still opens the cosign and sigstore-rs fixture keys as before', async () => {
-    const fixtures = path.join(sharedDir(), 'fixtures/cosign');
-    const pw123 = path.join(fixtures, 'keys/sigstore-rs-ecdsa-encrypted-pw123.key');
-    const expected123 = readFileSync(path.join(fixtures, 'derived/sigstore-rs-ecdsa-encrypted-pw123.expected.pub'), 'utf8');
-    expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), input: '123' })).toMatchObject({ code: 0, stdout: expected123 });
-    expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), password: '123' })).toMatchObject({ code: 0, stdout: expected123 });
-    expect((await signet(['public-key', '--key', pw123], { cwd: tmpdir(), input: '123\n' })).code).toBe(1);
-
-    const emptyPw = path.join(fixtures, 'keys/sigstore-rs-cosign-generated-empty-pw.key');
-    const expectedEmpty = readFileSync(path.join(fixtures, 'derived/sigstore-rs-cosign-generated-empty-pw.expected.pub'), 'utf8');
-    expect(await signet(['public-key', '--key', emptyPw], { cwd: tmpdir(), password: '' })).toMatchObject({ code: 0, stdout: expectedEmpty });
   });
 });
 
