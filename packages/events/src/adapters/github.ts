@@ -83,7 +83,7 @@ function refuseOutsideWindow(pkg: Package, key: string, options: ParseOptions): 
   const now = (options.now?.() ?? new Date()).getTime();
   if (now - time.at > window) {
     throw new WebhookPayloadError(
-      `signed GitHub delivery is older than the ${durationText(window)} window (webhooks[].maxEventAge); a replay is refused`,
+      `signed GitHub delivery is older than the ${durationText(window)} window (webhooks[].maxEventAge): refused as a possible replay`,
       [{ path: time.path, message: `${new Date(time.at).toISOString()} is ${Math.round((now - time.at) / 60_000)} minutes ago` }],
       { code: 'STALE_EVENT' },
     );
