@@ -42,6 +42,18 @@ describe('Prometheus files', () => {
     expect(promtool(['check', 'config', file]).ok).toBe(false);
   });
 
+  it('the violation alerts pass their promtool unit tests, which fail when a trace would alert beside its standing violation', () => {
+    const tests = join(infra, 'prometheus/signet-rules.test.yml');
+    const result = promtool(['test', 'rules', tests]);
+    expect(result.output).toContain('SUCCESS');
+    // The same tests against rules whose trace alert lacks the `unless`: they must fail.
+    const rules = readFileSync(join(infra, 'prometheus/signet-rules.yml'), 'utf8');
+    expect(rules).toContain('unless on (registry, repository, tag, digest)');
+    writeFileSync(join(dir, 'signet-rules.yml'), rules.replace(/\n\s*unless on \(registry, repository, tag, digest\)[^\n]*/, ''));
+    writeFileSync(join(dir, 'signet-rules.test.yml'), readFileSync(tests, 'utf8'));
+    expect(promtool(['test', 'rules', join(dir, 'signet-rules.test.yml')]).ok).toBe(false);
+  });
+
   it('every Grafana dashboard query is valid PromQL', () => {
     const exprs = dashboardExpressions();
     expect(exprs.length).toBeGreaterThan(20);
