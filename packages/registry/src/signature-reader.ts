@@ -49,8 +49,10 @@ export interface SignatureLimits {
 
 /**
  * A legitimate `.sig` holds a few layers of ~300-byte payloads, and a bundle is a few KiB; the per-blob
- * limit is containers/image's. Bounded this way a digest costs at most about 8 MiB of memory (the bytes
- * limit plus one manifest), however many layers a pusher writes.
+ * limit is containers/image's. Every read starts only while the budget lasts and is itself bounded (a
+ * manifest by the client's 4 MiB, a blob by what is left), so a digest holds at most the bytes limit plus
+ * two manifests in memory (the `.sig` manifest and referrers index are read together), however many layers
+ * a pusher writes.
  */
 export const DEFAULT_SIGNATURE_LIMITS: SignatureLimits = { maxLayers: 32, maxBytes: 4 * 1024 * 1024, maxBlobBytes: DEFAULT_MAX_BLOB_BYTES };
 
