@@ -69,7 +69,7 @@ export async function startEnv(): Promise<TestEnv> {
             port: 0,
             keys: [publicKeyPath],
             ...(o.repositoryKeys ? { repositoryKeys: o.repositoryKeys } : {}),
-            rescan: { every: o.every ?? 3_600_000, tagConcurrency: 16 },
+            rescan: { every: o.every === undefined ? '1h' : `${o.every}ms`, tagConcurrency: 16 },
             gracePeriod: o.gracePeriod ?? '30s',
             historyLength: 3,
             ...o.verifier,

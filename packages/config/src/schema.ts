@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseExpression } from 'cron-parser';
 import { parseDuration } from './duration';
 
 const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
@@ -7,6 +8,23 @@ const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, c
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: (e as Error).message });
     return z.NEVER;
+  }
+});
+/**
+ * A cron expression as BullMQ schedules it (cron-parser, BullMQ's own dependency), checked at load instead of
+ * when the first repeatable job is added. Five fields, or six with seconds first: the parser would complete a
+ * fragment of two fields with wildcards, which is never what was meant.
+ */
+const cronExpression = z.string().superRefine((text, ctx) => {
+  const fields = text.trim().split(/\s+/).filter(Boolean).length;
+  if (!text.trim().startsWith('@') && fields !== 5 && fields !== 6) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" has ${fields} fields; a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first` });
+    return;
+  }
+  try {
+    parseExpression(text).next();
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `invalid cron expression "${text}": ${(e as Error).message}` });
   }
 });
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-"');
@@ -70,12 +88,16 @@ export const webhookSchema = z
     source: z.enum(sourceTypes),
     registry: name,
     auth: webhookAuth,
-    /** Source-specific options, e.g. `{ garPrefix: "europe-docker.pkg.dev/my-project" }`. */
-    options: z.record(z.string(), z.string()).optional(),
+    /** Source-specific options; an unknown (misspelt) key is refused rather than silently doing nothing. */
+    options: z.object({ imagePathPrefix: z.string().min(1).optional() }).strict().optional(),
     /** GitHub: refuse deliveries whose signed body is older than this (its delivery id is unsigned); 0 = no window. */
     maxEventAge: duration.optional(),
   })
   .strict()
+  .refine((w) => w.options?.imagePathPrefix === undefined || w.source === 'gar', {
+    path: ['options', 'imagePathPrefix'],
+    message: 'only gar webhooks carry image paths under a host/project prefix',
+  })
   .refine((w) => w.maxEventAge === undefined || w.source === 'github', {
     path: ['maxEventAge'],
     message: 'only github webhooks have a signed delivery time to judge',
@@ -186,8 +208,9 @@ export const configSchema = z
         /** First matching rule wins; repositories no rule matches use `keys`. */
         repositoryKeys: z.array(repositoryKeysSchema).default([]),
         rescan: z
-          .object({ every: duration.optional(), cron: z.string().optional(), tagConcurrency: z.number().int().positive().default(16) })
+          .object({ every: duration.optional(), cron: cronExpression.optional(), tagConcurrency: z.number().int().positive().default(16) })
           .strict()
+          .refine((r) => r.every === undefined || r.cron === undefined, 'give every or cron, not both (cron would win and every be ignored)')
           .default({ every: 60_000, tagConcurrency: 16 }),
         gracePeriod: duration.default(30_000),
         historyLength: z.number().int().min(1).max(50).default(5),

@@ -2,7 +2,7 @@ import { pushImage, sleep, waitFor } from '@signet/testing';
 import { CI_BOT, startDelayingProxy, startSignerEnv, type SignerEnv } from './signer-env';
 
 // Short BullMQ lock and stall check so a killed replica's job is taken over within seconds.
-const FAST_RECOVERY = { lockDuration: 1500, stalledInterval: 500, digestLockTtl: 3000 };
+const FAST_RECOVERY = { lockDuration: '1500ms', stalledInterval: '500ms', digestLockTtl: '3s' };
 
 describe('signer under failures (processes, real registry and Redis)', () => {
   let env: SignerEnv;
