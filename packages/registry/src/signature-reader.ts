@@ -123,7 +123,9 @@ export class SignatureReadSession {
 
   /** Whether `size` more bytes fit the budget; records a rejection when they do not. */
   fits(size: number, artifact: string): boolean {
-    if (size <= this.limits.maxBytes - this.bytesRead) return true;
+    // A spent budget refuses even a claimed size of 0: the size is the pusher's word.
+    const left = this.limits.maxBytes - this.bytesRead;
+    if (left > 0 && size <= left) return true;
     this.reject('SIGNATURE_BYTES_EXCEEDED', artifact, `${size} more bytes would pass the ${this.limits.maxBytes}-byte limit for one digest's signatures`);
     return false;
   }
