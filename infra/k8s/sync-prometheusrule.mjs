@@ -1,5 +1,7 @@
-// Writes infra/k8s/base/prometheusrule.yaml from infra/prometheus/signet-rules.yml, the single source of the
-// alert rules. Run after editing the rules: node infra/k8s/sync-prometheusrule.mjs (infra's tests fail on drift).
+// Writes the PrometheusRule from infra/prometheus/signet-rules.yml, the single source of the alert rules, into
+// the monitoring component (what `kubectl apply -k` uses: kustomize reads no file outside a component's folder)
+// and into base/prometheusrule.yaml (kept for the tests that read it there). Run after editing the rules:
+// node infra/k8s/sync-prometheusrule.mjs (infra's tests fail on drift).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,4 +20,6 @@ const header = [
   '# run the script. Prometheus Operator loads it when its ruleSelector matches these labels.',
   '',
 ].join('\n');
-writeFileSync(join(infra, 'k8s/base/prometheusrule.yaml'), header + stringify(resource, { lineWidth: 0 }));
+for (const file of ['k8s/base/prometheusrule.yaml', 'k8s/components/monitoring/prometheusrule.yaml']) {
+  writeFileSync(join(infra, file), header + stringify(resource, { lineWidth: 0 }));
+}

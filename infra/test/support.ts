@@ -28,8 +28,13 @@ export function loadYaml(path: string): unknown[] {
 }
 
 /** A Kubernetes-style object, loosely typed: tests read fields by path. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [k: string]: any;
+};
 
 /** Metric names in PromQL text: Signet's own and the process metrics every service exports. */
 export function metricNamesIn(promql: string): string[] {
