@@ -6,6 +6,7 @@
  * the alert fires in Prometheus and reaches Alertmanager. `--keep` leaves everything running until Ctrl-C.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -35,6 +36,8 @@ const step = (n: number, text: string) => console.log(`\n[${secs()}s] ── ${n
 const USERS = { 'ci-bot': 'ci-bot-password', mallory: 'mallory-password' };
 const COSIGN_PASSWORD = 'demo-key-password';
 const WEBHOOK_TOKEN = 'demo-webhook-token';
+// Made per run: the dashboard refuses short or well-known passwords.
+const DASHBOARD_PASSWORD = randomBytes(12).toString('base64url');
 
 async function signet(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   cleanups.push(() => redis.teardown());
   say(`redis-server     ${redis.url}`);
 
-  const [receiverPort, signerPort, verifierPort] = [await freePort(), await freePort(), await freePort()];
+  const [receiverPort, signerPort, verifierPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const registry = await startRegistry({
     users: USERS,
     notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/demo`, headers: { Authorization: `Bearer ${WEBHOOK_TOKEN}` }, ignorePulls: true },
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
       redis: { url: redis.url },
       registries: [{ name: 'demo', url: registry.url, username: 'ci-bot', passwordEnv: 'REGISTRY_PASSWORD' }],
       webhooks: [{ name: 'demo', source: 'distribution', registry: 'demo', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
-      receiver: { host: '127.0.0.1', dashboard: { enabled: true, username: 'admin', passwordEnv: 'DASHBOARD_PASSWORD' } },
+      receiver: { host: '127.0.0.1', admin: { port: adminPort }, dashboard: { enabled: true, username: 'admin', passwordEnv: 'DASHBOARD_PASSWORD' } },
       signer: {
         key: { path: `${keyPrefix}.key`, passwordEnv: 'COSIGN_PASSWORD' },
         trust: [{ registry: 'demo', repositories: ['demo/*'], actors: ['ci-bot'] }],
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
     },
     dir,
   );
-  const env = { REGISTRY_PASSWORD: USERS['ci-bot'], WEBHOOK_TOKEN, COSIGN_PASSWORD, DASHBOARD_PASSWORD: 'demo' };
+  const env = { REGISTRY_PASSWORD: USERS['ci-bot'], WEBHOOK_TOKEN, COSIGN_PASSWORD, DASHBOARD_PASSWORD };
   const services: RunningService[] = [];
   for (const [app, port] of [
     ['webhook-receiver', receiverPort],
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
   receiver metrics   ${receiver.url}/metrics
   signer metrics     ${signer.url}/metrics
   verifier metrics   ${verifier.url}/metrics
-  queue dashboard    ${receiver.url}/admin/queues   (admin / demo)
+  queue dashboard    http://127.0.0.1:${adminPort}/admin/queues   (read-only; admin / ${DASHBOARD_PASSWORD})
   Prometheus alerts  ${prometheus.url}/alerts
   Alertmanager       ${alertmanager.url}
   config             ${configFile}`);

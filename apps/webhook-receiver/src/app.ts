@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '@signet/observability';
 import type { WebhookConfig } from '@signet/config';
 import { isAcceptedContentType, authenticate, authenticatesHeaders, parseWebhook, WebhookPayloadError, type WebhookAuth } from '@signet/events';
-import { errorHandler, HttpError } from './errors';
+import { errorHandler, HttpError, loggablePath } from './errors';
 import { QueueUnavailableError, type Enqueuer } from './enqueue';
 import type { ReceiverMetrics } from './metrics';
 
@@ -76,9 +76,12 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
       m.duration.observe({ webhook: label }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     const headers = req.headers;
+    // Node keeps only the first of repeated Authorization headers in req.headers (and joins others): credentials
+    // are read from every value sent, so a repeat is refused rather than resolved differently than a proxy would.
+    const sentHeaders = req.headersDistinct;
     // Header-only credentials are checked before the body is read.
     if (hook.auth.type !== 'hmac-sha256') {
-      const auth = authenticate(hook.auth, { headers, rawBody: Buffer.alloc(0), pathSecret: req.params.secret ? String(req.params.secret) : undefined });
+      const auth = authenticate(hook.auth, { headers: sentHeaders, rawBody: Buffer.alloc(0), pathSecret: req.params.secret ? String(req.params.secret) : undefined });
       if (!auth.ok) {
         m.authFailures.inc({ webhook: label });
         return next(new HttpError(401, `unauthorized: ${auth.reason}`));
@@ -91,7 +94,7 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
       if (err) return next(err);
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (hook.auth.type === 'hmac-sha256') {
-        const auth = authenticate(hook.auth, { headers, rawBody });
+        const auth = authenticate(hook.auth, { headers: sentHeaders, rawBody });
         if (!auth.ok) {
           m.authFailures.inc({ webhook: label });
           return next(new HttpError(401, `unauthorized: ${auth.reason}`));
@@ -133,6 +136,6 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
   app.post('/webhooks/:name', handle);
   app.post('/webhooks/:name/:secret', handle);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, 'not found')));
-  app.use(errorHandler((err, req) => logger.error({ err, path: req.path }, 'unexpected error')));
+  app.use(errorHandler((err, req) => logger.error({ err, path: loggablePath(req.path) }, 'unexpected error')));
   return app;
 }

@@ -29,11 +29,24 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   'entity.verify.failed': [400, 'body verification failed'],
 };
 
+/**
+ * A request path as it may be logged: everything after `/webhooks/<name>/` is a path secret (Docker Hub, Quay),
+ * whether or not it decodes, so it is cut off.
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/^(\/webhooks\/[^/]*\/).+$/s, '$1[redacted]');
+}
+
 /** Express error handler: client mistakes get a 4xx with `{ error, details }`; only our own bugs get a 500. */
 export function errorHandler(onInternal: (err: unknown, req: Request) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpError) {
       res.status(err.status).set(err.headers).json({ error: err.error, details: err.details });
+      return;
+    }
+    // The router could not decode a %-escape in a path segment (maybe a path secret); its message quotes the segment.
+    if (err instanceof URIError) {
+      res.status(400).json({ error: 'malformed %-escape in the request path', details: [] });
       return;
     }
     const e = err as BodyParserError;

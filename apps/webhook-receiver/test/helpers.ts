@@ -5,8 +5,9 @@ import { createLogger } from '@signet/observability';
 import { createRedisConnection, QueueNames, type PushJob } from '@signet/queue';
 import { startReceiver, type RunningReceiver } from '../src/server';
 
-export const TOKEN = 'hook-token-123';
-export const GITHUB_SECRET = 'fixture-secret';
+// Webhook secrets need at least 16 bytes (the config refuses shorter ones).
+export const TOKEN = 'hook-token-0123456789';
+export const GITHUB_SECRET = 'github-hmac-secret-0123456789';
 
 /** Webhooks of every source, each with the authentication that source supports. */
 export function receiverConfig(redisUrl: string, extra: Record<string, unknown> = {}) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type RawConfig } from './schema';
-import { Secret } from './secret';
+import { Secret, secretProblem } from './secret';
 
 export type AppName = 'receiver' | 'signer' | 'verifier' | 'cli';
 
@@ -28,7 +28,7 @@ type Resolve<T> = Omit<T, `${string}Env` | `${string}File`>;
 
 export type RegistryConfig = Resolve<Raw['registries'][number]> & { host: string; password?: Secret };
 export type WebhookAuthConfig =
-  | { type: 'none' }
+  | { type: 'none'; dangerouslyLetAnyoneNameAnyActor?: true }
   | { type: 'bearer'; token: Secret }
   | { type: 'header'; header: string; value: Secret }
   | { type: 'basic'; username: string; password: Secret }
@@ -37,7 +37,9 @@ export type WebhookAuthConfig =
 export type WebhookConfig = Omit<Raw['webhooks'][number], 'auth'> & { auth: WebhookAuthConfig };
 export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { path?: string; provider?: string; password?: Secret } };
 export type VerifierConfig = NonNullable<Raw['verifier']>;
-export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & { dashboard?: { enabled: boolean; username: string; password?: Secret } };
+export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & {
+  dashboard?: { enabled: boolean; username: string; password?: Secret; dangerouslyServeOnWebhookListener: boolean };
+};
 
 /** The whole configuration, parsed and with every secret resolved. */
 export interface SignetConfig {
@@ -111,19 +113,25 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
         return section === 'registries';
     }
   };
-  const secret = (obj: Record<string, unknown>, key: string, at: string, required: boolean, section: Parameters<typeof needs>[0]): Secret | undefined => {
+  /** Resolves a secret; one the starting app needs is judged: `chosen` (webhook, dashboard) or `given` (registry, key). */
+  const secret = (obj: Record<string, unknown>, key: string, at: string, required: boolean, section: Parameters<typeof needs>[0], kind: 'chosen' | 'given'): Secret | undefined => {
     const envName = obj[`${key}Env`] as string | undefined;
     const file = obj[`${key}File`] as string | undefined;
     if (envName && file) issues.push({ path: `${at}.${key}Env`, message: `give ${key}Env or ${key}File, not both` });
+    const judged = (value: string, path: string, what: string): Secret => {
+      const problem = needs(section) ? secretProblem(value, kind) : undefined;
+      if (problem) issues.push({ path, message: `${what} ${problem}` });
+      return new Secret(value);
+    };
     if (envName) {
       const v = env[envName];
-      if (v !== undefined) return new Secret(v);
+      if (v !== undefined) return judged(v, `${at}.${key}Env`, `environment variable ${envName}`);
       if (needs(section)) issues.push({ path: `${at}.${key}Env`, message: `environment variable ${envName} is not set` });
       return undefined;
     }
     if (file) {
       try {
-        return new Secret(readFileSync(file, 'utf8').replace(/\r?\n$/, ''));
+        return judged(readFileSync(file, 'utf8').replace(/\r?\n$/, ''), `${at}.${key}File`, `file ${file}`);
       } catch (e) {
         if (needs(section)) issues.push({ path: `${at}.${key}File`, message: `cannot read ${file}: ${(e as Error).message}` });
         return undefined;
@@ -138,25 +146,25 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
   const registries: RegistryConfig[] = raw.registries.map((r, i) => ({
     ...strip(r),
     host: r.host ?? new URL(r.url).host,
-    password: secret(r, 'password', `registries.${i}`, false, 'registries'),
+    password: secret(r, 'password', `registries.${i}`, false, 'registries', 'given'),
   }));
   const webhooks: WebhookConfig[] = raw.webhooks.map((w, i) => {
     const at = `webhooks.${i}.auth`;
     const a = w.auth as Record<string, unknown> & { type: WebhookAuthConfig['type'] };
     const key = { none: '', bearer: 'token', header: 'value', basic: 'password', 'hmac-sha256': 'secret', 'path-secret': 'secret' }[a.type];
-    const auth = (key ? { ...strip(a), [key]: secret(a, key, at, true, 'webhooks') ?? new Secret('') } : { type: 'none' }) as WebhookAuthConfig;
+    const auth = (key ? { ...strip(a), [key]: secret(a, key, at, true, 'webhooks', 'chosen') ?? new Secret('') } : strip(a)) as WebhookAuthConfig;
     return { ...w, auth };
   });
   const signer: SignerConfig | undefined = raw.signer && {
     ...raw.signer,
-    key: raw.signer.key && { ...strip(raw.signer.key), password: secret(raw.signer.key, 'password', 'signer.key', false, 'signer') },
+    key: raw.signer.key && { ...strip(raw.signer.key), password: secret(raw.signer.key, 'password', 'signer.key', false, 'signer', 'given') },
   };
   if (opts.app === 'signer' && !signer?.key) issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, or provider)' });
   if (opts.app === 'verifier' && !raw.verifier) issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
   const dash = raw.receiver.dashboard;
   const receiver: ReceiverConfig = {
     ...raw.receiver,
-    dashboard: dash && { ...strip(dash), password: secret(dash, 'password', 'receiver.dashboard', dash.enabled, 'dashboard') },
+    dashboard: dash && { ...strip(dash), password: secret(dash, 'password', 'receiver.dashboard', dash.enabled, 'dashboard', 'chosen') },
   };
   if (issues.length) throw new ConfigError(source, issues);
   return { redis: raw.redis, registries, webhooks, receiver, signer, verifier: raw.verifier, log: raw.log, source };
@@ -179,6 +187,29 @@ function checkReferences(raw: RawConfig, issues: ConfigIssue[]): void {
   });
   raw.signer?.trust.forEach((t, i) => {
     if (!registryNames.has(t.registry)) issues.push({ path: `signer.trust.${i}.registry`, message: `no registry named "${t.registry}"` });
+  });
+  checkUnauthenticatedSenders(raw, issues);
+  const { admin, dashboard, port } = raw.receiver;
+  if (dashboard?.enabled && !dashboard.dangerouslyServeOnWebhookListener && admin.port !== 0 && admin.port === port) {
+    issues.push({ path: 'receiver.admin.port', message: `the admin listener needs a port of its own, not the webhook port ${port}` });
+  }
+}
+
+/**
+ * A webhook without authentication lets anyone who reaches the receiver say a push came from a trusted actor, so
+ * it is refused wherever a trust rule would act on its events, unless the loudly named opt-out is set.
+ */
+function checkUnauthenticatedSenders(raw: RawConfig, issues: ConfigIssue[]): void {
+  raw.webhooks.forEach((w, i) => {
+    if (w.auth.type !== 'none' || w.auth.dangerouslyLetAnyoneNameAnyActor) return;
+    const rule = raw.signer?.trust.findIndex((t) => t.registry === w.registry) ?? -1;
+    if (rule < 0) return;
+    issues.push({
+      path: `webhooks.${i}.auth`,
+      message:
+        `type none lets anyone who reaches the receiver name any actor, and signer.trust.${rule} signs pushes on registry "${w.registry}" by the actors it names: ` +
+        'authenticate the sender (bearer, header, basic, hmac-sha256 or path-secret), or for a lab only set dangerouslyLetAnyoneNameAnyActor: true',
+    });
   });
 }
 

@@ -65,7 +65,16 @@ export const registrySchema = z
   .strict();
 
 const webhookAuth = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('none') }).strict(),
+  z
+    .object({
+      type: z.literal('none'),
+      /**
+       * Lab use only: anyone who reaches the receiver may then name any actor (`ci-bot`) and get pushes signed.
+       * Without it, `none` is refused on a webhook whose registry a trust rule names.
+       */
+      dangerouslyLetAnyoneNameAnyActor: z.literal(true).optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('bearer'), ...secretRef('token') }).strict(),
   z.object({ type: z.literal('header'), header: z.string().min(1), ...secretRef('value') }).strict(),
   z.object({ type: z.literal('basic'), username: z.string().min(1), ...secretRef('password') }).strict(),
@@ -171,11 +180,22 @@ export const configSchema = z
         port: port.default(8080),
         host: z.string().default('0.0.0.0'),
         bodyLimit: z.string().default('1mb'),
-        /** bull-board queue dashboard at /admin/queues, behind basic auth. */
-        dashboard: z.object({ enabled: z.boolean().default(false), username: z.string().default('admin'), ...secretRef('password') }).strict().optional(),
+        /** The admin listener, apart from the webhooks: only the queue dashboard is served there. */
+        admin: z.object({ port: port.default(9100), host: z.string().default('127.0.0.1') }).strict().default({ port: 9100, host: '127.0.0.1' }),
+        /** bull-board queue dashboard at /admin/queues, read-only, behind basic auth, on the admin listener. */
+        dashboard: z
+          .object({
+            enabled: z.boolean().default(false),
+            username: z.string().default('admin'),
+            ...secretRef('password'),
+            /** Serve it on the public webhook listener instead, reachable by whoever can send webhooks. */
+            dangerouslyServeOnWebhookListener: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
-      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb' }),
+      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb', admin: { port: 9100, host: '127.0.0.1' } }),
     signer: z
       .object({
         port: port.default(9101),

@@ -11,7 +11,7 @@ const write = (name: string, text: string) => {
   return p;
 };
 const example = join(__dirname, '../../../signet.example.yaml');
-const env = { REGISTRY_PASSWORD: 'reg-pw', WEBHOOK_TOKEN: 'hook-token', COSIGN_PASSWORD: 'key-pw' };
+const env = { REGISTRY_PASSWORD: 'reg-pw', WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'key-pw' };
 
 describe('loadConfig', () => {
   it('reads the shipped example with defaults and resolved secrets', () => {
@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(cfg.registries[0]).toMatchObject({ name: 'local', host: '127.0.0.1:5000', username: 'ci-bot', timeout: 30_000 });
     expect(cfg.registries[0]?.password?.reveal()).toBe('reg-pw');
     const auth = cfg.webhooks[0]?.auth;
-    expect(auth?.type === 'bearer' && auth.token.reveal()).toBe('hook-token');
+    expect(auth?.type === 'bearer' && auth.token.reveal()).toBe('hook-token-0123456789');
     expect(cfg.signer?.trust[0]?.actors).toEqual(['ci-bot']);
     expect(cfg.signer).toMatchObject({ lockDuration: 30_000, stalledInterval: 30_000, digestLockTtl: 30_000 });
     expect(cfg.verifier).toMatchObject({ gracePeriod: 30_000, rescan: { every: 60_000 } });
@@ -93,23 +93,92 @@ describe('loadConfig', () => {
   });
 
   it('asks only for the secrets of the app that starts', () => {
-    const cfg = loadConfig({ path: example, env: { WEBHOOK_TOKEN: 't' }, app: 'receiver' });
+    const cfg = loadConfig({ path: example, env: { WEBHOOK_TOKEN: env.WEBHOOK_TOKEN }, app: 'receiver' });
     expect(cfg.registries[0]?.password).toBeUndefined();
-    expect(() => loadConfig({ path: example, env: { WEBHOOK_TOKEN: 't' }, app: 'signer' })).toThrow(/COSIGN_PASSWORD is not set/);
+    expect(() => loadConfig({ path: example, env: { WEBHOOK_TOKEN: env.WEBHOOK_TOKEN }, app: 'signer' })).toThrow(/COSIGN_PASSWORD is not set/);
+    // The signer does not judge the receiver's token, nor the receiver the signer's key password.
+    expect(loadConfig({ path: example, env: { ...env, WEBHOOK_TOKEN: 'short' }, app: 'signer' }).signer?.key?.password?.reveal()).toBe('key-pw');
+    expect(loadConfig({ path: example, env: { ...env, COSIGN_PASSWORD: 'change-me' }, app: 'receiver' }).webhooks).toHaveLength(1);
   });
 
   it('reads secrets from files without the trailing newline', () => {
-    const file = write('token', 'from-file\n');
+    const file = write('token', 'from-file-0123456789\n');
     const cfg = parseConfig({
       registries: [{ name: 'a', url: 'http://a' }],
       webhooks: [{ name: 'w', source: 'distribution', registry: 'a', auth: { type: 'bearer', tokenFile: file } }],
     });
     const auth = cfg.webhooks[0]!.auth;
-    expect(auth.type === 'bearer' && auth.token.reveal()).toBe('from-file');
+    expect(auth.type === 'bearer' && auth.token.reveal()).toBe('from-file-0123456789');
   });
 
   it('fails clearly on a missing file or broken YAML', () => {
     expect(() => loadConfig({ path: join(dir, 'none.yaml'), env: {} })).toThrow(/cannot read file/);
     expect(() => loadConfig({ path: write('broken.yaml', 'a: [1,'), env: {} })).toThrow(/not valid YAML/);
+  });
+});
+
+describe('secrets and senders refused at start', () => {
+  const hook = (auth: Record<string, unknown>, registry = 'a') => ({ name: 'w', source: 'distribution', registry, auth });
+  const doc = (extra: Record<string, unknown>) => ({ registries: [{ name: 'a', url: 'http://a' }, { name: 'b', url: 'http://b' }], ...extra });
+  const trustA = { trust: [{ registry: 'a', repositories: ['**'], actors: ['ci-bot'] }] };
+  const issues = (d: unknown, e: NodeJS.ProcessEnv, app?: 'receiver' | 'signer') => {
+    try {
+      parseConfig(d, { env: e, app });
+      return [];
+    } catch (err) {
+      return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+  };
+
+  it('refuses auth none on a webhook whose registry a trust rule covers, unless the opt-out is set', () => {
+    expect(issues(doc({ webhooks: [hook({ type: 'none' })], signer: trustA }), {})).toEqual([
+      expect.stringMatching(/^webhooks\.0\.auth: type none lets anyone .* signer\.trust\.0 .*dangerouslyLetAnyoneNameAnyActor: true$/),
+    ]);
+    expect(issues(doc({ webhooks: [hook({ type: 'none', dangerouslyLetAnyoneNameAnyActor: true })], signer: trustA }), {})).toEqual([]);
+    expect(issues(doc({ webhooks: [hook({ type: 'none' }, 'b')], signer: trustA }), {})).toEqual([]);
+    // The opt-out is `true` or absent: `false` is no way to spell it.
+    expect(issues(doc({ webhooks: [hook({ type: 'none', dangerouslyLetAnyoneNameAnyActor: false })], signer: trustA }), {})[0]).toMatch(/dangerouslyLetAnyoneNameAnyActor/);
+  });
+
+  it.each([
+    ['', /webhooks\.0\.auth\.tokenEnv: environment variable T is empty/],
+    ['0123456789abcde', /webhooks\.0\.auth\.tokenEnv: environment variable T holds 15 bytes: webhook and dashboard secrets need at least 16/],
+    ['change-me', /webhooks\.0\.auth\.tokenEnv: environment variable T holds a well-known placeholder/],
+    ['Please-Change-Me-Now', /placeholder/],
+    ['<your-webhook-token>', /placeholder/],
+    ['${WEBHOOK_TOKEN_FROM_VAULT}', /placeholder/],
+    ['xxxxxxxxxxxxxxxxxxxx', /placeholder/],
+  ])('refuses the webhook token %j, naming the field', (value, message) => {
+    const found = issues(doc({ webhooks: [hook({ type: 'bearer', tokenEnv: 'T' })] }), { T: value });
+    expect(found).toEqual([expect.stringMatching(message)]);
+    if (value) expect(found.join('')).not.toContain(value);
+  });
+
+  it('accepts a random 16-byte token', () => {
+    expect(issues(doc({ webhooks: [hook({ type: 'bearer', tokenEnv: 'T' })] }), { T: 'k3J9xQ2mPz8vL4wA' })).toEqual([]);
+  });
+
+  it('refuses an empty, short or placeholder dashboard password, from env or file', () => {
+    const dash = (d: Record<string, unknown>) => doc({ receiver: { dashboard: { enabled: true, ...d } } });
+    expect(issues(dash({ passwordEnv: 'D' }), { D: '' })).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordEnv: environment variable D is empty/)]);
+    expect(issues(dash({ passwordEnv: 'D' }), { D: 'admin' })).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordEnv: .*placeholder/)]);
+    expect(issues(dash({ passwordEnv: 'D' }), { D: 'a-dashboard-pw' })).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordEnv: .*14 bytes/)]);
+    const file = write('dash', 'PASSWORD\n');
+    expect(issues(dash({ passwordFile: file }), {})).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordFile: file .* placeholder/)]);
+  });
+
+  it('refuses only placeholders among registry and key passwords, which Signet does not choose', () => {
+    const signer = { key: { path: 'k', passwordEnv: 'K' } };
+    const d = doc({ registries: [{ name: 'a', url: 'http://a', passwordEnv: 'R' }], signer });
+    expect(issues(d, { R: 'pw', K: '' }, 'signer')).toEqual([]);
+    expect(issues(d, { R: 'Change_Me', K: 'secret' }, 'signer')).toEqual([
+      expect.stringMatching(/^registries\.0\.passwordEnv: environment variable R holds a well-known placeholder/),
+      expect.stringMatching(/^signer\.key\.passwordEnv: environment variable K holds a well-known placeholder/),
+    ]);
+  });
+
+  it('gives the admin listener a port of its own', () => {
+    const found = issues(doc({ receiver: { port: 8080, admin: { port: 8080 }, dashboard: { enabled: true, passwordEnv: 'D' } } }), { D: 'k3J9xQ2mPz8vL4wA' });
+    expect(found).toEqual([expect.stringMatching(/^receiver\.admin\.port: /)]);
   });
 });

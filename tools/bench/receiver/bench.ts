@@ -75,7 +75,7 @@ async function main() {
   execFileSync(process.execPath, ['tools/build.mjs', 'apps/webhook-receiver'], { cwd: repoRoot() });
   const receiverProc = ManagedProcess.start(process.execPath, [join(repoRoot(), 'dist/apps/webhook-receiver/main.js')], {
     logFile: join(makeTempDir('receiver'), 'receiver.log'),
-    env: { ...process.env, SIGNET_CONFIG: configFile, PORT: String(receiverPort), WEBHOOK_TOKEN: 'bench-token' },
+    env: { ...process.env, SIGNET_CONFIG: configFile, PORT: String(receiverPort), WEBHOOK_TOKEN: 'bench-token-0123456789' },
   });
   const receiver = { url: `http://127.0.0.1:${receiverPort}`, stop: () => receiverProc.stop() };
   await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).status === 200, 20_000, 'receiver ready');

@@ -17,6 +17,6 @@ request = function()
   local body = '{"events":[{"id":"' .. id .. '","timestamp":"2026-11-24T10:00:00Z","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:' .. digest .. '","repository":"team/app","tag":"v' .. id .. '"},"actor":{"name":"ci-bot"}}]}'
   return wrk.format("POST", wrk.path, {
     ["Content-Type"] = "application/vnd.docker.distribution.events.v1+json",
-    ["Authorization"] = "Bearer bench-token"
+    ["Authorization"] = "Bearer bench-token-0123456789"
   }, body)
 end

@@ -25,7 +25,7 @@ describe('npm start', () => {
     );
     const child = spawn('npm', ['start', '--silent'], {
       cwd: repoRoot(),
-      env: { ...process.env, SIGNET_CONFIG: configFile, WEBHOOK_TOKEN: 't', COSIGN_PASSWORD: 'pw' },
+      env: { ...process.env, SIGNET_CONFIG: configFile, WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'pw' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

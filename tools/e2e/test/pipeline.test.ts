@@ -39,7 +39,7 @@ describe('receiver, signer, verifier and Prometheus together', () => {
     const receiverPort = await freePort();
     registry = await startRegistry({
       users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
-      notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook' }, ignorePulls: true },
+      notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' }, ignorePulls: true },
     });
     const dir = makeTempDir('pipeline');
     const keys = await generateCosignKeyPair('pw');
@@ -57,7 +57,7 @@ describe('receiver, signer, verifier and Prometheus together', () => {
       },
       dir,
     );
-    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook', COSIGN_PASSWORD: 'pw' };
+    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'pw' };
     services.push(await startService('webhook-receiver', { configFile, port: receiverPort, env }));
     services.push(await startService('signer', { configFile, port: await freePort(), env }));
     verifier = await startService('verifier', { configFile, port: await freePort(), env });

@@ -46,7 +46,7 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
       startRedisCluster({ masters: 3 }),
       startRegistry({
         users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
-        notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook' }, ignoreBlobs: true, ignorePulls: true, backoff: '200ms' },
+        notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' }, ignoreBlobs: true, ignorePulls: true, backoff: '200ms' },
       }),
     ]);
     nodes = cluster.ports.map((port) => new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 }));
@@ -70,7 +70,7 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
       },
       dir,
     );
-    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook', COSIGN_PASSWORD: 'pw' };
+    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'pw' };
     const started = await Promise.all([
       startService('webhook-receiver', { configFile, port: receiverPort, env }),
       startService('signer', { configFile, port: await freePort(), env }),

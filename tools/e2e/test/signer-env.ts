@@ -17,7 +17,7 @@ export const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
 export const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 export const PREFIX = '{signet}';
 const KEY_PASSWORD = 'signer-key-pw';
-const WEBHOOK_TOKEN = 'hook-token';
+const WEBHOOK_TOKEN = 'hook-token-0123456789';
 
 export interface SignerEnv {
   redis: RedisServer;
