@@ -1,15 +1,20 @@
 #!/bin/sh
 # Starts one Signet service: the first argument, else $SIGNET_APP (webhook-receiver | signer | verifier).
 # PORT defaults to the app's conventional port so the HEALTHCHECK (healthcheck.js) finds it.
+# `signet ...` as the arguments runs the CLI instead (docker run IMAGE signet status).
 set -eu
 
 app="${1:-${SIGNET_APP:-}}"
 case "$app" in
+  signet)
+    shift
+    exec /usr/local/bin/signet "$@"
+    ;;
   webhook-receiver|receiver) app=webhook-receiver; default_port=8080 ;;
   signer) default_port=9101 ;;
   verifier) default_port=9102 ;;
   *)
-    echo "signet: unknown app '${app}'; set SIGNET_APP or pass one of: webhook-receiver, signer, verifier" >&2
+    echo "signet: unknown app '${app}'; set SIGNET_APP or pass one of: webhook-receiver, signer, verifier (or signet <command> for the CLI)" >&2
     exit 64
     ;;
 esac

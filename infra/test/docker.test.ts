@@ -1,10 +1,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '@signet/testing';
-import { infra, root } from './support';
+import { freePort, makeTempDir, removeDir } from '@signet/testing';
+import { infra, listFiles, rel, root } from './support';
 
 const APPS = ['webhook-receiver', 'signer', 'verifier'];
 const dockerfile = () => readFileSync(join(infra, 'docker/Dockerfile'), 'utf8');
@@ -14,7 +14,8 @@ describe('the Signet image', () => {
     const text = dockerfile();
     for (const app of APPS) expect(text).toContain(`node tools/build.mjs apps/${app}`);
     expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
-    expect(text).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    // Node 24 LTS: Node 20 reached its end of life on 2026-04-30.
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     expect(text).toMatch(/npm ci --omit=dev/);
     const user = /^USER (\S+)$/m.exec(text)?.[1] ?? '';
     expect(user.split(':')[0]).toMatch(/^[1-9]\d*$/);
@@ -70,5 +71,121 @@ describe('the Signet image', () => {
       expect(await check(port)).toBe(1);
       expect(await check(await freePort())).toBe(1);
     });
+  });
+});
+
+/** Docker's .dockerignore semantics: a path is left out when it or a folder above it matches (`!` re-includes). */
+function dockerignore(): (path: string) => boolean {
+  const rules = readFileSync(join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const negate = l.startsWith('!');
+      const pattern = (negate ? l.slice(1) : l).replace(/^\//, '');
+      const source = pattern
+        .split('')
+        .map((c, i, all) => {
+          if (c === '*' && all[i + 1] === '*') return '';
+          if (c === '*' && all[i - 1] === '*') return all[i + 1] === '/' ? '(?:.*/)?' : '.*';
+          if (c === '/' && all[i - 1] === '*' && all[i - 2] === '*') return '';
+          if (c === '*') return '[^/]*';
+          if (c === '?') return '[^/]';
+          return c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+        })
+        .join('');
+      return { negate, re: new RegExp(`^${source}$`) };
+    });
+  return (path) => {
+    const parts = path.split('/');
+    const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    let excluded = false;
+    for (const rule of rules) if (prefixes.some((p) => rule.re.test(p))) excluded = !rule.negate;
+    return excluded;
+  };
+}
+
+describe('the image build', () => {
+  const text = dockerfile();
+  const stage = (name: string) => text.slice(text.search(new RegExp(`^FROM .* AS ${name}$`, 'm'))).split(/^FROM /m)[1] ?? '';
+
+  it('keeps keys, PEM files and .env files at any depth out of the build context, and the sources in', () => {
+    const excluded = dockerignore();
+    const secrets = ['infra/compose/keys/cosign.key', 'cosign.key', 'a/b/c/tls.pem', 'server.pem', 'apps/signer/.env', '.env', '.env.production', 'deep/dir/.env.local', 'infra/compose/registry/htpasswd'];
+    expect(secrets.filter((p) => !excluded(p))).toEqual([]);
+    // Every such file in this checkout, too.
+    const present = listFiles(root, /\.(key|pem|p12|pfx)$|^\.env(\..*)?$/).map(rel).filter((p) => !p.startsWith('.git/'));
+    expect(present.filter((p) => !excluded(p))).toEqual([]);
+    const sources = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tools/build.mjs', 'apps/cli/src/main.ts', 'packages/queue/src/connection.ts', 'infra/docker/entrypoint.sh', 'infra/docker/signet.sh', 'signet.example.yaml'];
+    expect(sources.filter(excluded)).toEqual([]);
+    // Everything the Dockerfile copies from the context is in it.
+    const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] as string).split(/\s+/));
+    expect(copied.length).toBeGreaterThan(10);
+    expect(copied.map((p) => p.replace(/\/$/, '')).filter(excluded)).toEqual([]);
+  });
+
+  it('installs dependencies from the manifests of every workspace before it copies any source', () => {
+    const manifests = stage('manifests');
+    const workspaces = ['apps', 'packages'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}/package.json`));
+    const copied = [...manifests.matchAll(/^COPY (\S+(?: \S+)*) \S+$/gm)].flatMap((m) => (m[1] as string).split(' '));
+    expect(copied.sort()).toEqual(['package-lock.json', 'package.json', ...workspaces].sort());
+    const build = stage('build');
+    expect(build.indexOf('RUN npm ci')).toBeGreaterThan(-1);
+    expect(build.indexOf('RUN npm ci')).toBeLessThan(build.indexOf('COPY packages/'));
+    expect(stage('deps')).toMatch(/RUN npm ci --omit=dev/);
+  });
+
+  it('leaves tsx and the build tools out of the runtime image', () => {
+    const runtime = stage('runtime');
+    // node_modules come only from the production install.
+    expect([...runtime.matchAll(/COPY --from=(\S+) (\S+)/g)].filter((m) => m[2]?.includes('node_modules')).map((m) => m[1])).toEqual(['deps']);
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    const removed = (tool: string) => new RegExp(`rm -rf [^\\n]*node_modules/${tool}( |$)`, 'm').test(stage('deps'));
+    for (const tool of ['tsx', 'esbuild', 'typescript', 'jest', 'nx', '@swc/core', 'kubernetes-models']) {
+      const entry = lock.packages[`node_modules/${tool}`];
+      // `npm ci --omit=dev` leaves out dev-only packages; one that is also an optional peer of a runtime one
+      // (devOptional) is installed anyway, so the deps stage deletes it.
+      expect([tool, entry?.dev === true || (entry?.devOptional === true && removed(tool))]).toEqual([tool, true]);
+    }
+  });
+
+  it('carries the OCI labels, with the license the package declares', () => {
+    const runtime = stage('runtime');
+    const labels = Object.fromEntries([...runtime.matchAll(/(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.title': 'signet',
+      'org.opencontainers.image.licenses': pkg.license,
+      'org.opencontainers.image.version': '${VERSION}',
+      'org.opencontainers.image.revision': '${REVISION}',
+      'org.opencontainers.image.created': '${CREATED}',
+    });
+    expect(labels['org.opencontainers.image.source']).toMatch(/^https:\/\//);
+    expect(labels['org.opencontainers.image.base.name']).toContain('node:24-bookworm-slim');
+  });
+
+  it('puts the signet CLI on PATH, bundled like the services, so `kubectl exec deploy/verifier -- signet status` works', () => {
+    expect(text).toContain('node tools/build.mjs apps/cli');
+    expect(text).toMatch(/^COPY infra\/docker\/signet\.sh \/usr\/local\/bin\/signet$/m);
+    // The wrapper runs the CLI bundle: bundle it (to a temporary folder) and run it through the wrapper.
+    const dir = makeTempDir('cli-bundle');
+    try {
+      execFileSync(process.execPath, [
+        '-e',
+        `require('esbuild').buildSync({ entryPoints: ['apps/cli/src/main.ts'], bundle: true, platform: 'node', format: 'cjs',
+           packages: 'external', tsconfig: 'tsconfig.base.json', outfile: ${JSON.stringify(join(dir, 'apps/cli/main.js'))}, logLevel: 'silent' })`,
+      ], { cwd: root });
+      const wrapper = readFileSync(join(infra, 'docker/signet.sh'), 'utf8');
+      expect(wrapper).toContain('/app/dist/apps/cli/main.js');
+      writeFileSync(join(dir, 'signet'), wrapper.replace('/app/dist', dir));
+      // node_modules resolve from the checkout, as they resolve from /app/node_modules in the image.
+      writeFileSync(join(dir, 'package.json'), '{}');
+      const run = spawnSync('sh', [join(dir, 'signet'), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules') } });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/status/);
+      expect(run.status).toBe(0);
+    } finally {
+      removeDir(dir);
+    }
   });
 });
