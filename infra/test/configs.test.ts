@@ -1,13 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseConfig } from '@signet/config';
 import { infra, loadYaml, type K8sObject } from './support';
 
-/** Every `...Env` secret a config names, given a placeholder value, as the deployment's environment would. */
+/** Every `...Env` secret a config names, given a random value as the deployment's environment would (placeholders are refused). */
 function envFor(doc: unknown): NodeJS.ProcessEnv {
   const names = [...JSON.stringify(doc).matchAll(/"[a-zA-Z]+Env":"([A-Z_]+)"/g)].map((m) => m[1] as string);
-  return Object.fromEntries(names.map((n) => [n, 'placeholder']));
+  return Object.fromEntries(names.map((n) => [n, randomBytes(24).toString('hex')]));
 }
 
 describe('the Signet configs shipped with the deployments', () => {
