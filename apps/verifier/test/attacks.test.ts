@@ -73,16 +73,31 @@ it('judges a tag deleted and pushed again by mallory as a replacement of what it
 });
 
 it('judges mallory overwriting a new tag before the verifier first looked as a replacement, using the signer\'s tagMoved (item 3)', async () => {
-  const v = await start();
-  const ci = await env.push('atk/race:2.0.0', CI_BOT);
-  const bad = await env.push('atk/race:2.0.0', MALLORY);
-  // The untrusted decision is quick and lands first; the signer's, which saw the tag already moved, follows.
-  await env.enqueueVerify({ repository: 'atk/race', tag: '2.0.0', digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await stateOf(v, 'atk/race', '2.0.0'))?.digest === bad, 10_000, 'first look');
-  await env.sign('atk/race', '2.0.0', ci);
-  await env.enqueueVerify({ repository: 'atk/race', tag: '2.0.0', digest: ci, decision: 'signed', tagMoved: true });
-  await waitFor(async () => (await violationOf(v, 'atk/race', '2.0.0', { digest: bad, reason: 'unsigned' })) === 1, 10_000, 'violation');
-  expect(await stateOf(v, 'atk/race', '2.0.0')).toMatchObject({ digest: bad, flag: 'violation', replaced: true });
+  const v = await start({ verifier: { lookAgain: '300ms' } });
+  // The signer's decision, which saw the tag already moved, is the first the verifier hears of the tag.
+  const ci = await env.push('atk/race:1.0.0', CI_BOT);
+  const bad = await env.push('atk/race:1.0.0', MALLORY);
+  await env.sign('atk/race', '1.0.0', ci);
+  await env.enqueueVerify({ repository: 'atk/race', tag: '1.0.0', digest: ci, decision: 'signed', tagMoved: true });
+  // Mallory's digest is judged at once as the replacement of ci-bot's: pending until her decision arrives.
+  await waitFor(async () => (await stateOf(v, 'atk/race', '1.0.0'))?.digest === bad, 1000, 'the racing digest judged');
+  expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({ verdict: 'pending', replaced: true });
+  const t0 = Date.now();
+  await env.enqueueVerify({ repository: 'atk/race', tag: '1.0.0', digest: bad, decision: 'untrusted' });
+  await waitFor(async () => (await violationOf(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1, 1000, 'violation at once');
+  expect(Date.now() - t0).toBeLessThan(1000);
+  expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({ digest: bad, flag: 'violation', replaced: true, history: [{ digest: ci }] });
+
+  // Mallory's (quicker) untrusted decision lands first, then the signer's: the tag is judged again and the
+  // first-seen record becomes a replacement.
+  const ci2 = await env.push('atk/race:2.0.0', CI_BOT);
+  const bad2 = await env.push('atk/race:2.0.0', MALLORY);
+  await env.enqueueVerify({ repository: 'atk/race', tag: '2.0.0', digest: bad2, decision: 'untrusted' });
+  await waitFor(async () => (await stateOf(v, 'atk/race', '2.0.0'))?.digest === bad2, 10_000, 'first look');
+  await env.sign('atk/race', '2.0.0', ci2);
+  await env.enqueueVerify({ repository: 'atk/race', tag: '2.0.0', digest: ci2, decision: 'signed', tagMoved: true });
+  await waitFor(async () => (await violationOf(v, 'atk/race', '2.0.0', { digest: bad2, reason: 'unsigned' })) === 1, 10_000, 'violation');
+  expect(await stateOf(v, 'atk/race', '2.0.0')).toMatchObject({ digest: bad2, flag: 'violation', replaced: true });
 });
 
 it('flags mallory pointing a tag back at an older, validly signed release as a rollback; ci-bot doing so is no alarm (item 4)', async () => {

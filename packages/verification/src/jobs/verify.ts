@@ -71,8 +71,13 @@ export async function processVerify(ctx: VerifierContext, data: unknown): Promis
   const outcome = await checkTag(ctx, ref, { digest: job.digest, decision, force: true });
   const current = await head;
   if ('digest' in current && current.digest === job.digest) return outcome;
-  if (job.tagMoved && 'digest' in current && current.digest !== undefined) return checkTag(ctx, ref, { digest: current.digest, force: true });
   await ctx.scheduleRecheck?.(ref, job.digest, ctx.now() + (ctx.lookAgainMs ?? 1000), 'look-again');
+  // A tag showing the digest it held before this push has most likely not caught up yet (Distribution's
+  // event, and the signer's HEAD, can come first): the look-again settles it. Any other digest raced this push.
+  const before = outcome.kind === 'checked' ? outcome.state.history[0]?.digest : undefined;
+  if (job.tagMoved && 'digest' in current && current.digest !== undefined && current.digest !== before) {
+    return checkTag(ctx, ref, { digest: current.digest, force: true });
+  }
   return outcome;
 }
 
