@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './commands/cli-error';
+import { pflagBooleans } from './commands/cosign-flags';
 import { registerKeyCommands } from './commands/keys';
 import { registerSignCommands } from './commands/sign';
 import { registerScanCommands } from './commands/scan';
@@ -25,8 +26,9 @@ function exitCodeFor(err: unknown): number {
   return err instanceof CliError ? err.exitCode : EXIT_FAILURE;
 }
 
-buildProgram()
-  .parseAsync(process.argv)
+const program = buildProgram();
+Promise.resolve()
+  .then(() => program.parseAsync(pflagBooleans(program, process.argv)))
   .catch((err: unknown) => {
     process.exitCode = exitCodeFor(err);
   });

@@ -15,4 +15,5 @@ export { createVerifierMetrics, type VerifierMetrics } from './metrics';
 export { TagStore, type DecisionRecord, type ViolationRecord, type TagRef, type TagStateStore, type RedisClient } from './state/store';
 export { MemoryTagStore } from './state/memory-store';
 export { acknowledgeTag, parseTagRef, type AckResult } from './state/acknowledge';
+export { AckRecords, ACK_HISTORY, type AckRecord } from './state/ack-records';
 export { VIOLATION_REASONS, type TagState, type Verdict, type ViolationReason } from './state/tag-state';

@@ -19,6 +19,7 @@ import {
   type SigningKey,
 } from '@signet/crypto';
 import { CliError } from './cli-error';
+import { addSigningScriptFlags, addVerifyingScriptFlags } from './cosign-flags';
 import { processPasswordContext, readPassword } from './password';
 
 const exists = (path: string): Promise<boolean> =>
@@ -128,8 +129,7 @@ export function registerKeyCommands(program: Command): void {
       else process.stdout.write(key.publicKeyPem);
     });
 
-  program
-    .command('sign-blob')
+  addSigningScriptFlags(program.command('sign-blob'))
     .description('Sign a file and print the base64 signature')
     .requiredOption('-k, --key <ref>', 'private key: a path, file://path or env://VAR')
     .option('--output-signature <file>', 'also write the signature to this file')
@@ -141,8 +141,7 @@ export function registerKeyCommands(program: Command): void {
       process.stdout.write(`${signature}\n`);
     });
 
-  program
-    .command('verify-blob')
+  addVerifyingScriptFlags(program.command('verify-blob'))
     .description('Verify a signature over a file with a public key')
     .requiredOption('-k, --key <file>', 'public key PEM')
     .requiredOption('--signature <sig>', 'signature file, or the base64 signature itself')

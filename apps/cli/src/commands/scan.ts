@@ -6,12 +6,14 @@ import type { Cluster, Redis } from 'ioredis';
 // The scan runs the verifier's own checks; they live in the verifier app until a second app needs them.
 import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, MemoryTagStore, scanRepository, type TagResult, type VerifierContext } from '@signet/verification';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { addOutputOption, outputFormat, printJson, type OutputFormat } from './output';
 import { registerStatusCommands } from './status';
 
 interface ScanFlags {
   config?: string;
   registry?: string[];
   repository?: string[];
+  output?: OutputFormat;
   json?: boolean;
   state: boolean;
 }
@@ -115,7 +117,7 @@ async function runScan(flags: ScanFlags): Promise<number> {
       }
     }
     progress.stop();
-    if (flags.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    if (outputFormat(flags) === 'json') printJson(rows);
     else printTable(rows);
     const violations = rows.filter((r) => r.violation).length;
     const errors = rows.filter((r) => r.verdict === 'error').length;
@@ -134,16 +136,18 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** `signet scan`, `signet status` and `signet ack`. */
 export function registerScanCommands(program: Command): void {
-  program
-    .command('scan')
-    .description('Scan the configured registries once: every tag, its digest and signature verdict')
-    .option('-c, --config <path>', 'config file (default: $SIGNET_CONFIG or ./signet.yaml)')
-    .option('--registry <name>', 'only this configured registry (repeatable)', collect)
-    .option('--repository <repo>', 'only this repository (repeatable)', collect)
-    .option('--json', 'print the result as JSON')
-    .option('--no-state', 'do not read or update the shared tag state in Redis (no overwrite detection)')
-    .addHelpText('after', '\nExit codes: 0 no violation, 1 violations or lookup errors found, 2 usage.')
-    .action(async (flags: ScanFlags) => {
+  addOutputOption(
+    program
+      .command('scan')
+      .description('Scan the configured registries once: every tag, its digest and signature verdict')
+      .option('-c, --config <path>', 'config file (default: $SIGNET_CONFIG or ./signet.yaml)')
+      .option('--registry <name>', 'only this configured registry (repeatable)', collect)
+      .option('--repository <repo>', 'only this repository (repeatable)', collect)
+      .option('--no-state', 'do not read or update the shared tag state in Redis (no overwrite detection)')
+      .addHelpText('after', '\nExit codes: 0 no violation, 1 violations or lookup errors found, 2 usage.'),
+    'text',
+    { jsonAlias: true },
+  ).action(async (flags: ScanFlags) => {
       process.exitCode = await runScan(flags);
     });
   registerStatusCommands(program);

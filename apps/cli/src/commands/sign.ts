@@ -4,6 +4,7 @@ import {
   formatImageReference, isIndexMediaType, parseImageIndex, repositoryName, signatureTag, signDigest, signedIdentity, SignatureStore, type ImageReference, type RegistryClient,
 } from '@signet/registry';
 import { CliError, EXIT_USAGE } from './cli-error';
+import { addSigningScriptFlags } from './cosign-flags';
 import { registerVerifyCommand } from './verify';
 import { processPasswordContext, readPassword } from './password';
 import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
@@ -65,7 +66,7 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
 }
 
 export function registerSignCommand(program: Command): void {
-  addRegistryOptions(
+  const cmd = addRegistryOptions(
     program
       .command('sign')
       .description('sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)')
@@ -74,7 +75,8 @@ export function registerSignCommand(program: Command): void {
       .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
       .option('-r, --recursive', 'for an index, also sign every child manifest', false)
       .option('--identity <mode>', 'docker-reference claimed: "tag" (host/repo:tag when given a tag) or "repository" (host/repo)', 'tag'),
-  ).action(async (image: string, flags: SignFlags) => {
+  );
+  addSigningScriptFlags(cmd).action(async (image: string, flags: SignFlags) => {
     if (flags.identity !== 'tag' && flags.identity !== 'repository') throw new CliError('--identity must be "tag" or "repository"', EXIT_USAGE);
     await runSign(image, flags);
   });

@@ -2,12 +2,15 @@ import type { Command } from 'commander';
 import { loadPublicKeys, verifyDsseStatement, verifySignatureLayer, isCryptoError, type PublicKeySet } from '@signet/crypto';
 import { formatImageReference, SignatureStore, type BundleSignature, type StoredSignature } from '@signet/registry';
 import { CliError } from './cli-error';
+import { addVerifyingScriptFlags } from './cosign-flags';
+import { addOutputOption, type OutputFormat } from './output';
 import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
 
 interface VerifyFlags extends RegistryFlags {
   key: string[];
   checkClaims: boolean;
   annotations?: Record<string, string>;
+  output: OutputFormat;
 }
 
 type Outcome = { ok: true; claims: unknown; signer: string } | { ok: false; reason: string };
@@ -72,14 +75,16 @@ async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
     process.stderr.write(`The following checks were performed on each of these signatures:\n`);
     if (flags.checkClaims) process.stderr.write(`  - The cosign claims were validated\n`);
     process.stderr.write(`  - The signatures were verified against the specified public key\n`);
-    process.stdout.write(JSON.stringify(verified.map((v) => v.claims)) + '\n');
+    // As cosign: one JSON array of the verified payloads, or (text) each payload on a line of its own.
+    if (flags.output === 'json') process.stdout.write(JSON.stringify(verified.map((v) => v.claims)) + '\n');
+    else for (const v of verified) process.stdout.write(`${typeof v.claims === 'string' ? v.claims : JSON.stringify(v.claims)}\n`);
   } finally {
     await client.close();
   }
 }
 
 export function registerVerifyCommand(program: Command): void {
-  addRegistryOptions(
+  const cmd = addRegistryOptions(
     program
       .command('verify')
       .description('verify the signatures of an image against public keys; prints the verified payloads as JSON')
@@ -88,6 +93,7 @@ export function registerVerifyCommand(program: Command): void {
       .option('--check-claims', 'check the payload claims (digest, annotations)', true)
       .option('--no-check-claims', 'only check the signature over the payload bytes')
       .option('-a, --annotations <key=value>', 'required claim in the payload\'s "optional" (repeatable)', collectAnnotation),
-  ).action((image: string, flags: VerifyFlags) => runVerify(image, flags));
+  );
+  addOutputOption(addVerifyingScriptFlags(cmd), 'json').action((image: string, flags: VerifyFlags) => runVerify(image, flags));
 }
 
