@@ -22,13 +22,13 @@ describe('the Signet image', () => {
     expect(text).toMatch(/^HEALTHCHECK .*healthcheck\.js/m);
   });
 
-  it('bundles resolve at runtime with production dependencies only', () => {
+  it('bundles (the services and the CLI) resolve at runtime with production dependencies only', () => {
     // Every package a bundle requires must be in `dependencies` (the image installs with --omit=dev).
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const out = execFileSync(process.execPath, [
       '-e',
       `const esbuild = require('esbuild');
-       Promise.all(${JSON.stringify(APPS)}.map((app) => esbuild.build({ entryPoints: ['apps/' + app + '/src/main.ts'], bundle: true,
+       Promise.all(${JSON.stringify([...APPS, 'cli'])}.map((app) => esbuild.build({ entryPoints: ['apps/' + app + '/src/main.ts'], bundle: true,
          platform: 'node', format: 'cjs', write: false, metafile: true, packages: 'external', tsconfig: 'tsconfig.base.json', logLevel: 'silent' })))
        .then((rs) => console.log(JSON.stringify([...new Set(rs.flatMap((r) => Object.values(r.metafile.inputs)
          .flatMap((i) => i.imports.filter((x) => x.external).map((x) => x.path))))])));`,
