@@ -4,6 +4,8 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { RegistryClient, signatureTag } from '@signet/registry';
+import { TagStore } from '@signet/verification';
+import { Redis } from 'ioredis';
 import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
 import { stringify } from 'yaml';
 
@@ -150,5 +152,21 @@ describe('signet status and ack', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^no violations\n/);
     expect(text.stdout).toMatch(new RegExp(`local/team/svc:1\\.0\\.0  ${bad1}  acknowledged by alice at \\S+Z: rebuilt by hand during INC-42`));
+  });
+
+  it('exits 1 while only the trace of an earlier violation stands (it still alerts), and 0 once ack clears it', async () => {
+    // A flash overwrite the verifier saw and that is gone from the tag: recorded through the TagStore API.
+    const redisClient = new Redis(redis.url);
+    try {
+      await new TagStore(redisClient, '{signet}').recordTrace({ registry: 'local', repository: 'team/flash', tag: 'v1' }, `sha256:${'f'.repeat(64)}`, 'unsigned');
+    } finally {
+      redisClient.disconnect();
+    }
+    const json = await signet(['status', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toContainEqual(expect.objectContaining({ status: 'trace', repository: 'team/flash', tag: 'v1', reason: 'unsigned' }));
+    expect((await signet(['status'])).stdout).toMatch(/local\/team\/flash:v1 {2}sha256:f{64} {2}was on the tag without a valid signature \(unsigned\)/);
+    expect(await signet(['ack', '--reason', 'flash overwrite reviewed', 'local/team/flash:v1'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cleared the traces of sha256:f{64}/) });
+    expect((await signet(['status'])).code).toBe(0);
   });
 });

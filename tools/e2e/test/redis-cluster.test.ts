@@ -109,7 +109,7 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
 
     // The CLI reads the same tag state through the cluster.
     const status = await runSignet(['status', '--json', '--config', configFile], { env: { HOME: dir, REGISTRY_PASSWORD: CI_BOT.password } });
-    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: '' }); // 1: a violation stands
     expect(JSON.parse(status.stdout)).toMatchObject([{ registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad, previous: [good] }]);
   });
 
