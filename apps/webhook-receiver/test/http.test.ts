@@ -152,6 +152,17 @@ describe('webhook HTTP API', () => {
     expect((await fetch(`${receiver.url}/readyz`)).status).toBe(200);
   });
 
+  it('answers a malformed %-escape in a path secret with a 400 JSON that does not quote it', async () => {
+    for (const path of [`/${TOKEN}%E0%A4%A`, `/%E0%A4${TOKEN}`]) {
+      const res = await post('dockerhub', fixture('dockerhub/push.json'), {}, path);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ error: 'malformed %-escape in the request path', details: [] });
+      expect(text).not.toContain(TOKEN);
+    }
+    expect(await pushJobs(redis.url)).toHaveLength(0);
+  });
+
   it('keeps TOKEN out of error answers', async () => {
     const res = await post('distribution', 'x', { 'content-type': DIST_TYPE });
     expect(await res.text()).not.toContain(TOKEN);

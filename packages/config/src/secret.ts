@@ -33,8 +33,10 @@ const PLACEHOLDER_WORDS = new Set([
   'demo', 'dummy', 'sample', 'fake', 'foo', 'bar', 'foobar', 'letmein', 'qwerty', '123456', '1234567890',
   'mysecret', 'mypassword', 'mytoken', 'supersecret', 'topsecret', 'hunter2',
 ]);
-// Phrases no random secret contains, found anywhere in the value ("please-change-me", "<your-token-here>").
-const PLACEHOLDER_PHRASES = ['changeme', 'replaceme', 'replacewith', 'placeholder', 'yoursecret', 'yourtoken', 'yourpassword', 'insertyour', 'putyour', 'fillin', 'setme'];
+// Phrases of instructions left in place ("please-change-me", "your-webhook-token-here"), as whole words, so a
+// password such as "exchangemeeting" is not taken for one.
+const PLACEHOLDER_PHRASE =
+  /(^|[^a-z])(change[\W_]*me|replace[\W_]*(me|with)|placeholder|(your|my)[\W_]+([a-z]+[\W_]+)?(secret|token|password|key)|(insert|put)[\W_]*your)([^a-z]|$)/;
 
 /** True for a well-known stand-in value (case, punctuation and a trailing number aside) or an unfilled template. */
 export function isPlaceholderSecret(value: string): boolean {
@@ -44,7 +46,7 @@ export function isPlaceholderSecret(value: string): boolean {
   const letters = v.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (letters === '' || /^(.)\1*$/.test(letters)) return true;
   if (PLACEHOLDER_WORDS.has(letters) || PLACEHOLDER_WORDS.has(letters.replace(/\d+$/, ''))) return true;
-  return PLACEHOLDER_PHRASES.some((p) => letters.includes(p));
+  return PLACEHOLDER_PHRASE.test(v.toLowerCase());
 }
 
 /**

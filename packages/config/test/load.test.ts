@@ -171,6 +171,8 @@ describe('secrets and senders refused at start', () => {
     const signer = { key: { path: 'k', passwordEnv: 'K' } };
     const d = doc({ registries: [{ name: 'a', url: 'http://a', passwordEnv: 'R' }], signer });
     expect(issues(d, { R: 'pw', K: '' }, 'signer')).toEqual([]);
+    // Placeholder phrases count as whole words only.
+    expect(issues(d, { R: 'exchangemeeting', K: 'sunset-me-adow' }, 'signer')).toEqual([]);
     expect(issues(d, { R: 'Change_Me', K: 'secret' }, 'signer')).toEqual([
       expect.stringMatching(/^registries\.0\.passwordEnv: environment variable R holds a well-known placeholder/),
       expect.stringMatching(/^signer\.key\.passwordEnv: environment variable K holds a well-known placeholder/),
