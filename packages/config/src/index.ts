@@ -14,6 +14,7 @@ export {
   type WebhookAuthConfig,
   type SignerConfig,
   type VerifierConfig,
+  type AdmissionConfig,
   type ReceiverConfig,
   type AppName,
   type LoadOptions,

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { configSchema, type RawConfig } from './schema';
 import { Secret, secretProblem } from './secret';
 
-export type AppName = 'receiver' | 'signer' | 'verifier' | 'cli';
+export type AppName = 'receiver' | 'signer' | 'verifier' | 'admission' | 'cli';
 
 export interface ConfigIssue {
   path: string;
@@ -37,6 +37,7 @@ export type WebhookAuthConfig =
 export type WebhookConfig = Omit<Raw['webhooks'][number], 'auth'> & { auth: WebhookAuthConfig };
 export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { path?: string; provider?: string; password?: Secret } };
 export type VerifierConfig = NonNullable<Raw['verifier']>;
+export type AdmissionConfig = NonNullable<Raw['admission']>;
 export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & {
   dashboard?: { enabled: boolean; username: string; password?: Secret; dangerouslyServeOnWebhookListener: boolean };
 };
@@ -49,6 +50,7 @@ export interface SignetConfig {
   receiver: ReceiverConfig;
   signer?: SignerConfig;
   verifier?: VerifierConfig;
+  admission?: AdmissionConfig;
   log: Raw['log'];
   /** Where the config was read from. */
   source: string;
@@ -109,6 +111,7 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
         return section === 'registries' || section === 'signer';
       case 'verifier':
         return section === 'registries';
+      case 'admission':
       case 'cli':
         return section === 'registries';
     }
@@ -160,14 +163,15 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
     key: raw.signer.key && { ...strip(raw.signer.key), password: secret(raw.signer.key, 'password', 'signer.key', false, 'signer', 'given') },
   };
   if (opts.app === 'signer' && !signer?.key) issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, or provider)' });
-  if (opts.app === 'verifier' && !raw.verifier) issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
+  if (opts.app === 'admission' && !raw.admission) issues.push({ path: 'admission', message: 'the admission section is required (at least admission.tls)' });
+  if ((opts.app === 'verifier' || opts.app === 'admission') && !raw.verifier) issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
   const dash = raw.receiver.dashboard;
   const receiver: ReceiverConfig = {
     ...raw.receiver,
     dashboard: dash && { ...strip(dash), password: secret(dash, 'password', 'receiver.dashboard', dash.enabled, 'dashboard', 'chosen') },
   };
   if (issues.length) throw new ConfigError(source, issues);
-  return { redis: raw.redis, registries, webhooks, receiver, signer, verifier: raw.verifier, log: raw.log, source };
+  return { redis: raw.redis, registries, webhooks, receiver, signer, verifier: raw.verifier, ...(raw.admission ? { admission: raw.admission } : {}), log: raw.log, source };
 }
 
 function checkReferences(raw: RawConfig, issues: ConfigIssue[]): void {

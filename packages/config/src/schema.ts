@@ -258,6 +258,33 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The Kubernetes admission webhook: judges the images of pods and workload templates at deploy time. */
+    admission: z
+      .object({
+        /** HTTPS port of `POST /validate` and `POST /mutate` (the API server only calls webhooks over TLS). */
+        port: port.default(9443),
+        host: z.string().default('0.0.0.0'),
+        /** Serving certificate and key (PEM), read again when either file changes (cert-manager rotates them). */
+        tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1), reloadInterval: duration.default(10_000) }).strict(),
+        /** `/metrics`, `/healthz`, `/readyz` in plain HTTP, where the other services serve them. */
+        opsPort: port.default(9103),
+        /** `enforce` denies, `warn` admits with AdmissionReview warnings, `audit` admits and records. */
+        defaultMode: z.enum(['enforce', 'warn', 'audit']).default('enforce'),
+        /** Mode per namespace, over the default and over the mode the webhook configuration's URL names. */
+        namespaces: z.record(z.string(), z.enum(['enforce', 'warn', 'audit'])).default({}),
+        /** Namespaces admitted unjudged: Signet's own (it must start to judge anything) and the control plane's. */
+        excludedNamespaces: z.array(z.string()).default(['signet', 'kube-system']),
+        /** Images from a registry not in `registries[]`: Signet has no verdict on them. */
+        unwatchedRegistries: z.enum(['deny', 'allow', 'warn']).default('deny'),
+        /** Judge Pods only, not the pod templates of Deployments, Jobs...; a GitOps controller then sees no template rewritten. */
+        podsOnly: z.boolean().default(false),
+        /** Time a review may spend verifying a digest Signet has no verdict on, against the registry. */
+        liveBudget: duration.default(3000),
+        /** How long a live verification that found a valid signature is remembered (per digest, reference and key set). */
+        cacheTtl: duration.default(600_000),
+      })
+      .strict()
+      .optional(),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

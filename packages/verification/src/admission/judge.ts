@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import type { SignetConfig } from '@signet/config';
+import { loadPublicKeys } from '@signet/crypto';
+import { isRegistryError, parseImageReference, type ImageReference } from '@signet/registry';
+import { registryAccess, type RegistryAccess } from '../check/registry-access';
+import { RepositoryKeys } from '../check/repository-keys';
+import { judgeSignatures } from '../check/signatures';
+import { TagStore, type RedisClient, type TagStateStore } from '../state/store';
+import { reasonOf, type TagState } from '../state/tag-state';
+import type { SignatureFinding } from '../state/verdict';
+
+/** How an image's verdict was reached; bounded, so it can label metrics. */
+export type AdmissionOutcome = 'cache-hit' | 'live' | 'unreachable' | 'timeout' | 'unwatched' | 'invalid-reference';
+
+/** Why an image is admitted or not (stable codes, for logs and audit annotations). */
+export type AdmissionReason =
+  | 'SIGNED'
+  | 'UNSIGNED'
+  | 'INVALID_SIGNATURE'
+  | 'STANDING_VIOLATION'
+  | 'TAG_NOT_FOUND'
+  | 'UNWATCHED_REGISTRY'
+  | 'INVALID_REFERENCE'
+  | 'REGISTRY_UNREACHABLE'
+  | 'STATE_UNREADABLE'
+  | 'VERIFY_TIMEOUT';
+
+export type UnwatchedPolicy = 'deny' | 'allow' | 'warn';
+
+export interface ImageVerdict {
+  image: string;
+  /** Normalised as Docker does: `docker.io/library/nginx:latest`. */
+  reference?: string;
+  allowed: boolean;
+  /** Admitted, but the user should hear about it (an unwatched registry under policy `warn`). */
+  warning?: string;
+  outcome: AdmissionOutcome;
+  reason: AdmissionReason;
+  /** What a developer reads: which image, why, how to fix it. */
+  message: string;
+  /** The digest that was judged. */
+  digest?: string;
+  /** `repo:tag@digest` as written in the pod, for pinning a validly signed tag (unset when already pinned). */
+  pinned?: string;
+}
+
+export interface AdmissionJudgeOptions {
+  store: TagStateStore;
+  registries: readonly RegistryAccess[];
+  keys: RepositoryKeys;
+  /** Redis for the cache of live results; without it nothing is remembered. */
+  redis?: RedisClient;
+  prefix: string;
+  unwatched: UnwatchedPolicy;
+  liveBudgetMs: number;
+  cacheTtlMs: number;
+}
+
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/** Hosts compare case-insensitively, and Docker Hub has three names. */
+const hostKey = (host: string) => (DOCKER_HUB.has(host.toLowerCase()) ? 'docker.io' : host.toLowerCase());
+
+/** The reference as Docker prints it: `docker.io/library/nginx:latest`, tag `latest` when none is given. */
+function normalised(ref: ImageReference): string {
+  const host = hostKey(ref.registry) === 'docker.io' ? 'docker.io' : ref.registry;
+  return `${host}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+class BudgetExceeded extends Error {}
+
+/**
+ * Decides whether an image may run: validly signed, for its reference, by a key the verifier trusts for its
+ * repository. The verifier's tag state answers first (a standing violation denies whatever else holds); a
+ * digest it has no settled `signed` verdict on is verified live against the registry within the budget, and a
+ * valid result remembered. Every failure to get an answer denies (fail-closed): unknown is not safe.
+ */
+export class AdmissionJudge {
+  private readonly byHost = new Map<string, RegistryAccess>();
+
+  constructor(private readonly opts: AdmissionJudgeOptions) {
+    for (const r of opts.registries) this.byHost.set(hostKey(r.host), r);
+  }
+
+  async judge(image: string, o: { dryRun?: boolean; deadline?: number } = {}): Promise<ImageVerdict> {
+    let ref: ImageReference;
+    try {
+      ref = parseImageReference(image);
+    } catch (err) {
+      return { image, allowed: false, outcome: 'invalid-reference', reason: 'INVALID_REFERENCE', message: `image "${image}" is not a valid image reference (${(err as Error).message}); write it as host/repository:tag` };
+    }
+    const tag = ref.tag ?? (ref.digest ? undefined : 'latest');
+    const full = { ...ref, ...(tag ? { tag } : {}) };
+    const reference = normalised(full);
+    const base = { image, reference };
+    const registry = this.byHost.get(hostKey(ref.registry));
+    if (!registry) return this.unwatched(base, ref.registry);
+
+    const keys = this.opts.keys.for(registry.name, ref.repository);
+    const tagRef = tag ? { registry: registry.name, repository: ref.repository, tag } : undefined;
+    let state: TagState | undefined;
+    try {
+      state = tagRef ? (await this.opts.store.read(tagRef)).state : undefined;
+    } catch (err) {
+      // Without the state a standing violation (a rollback to an old signed digest) cannot be seen: deny.
+      return { ...base, allowed: false, outcome: 'unreachable', reason: 'STATE_UNREADABLE', message: `image "${image}" is denied: Signet's tag state could not be read (${(err as Error).message}). Retry the deploy; if it persists, check Signet's Redis.` };
+    }
+    if (state?.flag === 'violation') {
+      return {
+        ...base,
+        allowed: false,
+        outcome: 'cache-hit',
+        reason: 'STANDING_VIOLATION',
+        digest: state.digest,
+        message:
+          `image "${image}" is denied: the tag ${reference} has a standing violation (${reasonOf(state)}: it was overwritten by ${state.digest}, which is not validly signed). ` +
+          `Push a validly signed image to the tag, then acknowledge it with \`signet ack ${registry.name}/${ref.repository}:${tag}\`.`,
+      };
+    }
+    const pin = (digest: string) => (ref.digest ? {} : { pinned: `${image}@${digest}` });
+    // The verifier's settled verdict answers at once; only `signed` is trusted without a look, so a digest
+    // signed since the last scan is not refused on a stale `unsigned`.
+    if (state && state.verdict === 'signed' && (!ref.digest || ref.digest === state.digest)) {
+      return { ...base, allowed: true, outcome: 'cache-hit', reason: 'SIGNED', digest: state.digest, message: `${reference} is validly signed`, ...pin(state.digest) };
+    }
+    const identity = { host: registry.host, repository: ref.repository, tag: tag ?? '' };
+    const keyId = keys.keys.map((k) => k.fingerprint.short).sort().join(',');
+    const cacheKey = (digest: string) => `${this.opts.prefix}:admission:` + createHash('sha256').update(`${digest}|${registry.host}/${ref.repository}:${tag ?? ''}|${keyId}`).digest('base64url');
+    const signed = (digest: string, outcome: AdmissionOutcome): ImageVerdict => ({ ...base, allowed: true, outcome, reason: 'SIGNED', digest, message: `${reference} is validly signed`, ...pin(digest) });
+
+    const known = ref.digest ?? (state && state.verdict !== 'error' ? state.digest : undefined);
+    if (known && this.opts.redis && (await this.opts.redis.exists(cacheKey(known)).catch(() => 0)) === 1) return signed(known, 'cache-hit');
+
+    const deadline = o.deadline ?? Date.now() + this.opts.liveBudgetMs;
+    let digest = known;
+    let finding: SignatureFinding;
+    try {
+      const live = (async () => {
+        digest ??= await registry.digestOf(ref.repository, tag as string);
+        if (digest === undefined) return undefined;
+        return judgeSignatures(await registry.signatures(ref.repository, digest), keys, digest, identity);
+      })();
+      live.catch(() => undefined); // a lookup outliving its budget must not surface as an unhandled rejection
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded()), Math.max(0, deadline - Date.now()))));
+      const result = await Promise.race([live, budget]).finally(() => clearTimeout(timer));
+      if (result === undefined) {
+        return { ...base, allowed: false, outcome: 'live', reason: 'TAG_NOT_FOUND', message: `image "${image}" is denied: ${reference} does not exist in registry ${registry.name}. Check the name and tag.` };
+      }
+      finding = result;
+    } catch (err) {
+      const timeout = err instanceof BudgetExceeded;
+      const why = timeout ? `verifying it against registry ${registry.name} took longer than ${this.opts.liveBudgetMs} ms` : `registry ${registry.name} could not be asked (${isRegistryError(err) ? err.code : (err as Error).message})`;
+      return {
+        ...base,
+        allowed: false,
+        outcome: timeout ? 'timeout' : 'unreachable',
+        reason: timeout ? 'VERIFY_TIMEOUT' : 'REGISTRY_UNREACHABLE',
+        ...(digest ? { digest } : {}),
+        message: `image "${image}" is denied: Signet has no verdict on it and ${why}. Retry the deploy; if it persists, check that the registry is reachable from Signet.`,
+      };
+    }
+    const judged = digest as string;
+    if (finding.kind === 'valid') {
+      // A lost cache write costs one more live check, nothing else.
+      if (this.opts.redis && !o.dryRun) await this.opts.redis.set(cacheKey(judged), '1', 'PX', this.opts.cacheTtlMs).catch(() => undefined);
+      return signed(judged, 'live');
+    }
+    const invalid = finding.kind === 'invalid' ? finding : undefined;
+    return {
+      ...base,
+      allowed: false,
+      outcome: 'live',
+      reason: invalid ? 'INVALID_SIGNATURE' : 'UNSIGNED',
+      digest: judged,
+      message: invalid
+        ? `image "${image}" is denied: ${reference} (${judged}) has signatures, but none verifies for this reference with a key trusted for ${ref.repository} (${invalid.code}). Sign it with a trusted key.`
+        : `image "${image}" is denied: ${reference} (${judged}) is not signed. Push it through the trusted CI so Signet signs it, or sign it with \`cosign sign --key <trusted key> ${reference.replace(/@.*$/, '')}@${judged}\`.`,
+    };
+  }
+
+  private unwatched(base: { image: string; reference: string }, host: string): ImageVerdict {
+    const policy = this.opts.unwatched;
+    const watched = [...this.byHost.values()].map((r) => r.host).join(', ');
+    const message = `image "${base.image}" is from ${host}, a registry Signet does not watch (it watches ${watched}), so its signature cannot be vouched for. Use an image from a watched registry, or add ${host} to registries[].`;
+    if (policy === 'deny') return { ...base, allowed: false, outcome: 'unwatched', reason: 'UNWATCHED_REGISTRY', message };
+    return { ...base, allowed: true, outcome: 'unwatched', reason: 'UNWATCHED_REGISTRY', message, ...(policy === 'warn' ? { warning: `${base.reference}: from ${host}, a registry Signet does not watch; not verified` } : {}) };
+  }
+}
+
+/** The judge over the configured registries, the verifier's keys and the tag state in `redis`. */
+export async function createAdmissionJudge(config: SignetConfig, redis: RedisClient): Promise<{ judge: AdmissionJudge; close(): Promise<void> }> {
+  const { verifier, admission } = config;
+  if (!verifier || !admission) throw new Error('the admission webhook needs the verifier and admission sections');
+  const rules = await Promise.all(verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })));
+  const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules);
+  const registries = config.registries.map((r) => registryAccess(r, { redis, prefix: config.redis.prefix, signatureLimits: verifier.signatureLimits }));
+  const judge = new AdmissionJudge({
+    store: new TagStore(redis, config.redis.prefix),
+    registries,
+    keys,
+    redis,
+    prefix: config.redis.prefix,
+    unwatched: admission.unwatchedRegistries,
+    liveBudgetMs: admission.liveBudget,
+    cacheTtlMs: admission.cacheTtl,
+  });
+  return { judge, close: async () => void (await Promise.all(registries.map((r) => r.close()))) };
+}

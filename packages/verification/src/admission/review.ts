@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { AdmissionJudge, AdmissionOutcome, ImageVerdict } from './judge';
+import { containerImages } from './workloads';
+
+export type AdmissionMode = 'enforce' | 'warn' | 'audit';
+
+/** An AdmissionReview the API server would not send: answered 400, never judged. */
+export class MalformedReviewError extends Error {
+  readonly code = 'MALFORMED_REVIEW';
+}
+
+const groupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
+const reviewSchema = z.object({
+  apiVersion: z.literal('admission.k8s.io/v1'),
+  kind: z.literal('AdmissionReview'),
+  request: z.object({
+    uid: z.string().min(1),
+    kind: groupVersionKind,
+    subResource: z.string().optional(),
+    name: z.string().optional(),
+    namespace: z.string().optional(),
+    operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
+    object: z.unknown().optional(),
+    dryRun: z.boolean().optional(),
+  }),
+});
+export type AdmissionRequest = z.output<typeof reviewSchema>['request'];
+
+/** Validates the envelope (`apiVersion`, `kind`, `request.uid`...); the object itself is read defensively. */
+export function parseAdmissionReview(body: unknown): AdmissionRequest {
+  const parsed = reviewSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MalformedReviewError(`not an admission.k8s.io/v1 AdmissionReview request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+  }
+  return parsed.data.request;
+}
+
+export interface ReviewPolicy {
+  defaultMode: AdmissionMode;
+  namespaces: Readonly<Record<string, AdmissionMode>>;
+  excludedNamespaces: readonly string[];
+  podsOnly: boolean;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: { code: number; message: string };
+  patchType?: 'JSONPatch';
+  patch?: string;
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
+}
+
+export interface ReviewResult {
+  response: AdmissionResponse;
+  mode: AdmissionMode | 'excluded' | 'ignored';
+  /** The review's outcome: its slowest or worst image's (for metrics); `none` when nothing was judged. */
+  outcome: AdmissionOutcome | 'none';
+  decision: 'allowed' | 'denied' | 'warned';
+  verdicts: ImageVerdict[];
+}
+
+const OUTCOME_RANK: AdmissionOutcome[] = ['timeout', 'unreachable', 'invalid-reference', 'live', 'unwatched', 'cache-hit'];
+/** kubectl prints every warning; the API server truncates beyond these. */
+const MAX_WARNINGS = 16;
+const MAX_WARNING_LENGTH = 256;
+
+const clip = (s: string) => (s.length > MAX_WARNING_LENGTH ? `${s.slice(0, MAX_WARNING_LENGTH - 1)}…` : s);
+
+/**
+ * Judges every image of the request's object and answers as the API server expects. `mutate` adds a JSON
+ * patch pinning each validly signed tag to the digest judged, and never denies (the validating webhook does).
+ * `modeHint` is the mode the webhook configuration's URL names (its namespace selector chose it); the
+ * operator's per-namespace config overrides it.
+ */
+export async function reviewAdmission(
+  request: AdmissionRequest,
+  judge: AdmissionJudge,
+  policy: ReviewPolicy,
+  opts: { mutate: boolean; modeHint?: AdmissionMode | undefined; budgetMs?: number },
+): Promise<ReviewResult> {
+  const { uid } = request;
+  const ns = request.namespace ?? '';
+  const allow = (mode: ReviewResult['mode']): ReviewResult => ({ response: { uid, allowed: true }, mode, outcome: 'none', decision: 'allowed', verdicts: [] });
+  if (policy.excludedNamespaces.includes(ns)) return allow('excluded');
+  // Only a create, an update, or an ephemeral container added through its subresource brings new images.
+  const subresourceJudged = request.subResource === undefined || request.subResource === 'ephemeralcontainers';
+  if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !subresourceJudged) return allow('ignored');
+  const images = containerImages(request.kind.kind, request.object, { podsOnly: policy.podsOnly });
+  if (!images || images.length === 0) return allow('ignored');
+  const mode = policy.namespaces[ns] ?? opts.modeHint ?? policy.defaultMode;
+
+  const deadline = opts.budgetMs === undefined ? undefined : Date.now() + opts.budgetMs;
+  const unique = [...new Set(images.map((i) => i.image))];
+  const judged = new Map(await Promise.all(unique.map(async (img) => [img, await judge.judge(img, { dryRun: request.dryRun === true, ...(deadline ? { deadline } : {}) })] as const)));
+  const verdicts = [...judged.values()];
+  const outcome = OUTCOME_RANK.find((o) => verdicts.some((v) => v.outcome === o)) ?? 'none';
+  const denied = verdicts.filter((v) => !v.allowed);
+  const warnings = verdicts.flatMap((v) => (v.warning ? [v.warning] : []));
+
+  const response: AdmissionResponse = { uid, allowed: true };
+  let decision: ReviewResult['decision'] = 'allowed';
+  if (denied.length > 0) {
+    const where = (v: ImageVerdict) => images.filter((i) => i.image === v.image).map((i) => `${i.list}[${i.container}]`).join(', ');
+    const message = denied.map((v) => `${where(v)}: ${v.message}`).join('\n');
+    if (mode === 'enforce' && !opts.mutate) {
+      response.allowed = false;
+      response.status = { code: 403, message: `Signet denied ${request.kind.kind}${request.name ? ` ${request.name}` : ''} in ${ns || '(cluster)'}:\n${message}` };
+      decision = 'denied';
+    } else if (mode === 'warn') {
+      warnings.push(...denied.map((v) => `Signet (warn mode) would deny ${v.reference ?? v.image}: ${v.reason}`));
+      decision = 'warned';
+    } else {
+      decision = mode === 'enforce' ? 'allowed' : 'warned';
+    }
+    if (mode === 'audit') response.auditAnnotations = { 'signet.dev/would-deny': clip(denied.map((v) => `${v.reference ?? v.image}: ${v.reason}`).join('; ')) };
+  }
+  if (warnings.length) response.warnings = warnings.slice(0, MAX_WARNINGS).map(clip);
+  if (opts.mutate) {
+    const patch = images.flatMap((i) => {
+      const pinned = judged.get(i.image)?.pinned;
+      return pinned ? [{ op: 'replace', path: i.pointer, value: pinned }] : [];
+    });
+    if (patch.length) {
+      response.patchType = 'JSONPatch';
+      response.patch = Buffer.from(JSON.stringify(patch)).toString('base64');
+    }
+  }
+  return { response, mode, outcome, decision, verdicts };
+}
+
+/** The body the API server expects: same apiVersion and kind, the request's uid echoed. */
+export function admissionReviewResponse(response: AdmissionResponse): { apiVersion: 'admission.k8s.io/v1'; kind: 'AdmissionReview'; response: AdmissionResponse } {
+  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
+}
