@@ -17,7 +17,9 @@ import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QueueNames } from '@signet/queue';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { buildRandomImage, freePort, makeTempDir, pushImage, removeDir, sleep, startRedis, startRegistry, startService, waitFor, writeConfigFile, type BuiltImage, type RunningService } from '@signet/testing';
 import { median } from '../lib/stats';
@@ -181,6 +183,16 @@ async function main(): Promise<void> {
       busy = await round('one-core-busy');
     } finally {
       spinner.kill('SIGKILL');
+    }
+    // Where the time goes: per queue, the median wait (added → picked up) and run (picked up → done) of mallory's jobs.
+    for (const name of [QueueNames.push, QueueNames.verify]) {
+      const queue = new Queue(name, { connection: state, prefix: PREFIX });
+      const byMallory = (data: { actor?: string; event?: { actor?: string } }) => (data.actor ?? data.event?.actor) === MALLORY.username;
+      const jobs = (await queue.getJobs(['completed'], 0, 1000)).filter((j) => j.name !== 'recheck' && j.processedOn && j.finishedOn && byMallory(j.data));
+      const waits = jobs.map((j) => (j.processedOn as number) - j.timestamp);
+      const runs = jobs.map((j) => (j.finishedOn as number) - (j.processedOn as number));
+      console.log(JSON.stringify({ metric: 'queue_hop_ms', queue: name, jobs: jobs.length, waitMedian: median(waits), runMedian: median(runs), runP90: quantile(runs, 0.9) }));
+      await queue.close();
     }
     for (const [label, r] of [['idle', quiet], ['one core busy', busy]] as const) {
       const m = median(r.latencies);
