@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { makeCertificate } from '@signet/testing';
 import type { RunningAdmission } from '../src/service';
-import { admissionReview, applyReplacePatch, MALLORY, pod, post, startAdmissionEnv, type AdmissionEnv } from './env';
+import { admissionReview, MALLORY, pod, post, startAdmissionEnv, type AdmissionEnv } from './env';
 
 let env: AdmissionEnv;
 let svc: RunningAdmission;
