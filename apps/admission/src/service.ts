@@ -115,12 +115,14 @@ export async function startAdmission(config: SignetConfig, opts: StartOptions): 
       const text = JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
     };
-    const webhook = url.pathname === '/validate' ? 'validate' : url.pathname === '/mutate' ? 'mutate' : undefined;
+    // `/validate/warn`: the mode a webhook configuration's namespace selector chose (a service path takes no query).
+    const route = /^\/(validate|mutate)(?:\/([^/]+))?$/.exec(url.pathname);
+    const webhook = route?.[1];
     if (!webhook) return send(404, { error: 'not found', code: 'NOT_FOUND' });
     if (req.method !== 'POST') return send(405, { error: 'POST an AdmissionReview', code: 'METHOD_NOT_ALLOWED' });
-    const hint = url.searchParams.get('mode') ?? undefined;
+    const hint = route[2];
     try {
-      if (hint !== undefined && !MODES.has(hint)) throw new HttpError(400, 'BAD_MODE', `mode must be enforce, warn or audit, not "${hint}"`);
+      if (hint !== undefined && !MODES.has(hint)) throw new HttpError(404, 'UNKNOWN_MODE', `no such webhook: the mode in /${webhook}/<mode> is enforce, warn or audit, not "${hint}"`);
       const raw = await readBody(req);
       let body: unknown;
       try {

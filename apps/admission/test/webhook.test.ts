@@ -132,11 +132,11 @@ describe('modes and policies', () => {
     expect(audited.body.response?.auditAnnotations?.['signet.dev/would-deny']).toContain('UNSIGNED');
   });
 
-  it('takes the mode a webhook configuration names in its URL (?mode=warn) unless the namespace is configured', async () => {
+  it('takes the mode a webhook configuration names in its path (/validate/warn) unless the namespace is configured', async () => {
     const review = () => admissionReview(pod([{ image: `${host}/team/raw:1.0` }]), { namespace: 'labelled' });
-    expect((await validate(review(), svc, '/validate?mode=warn')).body.response?.allowed).toBe(true);
+    expect((await validate(review(), svc, '/validate/warn')).body.response?.allowed).toBe(true);
     expect((await validate(review(), svc, '/validate')).body.response?.allowed).toBe(false);
-    expect((await validate(review(), svc, '/validate?mode=lax')).status).toBe(400);
+    expect((await validate(review(), svc, '/validate/lax')).status).toBe(404);
   });
 
   it('admits anything in an excluded namespace (kube-system by default)', async () => {

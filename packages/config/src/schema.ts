@@ -180,22 +180,34 @@ export const configSchema = z
         port: port.default(8080),
         host: z.string().default('0.0.0.0'),
         bodyLimit: z.string().default('1mb'),
-        /** The admin listener, apart from the webhooks: only the queue dashboard is served there. */
-        admin: z.object({ port: port.default(9100), host: z.string().default('127.0.0.1') }).strict().default({ port: 9100, host: '127.0.0.1' }),
-        /** bull-board queue dashboard at /admin/queues, read-only, behind basic auth, on the admin listener. */
+        /**
+         * The ops listener, apart from the webhooks: `/metrics`, `/healthz`, `/readyz` (and the dashboard when on).
+         * On all interfaces by default, since the kubelet's probes and Prometheus come from beyond the pod.
+         */
+        ops: z.object({ port: port.default(9100), host: z.string().default('0.0.0.0') }).strict().default({ port: 9100, host: '0.0.0.0' }),
+        // Renamed: an old config is refused with the new name rather than its listener silently moving.
+        admin: z.never({ error: 'renamed to receiver.ops (port 9100, host 0.0.0.0): it now also serves /metrics, /healthz and /readyz' }).optional(),
+        /** bull-board queue dashboard at /admin/queues, read-only, behind basic auth, on the ops listener. */
         dashboard: z
           .object({
             enabled: z.boolean().default(false),
             username: z.string().default('admin'),
             ...secretRef('password'),
-            /** Serve it on the public webhook listener instead, reachable by whoever can send webhooks. */
-            dangerouslyServeOnWebhookListener: z.boolean().default(false),
+            /**
+             * Answer clients beyond loopback too (still basic auth, still read-only). Off, the ops port stays open to
+             * probes and scrapes while the dashboard is reached through `kubectl port-forward` or an SSH tunnel.
+             */
+            allowRemote: z.boolean().default(false),
+            // The public port serves only /webhooks/: whoever can send webhooks must not reach the queues' contents.
+            dangerouslyServeOnWebhookListener: z
+              .never({ error: 'removed: the public port serves only /webhooks/; the dashboard is on receiver.ops (see dashboard.allowRemote)' })
+              .optional(),
           })
           .strict()
           .optional(),
       })
       .strict()
-      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb', admin: { port: 9100, host: '127.0.0.1' } }),
+      .default({ port: 8080, host: '0.0.0.0', bodyLimit: '1mb', ops: { port: 9100, host: '0.0.0.0' } }),
     signer: z
       .object({
         port: port.default(9101),
@@ -270,7 +282,7 @@ export const configSchema = z
         opsPort: port.default(9103),
         /** `enforce` denies, `warn` admits with AdmissionReview warnings, `audit` admits and records. */
         defaultMode: z.enum(['enforce', 'warn', 'audit']).default('enforce'),
-        /** Mode per namespace, over the default and over the mode the webhook configuration's URL names. */
+        /** Mode per namespace, over the default and over the mode the webhook configuration's path names (`/validate/warn`). */
         namespaces: z.record(z.string(), z.enum(['enforce', 'warn', 'audit'])).default({}),
         /** Namespaces admitted unjudged: Signet's own (it must start to judge anything) and the control plane's. */
         excludedNamespaces: z.array(z.string()).default(['signet', 'kube-system']),

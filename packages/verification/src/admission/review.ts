@@ -72,7 +72,7 @@ const clip = (s: string) => (s.length > MAX_WARNING_LENGTH ? `${s.slice(0, MAX_W
 /**
  * Judges every image of the request's object and answers as the API server expects. `mutate` adds a JSON
  * patch pinning each validly signed tag to the digest judged, and never denies (the validating webhook does).
- * `modeHint` is the mode the webhook configuration's URL names (its namespace selector chose it); the
+ * `modeHint` is the mode the webhook configuration's path names (its namespace selector chose it); the
  * operator's per-namespace config overrides it.
  */
 export async function reviewAdmission(
