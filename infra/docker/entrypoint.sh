@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts one Signet service: the first argument, else $SIGNET_APP (webhook-receiver | signer | verifier).
+# Starts one Signet service: the first argument, else $SIGNET_APP (webhook-receiver | signer | verifier | admission).
 # PORT defaults to the app's conventional port so the HEALTHCHECK (healthcheck.js) finds it.
 # `signet ...` as the arguments runs the CLI instead (docker run IMAGE signet status).
 set -eu
@@ -13,8 +13,9 @@ case "$app" in
   webhook-receiver|receiver) app=webhook-receiver; default_port=8080 ;;
   signer) default_port=9101 ;;
   verifier) default_port=9102 ;;
+  admission) default_port=9443 ;;
   *)
-    echo "signet: unknown app '${app}'; set SIGNET_APP or pass one of: webhook-receiver, signer, verifier (or signet <command> for the CLI)" >&2
+    echo "signet: unknown app '${app}'; set SIGNET_APP or pass one of: webhook-receiver, signer, verifier, admission (or signet <command> for the CLI)" >&2
     exit 64
     ;;
 esac

@@ -18,7 +18,8 @@ function serviceEnv() {
 
 const defaults = { 'webhook-receiver': 8080, signer: 9101, verifier: 9102 };
 const env = serviceEnv();
-const port = Number(env.PORT || defaults[env.SIGNET_APP] || 8080);
+// The admission webhook's PORT is its HTTPS listener; /healthz is on its ops port (admission.opsPort).
+const port = env.SIGNET_APP === 'admission' ? Number(env.ADMISSION_OPS_PORT || 9103) : Number(env.PORT || defaults[env.SIGNET_APP] || 8080);
 const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2500 }, (res) => {
   res.resume();
   process.exit(res.statusCode === 200 ? 0 : 1);

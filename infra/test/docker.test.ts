@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { freePort, makeTempDir, removeDir } from '@signet/testing';
 import { infra, listFiles, rel, root } from './support';
 
-const APPS = ['webhook-receiver', 'signer', 'verifier'];
+const APPS = ['webhook-receiver', 'signer', 'verifier', 'admission'];
 const dockerfile = () => readFileSync(join(infra, 'docker/Dockerfile'), 'utf8');
 
 describe('the Signet image', () => {
