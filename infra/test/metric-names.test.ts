@@ -53,7 +53,7 @@ describe('metric names in the dashboard and alert rules', () => {
     for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
     const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
     if (failed.length > 0) throw new Error(`services did not start:\n${failed.join('\n')}`);
-    for (const s of services) exported.set(s.app, exportedNames(await (await fetch(`${s.url}/metrics`)).text()));
+    for (const s of services) exported.set(s.app, exportedNames(await (await fetch(`${s.opsUrl}/metrics`)).text()));
   }, 120_000);
 
   afterAll(async () => {

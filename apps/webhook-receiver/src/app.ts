@@ -1,8 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Registry } from 'prom-client';
 import type { Logger } from '@signet/observability';
 import type { WebhookConfig } from '@signet/config';
-import { isAcceptedContentType, authenticate, authenticatesHeaders, parseWebhook, WebhookPayloadError, type WebhookAuth } from '@signet/events';
+import { isAcceptedContentType, authenticate, authenticatesHeaders, parseWebhook, pushJobId, WebhookPayloadError, type WebhookAuth } from '@signet/events';
 import { errorHandler, HttpError, loggablePath } from './errors';
 import { QueueUnavailableError, type Enqueuer } from './enqueue';
 import type { ReceiverMetrics } from './metrics';
@@ -11,14 +10,9 @@ export interface ReceiverAppOptions {
   webhooks: WebhookConfig[];
   /** Where accepted events go (a PushEnqueuer on the service's `signet.push` queue). */
   enqueuer: Enqueuer;
-  metrics: Registry;
   receiverMetrics: ReceiverMetrics;
   logger: Logger;
   bodyLimit: string;
-  /** Redis reachable? Backs /readyz. */
-  ready: () => Promise<boolean>;
-  /** Extra routers mounted before the webhook routes (the queue dashboard). */
-  mount?: (app: express.Express) => void;
 }
 
 /** Seconds a registry should wait before redelivering when Redis is down. */
@@ -42,7 +36,7 @@ function eventsAuth(w: WebhookConfig): WebhookAuth {
   }
 }
 
-/** The receiver's express app: authenticate, parse, normalise, enqueue, answer. No registry calls here. */
+/** The receiver's public express app: authenticate, parse, normalise, enqueue, answer. No registry calls here. */
 export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
   const { receiverMetrics: m, logger } = opts;
   const webhooks = new Map(opts.webhooks.map((w) => [w.name, { config: w, auth: eventsAuth(w) }]));
@@ -51,18 +45,8 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const ok = await opts.ready().catch(() => false);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.set('content-type', opts.metrics.contentType).send(await opts.metrics.metrics());
-  });
-  opts.mount?.(app);
-
+  // Only webhooks here: this port faces whoever can reach the receiver (registries, the internet through an
+  // Ingress). Metrics, probes and the dashboard are on the ops listener (server.ts).
   const raw = express.raw({ type: () => true, limit: opts.bodyLimit });
 
   const handle = async (req: Request, res: Response, next: NextFunction) => {
@@ -118,8 +102,13 @@ export function createReceiverApp(opts: ReceiverAppOptions): express.Express {
         if (accepted) m.events.inc({ webhook: label, source, result: 'accepted' }, accepted);
         if (duplicates) m.events.inc({ webhook: label, source, result: 'duplicate' }, duplicates);
         if (ignored) m.events.inc({ webhook: label, source, result: 'ignored' }, ignored);
-        if (parsed.events.length && logger.isLevelEnabled('debug')) {
-          logger.debug({ webhook: label, accepted, duplicates, ignored, events: parsed.events.map((e) => `${e.repository}@${e.digest ?? e.tag}`) }, 'queued');
+        // One line per event, naming the sender's event id and the push job id: the signer's and verifier's lines
+        // about the same push carry both (the counts are the whole body's: a redelivery counts as a duplicate).
+        for (const e of parsed.events) {
+          logger.info(
+            { webhook: label, eventId: e.eventId, pushJobId: pushJobId(e), kind: e.kind, registry: e.registry, repository: e.repository, tag: e.tag, digest: e.digest, actor: e.actor, accepted, duplicates },
+            'push event queued',
+          );
         }
         res.status(202).json({ accepted, duplicates, ignored });
       } catch (e) {

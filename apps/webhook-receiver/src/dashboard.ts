@@ -11,15 +11,16 @@ import { ALL_QUEUES } from '@signet/queue';
 import { errorHandler, HttpError } from './errors';
 
 const BASE_PATH = '/admin/queues';
+/**
+ * A dashboard queue re-emits its connection's errors, which the connection's own reporter already logs; without
+ * a listener BullMQ would print each one as a non-JSON line.
+ */
+const quiet = (queue: Queue): Queue => queue.on('error', () => undefined);
 const same = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
-/** Whether the configured dashboard goes on the public webhook listener (only when loudly asked to). */
-export const dashboardOnWebhookListener = (config: SignetConfig): boolean =>
-  Boolean(config.receiver.dashboard?.enabled && config.receiver.dashboard.dangerouslyServeOnWebhookListener);
-
-/** Whether the configured dashboard gets the admin listener of its own. */
-export const dashboardOnAdminListener = (config: SignetConfig): boolean =>
-  Boolean(config.receiver.dashboard?.enabled && !config.receiver.dashboard.dangerouslyServeOnWebhookListener);
+/** Loopback as a socket reports it: IPv4, IPv6, and IPv4 mapped into IPv6. */
+const isLoopback = (address: string | undefined): boolean =>
+  Boolean(address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')));
 
 /**
  * bull-board at /admin/queues, off unless configured, behind basic auth, and read-only: a job added, retried or
@@ -32,12 +33,18 @@ export function mountDashboard(app: express.Express, config: SignetConfig, conne
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BASE_PATH);
   createBullBoard({
-    queues: ALL_QUEUES.map((name) => new BullMQAdapter(new Queue(name, { connection, prefix: config.redis.prefix }), { readOnlyMode: true })),
+    queues: ALL_QUEUES.map((name) => new BullMQAdapter(quiet(new Queue(name, { connection, prefix: config.redis.prefix })), { readOnlyMode: true })),
     serverAdapter: adapter,
   });
   const user = dash.username;
   const password = dash.password.reveal();
   app.use(BASE_PATH, (req, res, next) => {
+    // The ops port is open to probes and Prometheus; the queues' contents are not, unless allowRemote says so.
+    // Checked before the password, so nobody beyond the pod can guess at it.
+    if (!dash.allowRemote && !isLoopback(req.socket.remoteAddress)) {
+      res.status(403).json({ error: 'the queue dashboard answers loopback clients only (kubectl port-forward), see receiver.dashboard.allowRemote', details: [] });
+      return;
+    }
     const header = req.headers.authorization ?? '';
     const given = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString() : '';
     const i = given.indexOf(':');
@@ -52,16 +59,15 @@ export function mountDashboard(app: express.Express, config: SignetConfig, conne
     next();
   });
   app.use(BASE_PATH, adapter.getRouter());
-  if (dash.dangerouslyServeOnWebhookListener) logger.warn({ path: BASE_PATH }, 'queue dashboard on the public webhook listener (receiver.dashboard.dangerouslyServeOnWebhookListener)');
-  else logger.info({ path: BASE_PATH }, 'queue dashboard (read-only) on the admin listener');
+  logger.info({ path: BASE_PATH, allowRemote: dash.allowRemote }, 'queue dashboard (read-only) on the ops listener');
 }
 
-/** The admin listener's app: the dashboard and nothing else. */
-export function createAdminApp(config: SignetConfig, connection: Redis | Cluster, logger: Logger): express.Express {
+/** What the ops listener serves besides its own paths: the dashboard when configured, else a 404 JSON. */
+export function createOpsFallbackApp(config: SignetConfig, connection: Redis | Cluster, logger: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
   mountDashboard(app, config, connection, logger);
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
-  app.use(errorHandler((err) => logger.error({ err }, 'unexpected error on the admin listener')));
+  app.use(errorHandler((err) => logger.error({ err }, 'unexpected error on the ops listener')));
   return app;
 }

@@ -66,7 +66,7 @@ describe('arbitrary bodies and headers', () => {
       }),
       { numRuns: 1000 },
     );
-    expect((await fetch(`${receiver.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${receiver.ops.url}/healthz`)).status).toBe(200);
     // The generators reach past authentication into parsing (400s), not only 401/415.
     expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
   });

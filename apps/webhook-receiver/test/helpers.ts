@@ -10,7 +10,7 @@ export const TOKEN = 'hook-token-0123456789';
 export const GITHUB_SECRET = 'github-hmac-secret-0123456789';
 
 /** Webhooks of every source, each with the authentication that source supports. */
-export function receiverConfig(redisUrl: string, extra: Record<string, unknown> = {}) {
+export function receiverConfig(redisUrl: string, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
   return parseConfig(
     {
       redis: { url: redisUrl },
@@ -34,10 +34,11 @@ export function receiverConfig(redisUrl: string, extra: Record<string, unknown> 
         },
         { name: 'cloudevents', source: 'cloudevents', registry: 'local', auth: { type: 'bearer', tokenEnv: 'TOKEN' } },
       ],
-      receiver: { port: 0, host: '127.0.0.1', ...extra },
+      // Both listeners on free loopback ports unless a test says otherwise.
+      receiver: { port: 0, host: '127.0.0.1', ops: { port: 0, host: '127.0.0.1' }, ...extra },
       log: { level: 'silent' },
     },
-    { env: { TOKEN, GH: GITHUB_SECRET } },
+    { env: { TOKEN, GH: GITHUB_SECRET, ...env } },
   );
 }
 
@@ -65,8 +66,8 @@ export function credentialsFor(name: string): { headers: Record<string, string>;
 export const silentLogger = () =>
   createLogger({ service: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-export async function startTestReceiver(redisUrl: string, extra: Record<string, unknown> = {}): Promise<RunningReceiver> {
-  return startReceiver(receiverConfig(redisUrl, extra), silentLogger());
+export async function startTestReceiver(redisUrl: string, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<RunningReceiver> {
+  return startReceiver(receiverConfig(redisUrl, extra, env), silentLogger());
 }
 
 /** Every job currently in `signet.push`, in any state. */

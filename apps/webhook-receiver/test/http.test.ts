@@ -140,16 +140,16 @@ describe('webhook HTTP API', () => {
 
   it('counts authentication failures and events in /metrics', async () => {
     await post('acr', fixture('acr/push.json'), { 'x-signet-token': 'nope' });
-    const text = await (await fetch(`${receiver.url}/metrics`)).text();
+    const text = await (await fetch(`${receiver.ops.url}/metrics`)).text();
     expect(text).toMatch(/signet_webhook_auth_failures_total\{webhook="acr"\} [1-9]/);
     expect(text).toMatch(/signet_webhook_events_total\{webhook="harbor",source="harbor",result="accepted"\} 1/);
     expect(text).toContain('signet_webhook_request_duration_seconds_bucket');
     expect(text).toContain('signet_queue_add_duration_seconds_count');
   });
 
-  it('reports health and readiness', async () => {
-    expect((await fetch(`${receiver.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${receiver.url}/readyz`)).status).toBe(200);
+  it('reports health and readiness on the ops port', async () => {
+    expect((await fetch(`${receiver.ops.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${receiver.ops.url}/readyz`)).status).toBe(200);
   });
 
   it('answers a malformed %-escape in a path secret with a 400 JSON that does not quote it', async () => {

@@ -39,7 +39,7 @@ export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { p
 export type VerifierConfig = NonNullable<Raw['verifier']>;
 export type AdmissionConfig = NonNullable<Raw['admission']>;
 export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & {
-  dashboard?: { enabled: boolean; username: string; password?: Secret; dangerouslyServeOnWebhookListener: boolean };
+  dashboard?: { enabled: boolean; username: string; password?: Secret; allowRemote: boolean };
 };
 
 /** The whole configuration, parsed and with every secret resolved. */
@@ -121,10 +121,11 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
     const envName = obj[`${key}Env`] as string | undefined;
     const file = obj[`${key}File`] as string | undefined;
     if (envName && file) issues.push({ path: `${at}.${key}Env`, message: `give ${key}Env or ${key}File, not both` });
-    const judged = (value: string, path: string, what: string): Secret => {
-      const problem = needs(section) ? secretProblem(value, kind) : undefined;
+    const judged = (value: string | Secret, path: string, what: string): Secret => {
+      const secret = typeof value === 'string' ? new Secret(value) : value;
+      const problem = needs(section) ? secretProblem(secret.reveal(), kind) : undefined;
       if (problem) issues.push({ path, message: `${what} ${problem}` });
-      return new Secret(value);
+      return secret;
     };
     if (envName) {
       const v = env[envName];
@@ -134,7 +135,8 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
     }
     if (file) {
       try {
-        return judged(readFileSync(file, 'utf8').replace(/\r?\n$/, ''), `${at}.${key}File`, `file ${file}`);
+        // Read again when the file changes (rotated registry tokens), so the services need no restart.
+        return judged(Secret.fromFile(file, kind), `${at}.${key}File`, `file ${file}`);
       } catch (e) {
         if (needs(section)) issues.push({ path: `${at}.${key}File`, message: `cannot read ${file}: ${(e as Error).message}` });
         return undefined;
@@ -193,9 +195,9 @@ function checkReferences(raw: RawConfig, issues: ConfigIssue[]): void {
     if (!registryNames.has(t.registry)) issues.push({ path: `signer.trust.${i}.registry`, message: `no registry named "${t.registry}"` });
   });
   checkUnauthenticatedSenders(raw, issues);
-  const { admin, dashboard, port } = raw.receiver;
-  if (dashboard?.enabled && !dashboard.dangerouslyServeOnWebhookListener && admin.port !== 0 && admin.port === port) {
-    issues.push({ path: 'receiver.admin.port', message: `the admin listener needs a port of its own, not the webhook port ${port}` });
+  const { ops, port } = raw.receiver;
+  if (ops.port !== 0 && ops.port === port) {
+    issues.push({ path: 'receiver.ops.port', message: `the ops listener needs a port of its own, not the webhook port ${port}` });
   }
 }
 
@@ -217,7 +219,7 @@ function checkUnauthenticatedSenders(raw: RawConfig, issues: ConfigIssue[]): voi
   });
 }
 
-/** `REDIS_URL`, `LOG_LEVEL` and the starting app's `PORT` override the file. */
+/** `REDIS_URL`, `LOG_LEVEL`, the starting app's `PORT` and the receiver's `OPS_PORT` override the file. */
 function applyEnvOverrides(doc: unknown, env: NodeJS.ProcessEnv, app?: AppName): unknown {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   const out = structuredClone(doc) as Record<string, Record<string, unknown> | undefined>;
@@ -226,6 +228,11 @@ function applyEnvOverrides(doc: unknown, env: NodeJS.ProcessEnv, app?: AppName):
   if (env.PORT && app && app !== 'cli') {
     const port = Number(env.PORT);
     out[app] = { ...(out[app] ?? {}), port: Number.isInteger(port) ? port : env.PORT };
+  }
+  if (env.OPS_PORT && app === 'receiver') {
+    const port = Number(env.OPS_PORT);
+    const receiver = out.receiver ?? {};
+    out.receiver = { ...receiver, ops: { ...((receiver.ops as object | undefined) ?? {}), port: Number.isInteger(port) ? port : env.OPS_PORT } };
   }
   return out;
 }

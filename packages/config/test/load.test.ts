@@ -179,8 +179,14 @@ describe('secrets and senders refused at start', () => {
     ]);
   });
 
-  it('gives the admin listener a port of its own', () => {
-    const found = issues(doc({ receiver: { port: 8080, admin: { port: 8080 }, dashboard: { enabled: true, passwordEnv: 'D' } } }), { D: 'k3J9xQ2mPz8vL4wA' });
-    expect(found).toEqual([expect.stringMatching(/^receiver\.admin\.port: /)]);
+  it('gives the ops listener a port of its own', () => {
+    const found = issues(doc({ receiver: { port: 8080, ops: { port: 8080 } } }), {});
+    expect(found).toEqual([expect.stringMatching(/^receiver\.ops\.port: the ops listener needs a port of its own/)]);
+  });
+
+  it('names the new place of the renamed admin listener and the removed public dashboard', () => {
+    expect(issues(doc({ receiver: { admin: { port: 9100 } } }), {})).toEqual([expect.stringMatching(/^receiver\.admin: renamed to receiver\.ops/)]);
+    const found = issues(doc({ receiver: { dashboard: { enabled: true, passwordEnv: 'D', dangerouslyServeOnWebhookListener: true } } }), { D: 'k3J9xQ2mPz8vL4wA' });
+    expect(found).toEqual([expect.stringMatching(/^receiver\.dashboard\.dangerouslyServeOnWebhookListener: removed: the public port serves only \/webhooks\//)]);
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -8,6 +8,8 @@ export interface OpsServerOptions {
   metrics: Registry;
   /** Readiness: dependencies reachable (Redis, key loaded). Liveness is just "the event loop answers". */
   ready: () => Promise<boolean>;
+  /** Answers every other path (the receiver's queue dashboard); without it they get 404. */
+  fallback?: RequestListener;
 }
 
 export interface OpsServer {
@@ -22,6 +24,7 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type }).end(body);
     };
+    if (opts.fallback && path !== '/healthz' && path !== '/readyz' && path !== '/metrics') return opts.fallback(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'application/json', '{"error":"method not allowed"}');
     if (path === '/healthz') return send(200, 'application/json', '{"status":"ok"}');
     if (path === '/readyz') {

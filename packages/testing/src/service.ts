@@ -1,15 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { makeTempDir, ManagedProcess, waitFor } from './process';
+import { freePort, makeTempDir, ManagedProcess, waitFor } from './process';
 import { repoRoot } from './paths';
 
 export type SignetApp = 'webhook-receiver' | 'signer' | 'verifier';
 
 export interface RunningService {
   app: SignetApp;
-  /** Base URL of the app's HTTP port (`/metrics`, `/healthz`, `/readyz`). */
+  /** Base URL of the app's HTTP port (the receiver's public webhook port; the workers' ops port). */
   url: string;
+  /** Base URL of `/metrics`, `/healthz`, `/readyz`: the receiver's ops port, the workers' only port. */
+  opsUrl: string;
   process: ManagedProcess;
   logFile: string;
   /** SIGTERM and wait (graceful shutdown). */
@@ -31,24 +33,27 @@ export function writeConfigFile(config: unknown, dir = makeTempDir('config')): s
  */
 export async function startService(
   app: SignetApp,
-  opts: { configFile: string; port: number; env?: NodeJS.ProcessEnv; readyTimeoutMs?: number },
+  opts: { configFile: string; port: number; opsPort?: number; env?: NodeJS.ProcessEnv; readyTimeoutMs?: number },
 ): Promise<RunningService> {
+  // The receiver serves only webhooks on PORT; its probes and metrics are on an ops port of their own.
+  const opsPort = app === 'webhook-receiver' ? (opts.opsPort ?? (await freePort())) : opts.port;
   const root = repoRoot();
   const logFile = join(makeTempDir(app), `${app}.log`);
   // One process (node with tsx's loader), so a signal reaches the app itself, not a wrapper.
   const proc = ManagedProcess.start(process.execPath, ['--import', 'tsx', join(root, 'apps', app, 'src/main.ts')], {
     logFile,
     cwd: root,
-    env: { ...process.env, ...opts.env, SIGNET_CONFIG: opts.configFile, PORT: String(opts.port) },
+    env: { ...process.env, ...opts.env, SIGNET_CONFIG: opts.configFile, PORT: String(opts.port), OPS_PORT: String(opsPort) },
   });
   const url = `http://127.0.0.1:${opts.port}`;
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
   await waitFor(
     async () => {
       if (!proc.running) throw new Error(`${app} exited early; log: ${logFile}`);
-      return (await fetch(`${url}/readyz`)).status === 200;
+      return (await fetch(`${opsUrl}/readyz`)).status === 200;
     },
     opts.readyTimeoutMs ?? 30_000,
     `${app} ready (log ${logFile})`,
   );
-  return { app, url, process: proc, logFile, stop: () => proc.stop('SIGTERM'), kill: () => proc.stop('SIGKILL') };
+  return { app, url, opsUrl, process: proc, logFile, stop: () => proc.stop('SIGTERM'), kill: () => proc.stop('SIGKILL') };
 }

@@ -24,7 +24,7 @@ const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
 const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 
 const metricLines = async (svc: RunningService, name: string) =>
-  (await (await fetch(`${svc.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
 const sumOf = (lines: string[], match: string) => lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 
 describe('receiver, signer, verifier and Prometheus together', () => {

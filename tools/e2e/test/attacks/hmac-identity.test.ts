@@ -156,7 +156,7 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
     expect(noTime.status).toBe(400);
     expect(await noTime.json()).toMatchObject({ error: expect.stringMatching(/no time/) });
     expect(await queued()).toEqual([]);
-    const metrics = await (await fetch(`${receiver.url}/metrics`)).text();
+    const metrics = await (await fetch(`${receiver.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/signet_webhook_requests_total\{webhook="github",status="400"\} 2/);
   });
 

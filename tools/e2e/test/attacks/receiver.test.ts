@@ -105,10 +105,10 @@ describe('attacks on the webhook receiver', () => {
         redis: { url: redis.url, prefix: PREFIX },
         registries,
         webhooks,
-        receiver: { host: '127.0.0.1', admin: { port: adminPort, host: '127.0.0.1' }, dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASHBOARD_PASSWORD' } },
+        receiver: { host: '127.0.0.1', ops: { host: '127.0.0.1' }, dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASHBOARD_PASSWORD' } },
         signer: trustCiBot,
       });
-      receiver = await startService('webhook-receiver', { configFile, port: await freePort(), env: ENV });
+      receiver = await startService('webhook-receiver', { configFile, port: await freePort(), opsPort: adminPort, env: ENV });
     });
     afterAll(async () => {
       await receiver?.stop();
@@ -151,15 +151,16 @@ describe('attacks on the webhook receiver', () => {
       ]);
     });
 
-    it('is served on the admin listener only, never on the public webhook port', async () => {
-      for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+    it('is served on the ops listener only, never on the public webhook port, which answers nothing but /webhooks/', async () => {
+      for (const path of ['/admin/queues', '/admin/queues/api/queues', '/metrics', '/healthz', '/readyz']) {
         expect((await fetch(receiver.url + path, { headers: DASHBOARD_AUTH })).status).toBe(404);
       }
       const add = await fetch(`${receiver.url}/admin/queues/api/queues/signet.push/add`, { method: 'POST', headers: { ...DASHBOARD_AUTH, 'content-type': 'application/json' }, body: '{"name":"push","data":{}}' });
       expect(add.status).toBe(404);
       expect((await fetch(adminUrl, { headers: DASHBOARD_AUTH })).status).toBe(200);
       expect((await fetch(adminUrl)).status).toBe(401);
-      // The admin listener serves nothing else: no webhooks there.
+      // The ops listener serves probes and metrics, but no webhooks.
+      expect((await fetch(adminUrl.replace('/admin/queues', '/readyz'))).status).toBe(200);
       expect((await fetch(adminUrl.replace('/admin/queues', '/webhooks/local'), { method: 'POST', headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } })).status).toBe(404);
     });
   });
@@ -176,6 +177,8 @@ describe('attacks on the webhook receiver', () => {
       ['an empty dashboard password', { receiver: dashboard }, { DASHBOARD_PASSWORD: '' }, /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD is empty/, ''],
       ['a short dashboard password', { receiver: dashboard }, { DASHBOARD_PASSWORD: 'd4shb0ard' }, /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD holds 9 bytes/, 'd4shb0ard'],
       ['a placeholder dashboard password', { receiver: dashboard }, { DASHBOARD_PASSWORD: 'Change-Me' }, /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD holds a well-known placeholder/, 'Change-Me'],
+      ['the dashboard asked for on the public port', { receiver: { ...dashboard, dashboard: { ...dashboard.dashboard, dangerouslyServeOnWebhookListener: true } } }, ENV, /receiver\.dashboard\.dangerouslyServeOnWebhookListener: removed: the public port serves only \/webhooks\//, ''],
+      ['the renamed admin listener', { receiver: { host: '127.0.0.1', admin: { port: 9100 } } }, ENV, /receiver\.admin: renamed to receiver\.ops/, ''],
     ];
     it.each(cases)('exits 1 naming the field: %s', async (_what, config, env, message, unprinted) => {
       const { code, stderr } = await runRefused(config, env);

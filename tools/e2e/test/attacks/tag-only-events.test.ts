@@ -65,7 +65,7 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     return tags.filter((t) => t.endsWith('.sig'));
   };
   const metricLines = async (svc: RunningService, name: string) =>
-    (await (await fetch(`${svc.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`));
+    (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`));
   const signerCount = async (result: string) => {
     const line = (await metricLines(signer, 'signet_signatures_total')).find((l) => l.includes(`result="${result}"`));
     return Number(line?.split(' ').pop() ?? 0);
