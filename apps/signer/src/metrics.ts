@@ -6,15 +6,19 @@ export type SignResult = 'signed' | 'already_signed' | 'untrusted' | 'unverifiab
 export interface SignerMetrics {
   signatures: Counter<'registry' | 'result'>;
   signDuration: Histogram;
-  jobsFailed: Counter<'reason'>;
+  jobsFailed: Counter<'final' | 'reason'>;
   keyInfo: Gauge<'fingerprint'>;
   signingLag: Histogram;
 }
 
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
 
-export function createSignerMetrics(registry: Registry): SignerMetrics {
-  return {
+/**
+ * `registries`: the configured registry names. Their `signet_signatures_total{result="failed"}` series start at 0,
+ * so the first final failure is an increase Prometheus can see (a series born at 1 shows no `increase`).
+ */
+export function createSignerMetrics(registry: Registry, registries: string[] = []): SignerMetrics {
+  const metrics: SignerMetrics = {
     signatures: new Counter({
       name: 'signet_signatures_total',
       help: 'Push jobs by outcome: signed, already_signed, untrusted, unverifiable (trusted pusher, but the event named no digest), failed (for good), deleted, skipped (tagless child manifests).',
@@ -29,8 +33,8 @@ export function createSignerMetrics(registry: Registry): SignerMetrics {
     }),
     jobsFailed: new Counter({
       name: 'signet_signer_jobs_failed_total',
-      help: 'Failed push job attempts by reason (retryable ones are retried with backoff).',
-      labelNames: ['reason'],
+      help: 'Failed push job attempts by reason; final="false" ones are retried with backoff, final="true" ones (a permanent error or the last attempt) leave the push unsigned.',
+      labelNames: ['final', 'reason'],
       registers: [registry],
     }),
     keyInfo: new Gauge({ name: 'signet_signer_key_info', help: 'Fingerprint of the signing key in use (always 1).', labelNames: ['fingerprint'], registers: [registry] }),
@@ -41,4 +45,6 @@ export function createSignerMetrics(registry: Registry): SignerMetrics {
       registers: [registry],
     }),
   };
+  for (const name of registries) metrics.signatures.labels(name, 'failed').inc(0);
+  return metrics;
 }

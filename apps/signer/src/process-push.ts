@@ -99,8 +99,8 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
     return outcome;
   } catch (err) {
     const { permanent, reason } = classifyFailure(err);
-    deps.metrics.jobsFailed.labels(reason).inc();
     const final = permanent || job.attemptsMade + 1 >= job.maxAttempts;
+    deps.metrics.jobsFailed.labels(String(final), reason).inc();
     const log = { jobId: job.id, reason, permanent, attempt: job.attemptsMade + 1, digest: progress.digest, err };
     if (final) {
       if (push) await enqueue(deps, job.id ?? pushJobId(push.event), push, 'failed', progress.digest ?? push.event.digest);

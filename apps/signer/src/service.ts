@@ -54,7 +54,7 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
   const prefix = config.redis.prefix;
 
   const metrics = createMetricsRegistry('signer');
-  const signerMetrics = createSignerMetrics(metrics);
+  const signerMetrics = createSignerMetrics(metrics, config.registries.map((r) => r.name));
   const verifyQueue = new Queue(QueueNames.verify, { connection: stateConn, prefix });
   const depthQueues = [QueueNames.push, QueueNames.verify].map((name) => new Queue(name, { connection: scrapeConn, prefix }));
   queueDepthCollector(metrics, depthQueues);

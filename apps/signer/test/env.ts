@@ -57,7 +57,7 @@ export async function startEnv(): Promise<TestEnv> {
       clients.push(client);
       const reg: SignerRegistry = { name: 'local', host: registry.host, client, store: new SignatureStore(client, { bundles: false }) };
       const metricsRegistry = new Registry();
-      const metrics = createSignerMetrics(metricsRegistry);
+      const metrics = createSignerMetrics(metricsRegistry, ['local']);
       const verifyJobs: Replica['verifyJobs'] = [];
       const deps: SignerDeps = {
         registries: new Map([['local', reg]]),

@@ -183,12 +183,16 @@ describe('processPush against a real registry and Redis', () => {
     expect(await r.metricsRegistry.getSingleMetricAsString('signet_signer_jobs_failed_total')).toContain('reason="image_gone"} 1');
   });
 
-  it('fails for good on a 401 (wrong registry password)', async () => {
+  it('retries a 401 (a rotated password may arrive late) and reports failed only on the last attempt', async () => {
     const digest = await pushImage(env.registry.url, 'team/app:auth', CI_BOT);
     const bad = env.replica({ password: 'wrong' });
-    const err = await processPush(bad.deps, job(pushEvent({ tag: 'auth', digest }))).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnrecoverableError);
-    expect((err as Error).message).toMatch(/^registry_unauthorized:/);
+    const event = pushEvent({ tag: 'auth', digest });
+    const early = await processPush(bad.deps, job(event)).catch((e: unknown) => e);
+    expect(early).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED' });
+    expect(early).not.toBeInstanceOf(UnrecoverableError);
+    expect(bad.verifyJobs).toEqual([]);
+    const last = await processPush(bad.deps, job(event, { attemptsMade: 7, maxAttempts: 8 })).catch((e: unknown) => e);
+    expect(last).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED' });
     expect(bad.verifyJobs.map((j) => j.data)).toEqual([expect.objectContaining({ decision: 'failed', digest })]);
   });
 

@@ -1,14 +1,73 @@
+import { readFileSync, statSync } from 'node:fs';
 import { inspect } from 'node:util';
 
-/** A resolved secret. It prints, logs and serialises as `[redacted]`; call `reveal()` where the value is used. */
+/** A `...File` secret: its path, how a new value is judged, and the file's identity when it was last read. */
+interface FileSource {
+  path: string;
+  kind: SecretKind;
+  seen: string;
+}
+
+/**
+ * A resolved secret. It prints, logs and serialises as `[redacted]`; call `reveal()` where the value is used.
+ * One read from a file (`Secret.fromFile`) follows the file: credentials that rotate (an ECR token refreshed
+ * every few hours, a Kubernetes Secret volume updated in place) are seen on the next use without a restart.
+ */
 export class Secret {
-  readonly #value: string;
+  #value: string;
+  #file: FileSource | undefined;
+
   constructor(value: string) {
     this.#value = value;
   }
+
+  /**
+   * Reads `path` now (throws when it cannot be read), trailing newline dropped. Each later `reveal()` costs one
+   * `stat` of the path, following symbolic links, and reads the file again when its device, inode, size, mtime or
+   * ctime differ: an in-place rewrite changes mtime and ctime, and a Kubernetes Secret volume's update (a new
+   * `..data` directory swapped in by renaming a symlink) gives the path a new inode even though the link itself,
+   * the file a watch would follow, never changes.
+   */
+  static fromFile(path: string, kind: SecretKind): Secret {
+    const seen = fileIdentity(path);
+    const secret = new Secret(readSecretFile(path));
+    secret.#file = { path, kind, seen };
+    return secret;
+  }
+
   reveal(): string {
+    if (this.#file) this.#follow(this.#file, false);
     return this.#value;
   }
+
+  /**
+   * Reads a file-backed secret again whatever `stat` says (a rewrite within one timestamp tick with the same
+   * size looks unchanged), e.g. after the value was refused. True when the value changed; always false for a
+   * secret not read from a file.
+   */
+  reload(): boolean {
+    return this.#file ? this.#follow(this.#file, true) : false;
+  }
+
+  #follow(file: FileSource, force: boolean): boolean {
+    let seen: string;
+    let next: string;
+    try {
+      seen = fileIdentity(file.path);
+      if (!force && seen === file.seen) return false;
+      next = readSecretFile(file.path);
+    } catch {
+      // Gone or unreadable for a moment (a link being swapped, a writer replacing the file): keep the last value.
+      return false;
+    }
+    file.seen = seen;
+    // Empty is what a writer that truncates before it writes leaves for a moment; a placeholder is never right.
+    // Either way the last good value stays until the file changes again.
+    if (next === this.#value || next === '' || secretProblem(next, file.kind) !== undefined) return false;
+    this.#value = next;
+    return true;
+  }
+
   toString(): string {
     return '[redacted]';
   }
@@ -18,6 +77,19 @@ export class Secret {
   [inspect.custom](): string {
     return 'Secret([redacted])';
   }
+}
+
+/** `chosen`: a webhook or dashboard secret Signet's operator makes up; `given`: a password issued elsewhere. */
+export type SecretKind = 'chosen' | 'given';
+
+/** A secret file's content: one trailing newline (what `echo` and editors add) is not part of the value. */
+export function readSecretFile(path: string): string {
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+}
+
+function fileIdentity(path: string): string {
+  const s = statSync(path, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
 }
 
 /**
@@ -53,7 +125,7 @@ export function isPlaceholderSecret(value: string): boolean {
  * Why a resolved secret must not be used, or undefined. `chosen` secrets (webhook, dashboard) must be non-empty,
  * at least MIN_CHOSEN_SECRET_BYTES long and no placeholder; `given` ones (registry, key passwords) no placeholder.
  */
-export function secretProblem(value: string, kind: 'chosen' | 'given'): string | undefined {
+export function secretProblem(value: string, kind: SecretKind): string | undefined {
   if (kind === 'chosen' && value === '') return 'is empty: an empty secret matches no sender or anyone; set a random value (openssl rand -hex 32)';
   if (isPlaceholderSecret(value)) return 'holds a well-known placeholder value (from an example or template): set the real secret';
   const bytes = Buffer.byteLength(value, 'utf8');

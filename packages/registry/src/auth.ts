@@ -10,8 +10,18 @@ interface CachedToken {
   expiresAt: number;
 }
 
+/**
+ * Credentials as they are at each use. A password read from a file follows the file, so a rotated one (ECR's
+ * 12-hour token) is sent on the next request without a restart.
+ */
+export interface CredentialSource {
+  current(): Credentials;
+  /** Reads the credentials again now, whatever the file's metadata says; true when they changed. */
+  reload(): boolean;
+}
+
 export interface AuthenticatorOptions {
-  credentials?: Credentials;
+  credentials?: CredentialSource;
   /** Decides which token realms may be asked (and sent the credentials). */
   origins: OriginPolicy;
   /** For a realm on the registry's own origin (its connection pool). */
@@ -55,7 +65,11 @@ export class Authenticator {
     const ch = parseChallenge(wwwAuthenticate);
     if (ch?.scheme === 'basic') {
       if (!this.opts.credentials) throw unauthorized('the registry requires credentials and none are configured');
-      if (sentHeader?.startsWith('Basic ')) throw unauthorized('the registry refused the username or password');
+      // Refused: the password may have been rotated since it was sent, or the file rewritten so that `stat` did
+      // not notice. Retry when what we would send now differs; refuse only credentials read fresh.
+      if (sentHeader?.startsWith('Basic ') && this.basicHeader() === sentHeader && !this.opts.credentials.reload()) {
+        throw unauthorized('the registry refused the username or password');
+      }
       this.scheme = 'basic';
       return true;
     }
@@ -79,7 +93,7 @@ export class Authenticator {
   }
 
   private basicHeader(): string | undefined {
-    const c = this.opts.credentials;
+    const c = this.opts.credentials?.current();
     return c ? 'Basic ' + Buffer.from(`${c.username}:${c.password}`).toString('base64') : undefined;
   }
 
@@ -96,7 +110,8 @@ export class Authenticator {
     return p;
   }
 
-  private async fetchToken(scopes: string[]): Promise<CachedToken> {
+  /** `mayReload`: on a refusal, read the credentials again and, when they changed, ask once more. */
+  private async fetchToken(scopes: string[], mayReload = true): Promise<CachedToken> {
     const bearer = this.bearer;
     if (!bearer) throw unauthorized('no bearer realm known');
     let url: URL;
@@ -120,7 +135,10 @@ export class Authenticator {
       throw new RegistryError('REGISTRY_UNAVAILABLE', `token request to ${url.origin} failed`, { retryable: true, cause });
     }
     const body = await readLimited(res.body, res.headers, 1024 * 1024, 'token response');
-    if (res.statusCode === 401 || res.statusCode === 403) throw unauthorized(`the token service refused the credentials (HTTP ${res.statusCode})`);
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      if (basic && mayReload && this.opts.credentials?.reload()) return this.fetchToken(scopes, false);
+      throw unauthorized(`the token service refused the credentials (HTTP ${res.statusCode})`);
+    }
     if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, body, 'token request', res.headers, foreign);
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {

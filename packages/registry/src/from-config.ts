@@ -29,7 +29,8 @@ export function registryClientFromConfig(r: RegistryConfig, opts: ClientFromConf
   return new RegistryClient({
     name: r.name,
     url: r.url,
-    ...(r.username !== undefined ? { username: r.username, password: r.password?.reveal() ?? '' } : {}),
+    // The Secret itself, not its value: one read from a file follows the file as the token rotates.
+    ...(r.username !== undefined ? { username: r.username, password: r.password ?? '' } : {}),
     insecure: r.url.startsWith('http://'),
     maxConcurrency: r.maxConcurrency,
     retries: r.retries,

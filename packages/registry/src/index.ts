@@ -1,5 +1,5 @@
 export { RegistryClient, isMissing, MAX_MANIFEST_BYTES, DEFAULT_MAX_BLOB_BYTES, type UploadResult } from './client';
-export type { RegistryClientOptions } from './transport';
+export type { RegistryClientOptions, PasswordSource } from './transport';
 export { RegistryError, isRegistryError, type RegistryErrorCode } from './errors';
 export { RedisRequestBudget, type RequestBudget, type RedisBudgetOptions } from './budget';
 export { dockerConfigCredentials, defaultDockerConfigPath, type Credentials } from './docker-config';

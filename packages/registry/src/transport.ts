@@ -1,6 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, Pool, request as undiciRequest, type Dispatcher } from 'undici';
-import { Authenticator } from './auth';
+import { Authenticator, type CredentialSource } from './auth';
 import type { RequestBudget } from './budget';
 import { discard, headerValue, readLimited } from './body';
 import { dockerConfigCredentials, type Credentials } from './docker-config';
@@ -13,7 +13,11 @@ export interface RegistryClientOptions {
   /** Base URL, e.g. `https://registry.example.com` (http only with `insecure`). */
   url: string;
   username?: string;
-  password?: string;
+  /**
+   * A string, or a source read at each use (`@signet/config`'s `Secret` from a `...File` follows the file):
+   * a refused password is read again before the 401 is final.
+   */
+  password?: string | PasswordSource;
   /** Allow plain http. */
   insecure?: boolean;
   /** Concurrent connections (and so requests in flight) to this registry. Default 8. */
@@ -39,6 +43,13 @@ export interface RegistryClientOptions {
   redirectOrigins?: string[];
   /** PEM certificates trusted besides the system's, for the registry, its token realm and its storage (a private CA). */
   ca?: string;
+}
+
+/** A password that may change while the client runs (a rotated token file). */
+export interface PasswordSource {
+  reveal(): string;
+  /** Reads it again now; true when it changed. */
+  reload(): boolean;
 }
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -74,10 +85,10 @@ const MAX_RETRY_DELAY_MS = 10_000;
 export class Transport {
   readonly origin: string;
   readonly host: string;
-  readonly credentials: Credentials | undefined;
   private readonly pool: Pool;
   private readonly outside: Agent;
   private readonly auth: Authenticator;
+  private readonly credentialSource: CredentialSource | undefined;
   private readonly origins: OriginPolicy;
   private readonly retries: number;
   private readonly timeoutMs: number;
@@ -104,13 +115,13 @@ export class Transport {
     this.pool = new Pool(this.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) });
     this.outside = new Agent({ connections: 4, ...(connect ? { connect } : {}) });
     this.origins = new OriginPolicy({ name: options.name, origin: this.origin, authRealms: options.authRealms, redirectOrigins: options.redirectOrigins });
-    this.credentials =
-      options.username !== undefined
-        ? { username: options.username, password: options.password ?? '' }
-        : options.dockerConfig === false
-          ? undefined
-          : dockerConfigCredentials(this.host, options.dockerConfig);
-    this.auth = new Authenticator({ credentials: this.credentials, origins: this.origins, registryDispatcher: this.pool, dispatcher: this.outside, timeoutMs: this.timeoutMs });
+    this.credentialSource = credentialSource(options, this.host);
+    this.auth = new Authenticator({ credentials: this.credentialSource, origins: this.origins, registryDispatcher: this.pool, dispatcher: this.outside, timeoutMs: this.timeoutMs });
+  }
+
+  /** The credentials requests carry now (undefined: anonymous). */
+  get credentials(): Credentials | undefined {
+    return this.credentialSource?.current();
   }
 
   async close(): Promise<void> {
@@ -119,14 +130,14 @@ export class Transport {
 
   async send(opts: SendOptions): Promise<SendResult> {
     let attempt = 0;
-    let authRetried = false;
+    let authRetries = 0;
     for (;;) {
       try {
         return await this.attempt(opts);
       } catch (err) {
         if (err instanceof AuthRetry) {
-          if (authRetried) throw new RegistryError('REGISTRY_UNAUTHORIZED', `${opts.what}: still unauthorized after authenticating`, { status: 401 });
-          authRetried = true;
+          if (authRetries >= MAX_AUTH_RETRIES) throw new RegistryError('REGISTRY_UNAUTHORIZED', `${opts.what}: still unauthorized after authenticating`, { status: 401 });
+          authRetries++;
           continue;
         }
         const e = toRegistryError(err, opts.what);
@@ -216,7 +227,24 @@ export class Transport {
   }
 }
 
-/** Internal signal: a 401 was answered with new credentials; repeat the request once. */
+function credentialSource(options: RegistryClientOptions, host: string): CredentialSource | undefined {
+  if (options.username !== undefined) {
+    const username = options.username;
+    const password = options.password;
+    if (typeof password === 'object') return { current: () => ({ username, password: password.reveal() }), reload: () => password.reload() };
+    return { current: () => ({ username, password: password ?? '' }), reload: () => false };
+  }
+  const fixed = options.dockerConfig === false ? undefined : dockerConfigCredentials(host, options.dockerConfig);
+  return fixed && { current: () => fixed, reload: () => false };
+}
+
+/**
+ * The 401s one request may answer with new credentials: one to learn the scheme (or fetch a token), one more
+ * after the password file was read again. More would be a registry refusing whatever it is sent.
+ */
+const MAX_AUTH_RETRIES = 2;
+
+/** Internal signal: a 401 was answered with new credentials; repeat the request. */
 class AuthRetry extends Error {}
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);

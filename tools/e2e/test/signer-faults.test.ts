@@ -76,7 +76,10 @@ describe('signer under failures (processes, real registry and Redis)', () => {
     expect(decisions.every((d) => d.decision === 'signed')).toBe(true);
     for (const digest of digests) expect(await env.layers('team/burst', digest)).toBe(1);
     const metrics = await (await fetch(`${signer.url}/metrics`)).text();
-    expect(metrics).toMatch(/signet_signer_jobs_failed_total\{reason="registry_unavailable"\} [1-9]/);
+    expect(metrics).toMatch(/signet_signer_jobs_failed_total\{final="false",reason="registry_unavailable"\} [1-9]/);
+    // Every job was retried and then signed: attempts failed, no job did (SignetSignerFailing stays silent).
+    expect(metrics).not.toMatch(/signet_signer_jobs_failed_total\{final="true"/);
+    expect(metrics).toMatch(/signet_signatures_total\{registry="[^"]+",result="failed"\} 0\n/);
     await signer.stop();
   });
 });
