@@ -4,6 +4,7 @@ import { pflagBooleans } from './commands/cosign-flags';
 import { registerKeyCommands } from './commands/keys';
 import { registerSignCommands } from './commands/sign';
 import { registerScanCommands } from './commands/scan';
+import { registerAdmissionReviewCommand } from './commands/admission-review';
 
 export function buildProgram(): Command {
   const program = new Command('signet')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerSignCommands(program);
   registerScanCommands(program);
+  registerAdmissionReviewCommand(program);
   return program;
 }
 

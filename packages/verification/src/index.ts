@@ -17,6 +17,6 @@ export { MemoryTagStore } from './state/memory-store';
 export { acknowledgeTag, parseTagRef, type AckResult } from './state/acknowledge';
 export { AckRecords, ACK_HISTORY, type AckRecord } from './state/ack-records';
 export { VIOLATION_REASONS, type TagState, type Verdict, type ViolationReason } from './state/tag-state';
-export { AdmissionJudge, createAdmissionJudge, type AdmissionJudgeOptions, type AdmissionOutcome, type AdmissionReason, type ImageVerdict, type UnwatchedPolicy } from './admission/judge';
+export { AdmissionJudge, createAdmissionJudge, type AdmissionJudgeOptions, type AdmissionJudgeSettings, type AdmissionOutcome, type AdmissionReason, type ImageVerdict, type UnwatchedPolicy } from './admission/judge';
 export { parseAdmissionReview, reviewAdmission, admissionReviewResponse, MalformedReviewError, type AdmissionMode, type AdmissionRequest, type AdmissionResponse, type ReviewPolicy, type ReviewResult } from './admission/review';
 export { containerImages, WORKLOAD_KINDS, type ContainerImage } from './admission/workloads';

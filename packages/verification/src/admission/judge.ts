@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SignetConfig } from '@signet/config';
+import type { AdmissionConfig, SignetConfig } from '@signet/config';
 import { loadPublicKeys } from '@signet/crypto';
 import { isRegistryError, parseImageReference, type ImageReference } from '@signet/registry';
 import { registryAccess, type RegistryAccess } from '../check/registry-access';
@@ -187,10 +187,18 @@ export class AdmissionJudge {
   }
 }
 
+/** What the judge takes from `admission.*`; the CLI, which may run without that section, gives its own. */
+export type AdmissionJudgeSettings = Pick<AdmissionConfig, 'unwatchedRegistries' | 'liveBudget' | 'cacheTtl'>;
+
 /** The judge over the configured registries, the verifier's keys and the tag state in `redis`. */
-export async function createAdmissionJudge(config: SignetConfig, redis: RedisClient): Promise<{ judge: AdmissionJudge; close(): Promise<void> }> {
-  const { verifier, admission } = config;
-  if (!verifier || !admission) throw new Error('the admission webhook needs the verifier and admission sections');
+export async function createAdmissionJudge(
+  config: SignetConfig,
+  redis: RedisClient,
+  settings: AdmissionJudgeSettings | undefined = config.admission,
+): Promise<{ judge: AdmissionJudge; close(): Promise<void> }> {
+  const { verifier } = config;
+  if (!verifier) throw new Error('the admission webhook needs the verifier section (its keys decide what is validly signed)');
+  if (!settings) throw new Error('the admission section is missing from the configuration');
   const rules = await Promise.all(verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })));
   const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules);
   const registries = config.registries.map((r) => registryAccess(r, { redis, prefix: config.redis.prefix, signatureLimits: verifier.signatureLimits }));
@@ -200,9 +208,9 @@ export async function createAdmissionJudge(config: SignetConfig, redis: RedisCli
     keys,
     redis,
     prefix: config.redis.prefix,
-    unwatched: admission.unwatchedRegistries,
-    liveBudgetMs: admission.liveBudget,
-    cacheTtlMs: admission.cacheTtl,
+    unwatched: settings.unwatchedRegistries,
+    liveBudgetMs: settings.liveBudget,
+    cacheTtlMs: settings.cacheTtl,
   });
   return { judge, close: async () => void (await Promise.all(registries.map((r) => r.close()))) };
 }
