@@ -29,6 +29,15 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
   });
   afterAll(() => env.teardown());
 
+  async function whileRegistryDown(fn: () => Promise<void>): Promise<void> {
+    await env.registry.stop();
+    try {
+      await fn();
+    } finally {
+      await env.registry.start();
+    }
+  }
+
   function event(tag: string, digest: string): PushJob['event'] {
     return {
       kind: 'push', registry: 'local', repository: 'team/app', tag, digest, actor: CI_BOT.username, eventId: randomUUID(),
@@ -45,12 +54,7 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
     const digest = await pushImage(env.registry.url, 'team/app:retried', CI_BOT);
     const ev = event('retried', digest);
     const r = env.replica({ retries: 0 });
-    await env.registry.stop();
-    try {
-      await expect(processPush(r.deps, handle(ev, 0))).rejects.toBeInstanceOf(Error);
-    } finally {
-      await env.registry.start();
-    }
+    await whileRegistryDown(() => expect(processPush(r.deps, handle(ev, 0))).rejects.toBeInstanceOf(Error));
     expect((await processPush(r.deps, handle(ev, 1))).decision).toBe('signed');
     expect(await samples(r, 'signet_signer_jobs_failed_total')).toEqual({ 'final=false,reason=registry_unavailable': 1 });
     expect(await samples(r, 'signet_signatures_total')).toEqual({ 'registry=local,result=failed': 0, 'registry=local,result=signed': 1 });
@@ -60,13 +64,10 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
     const digest = await pushImage(env.registry.url, 'team/app:lost', CI_BOT);
     const ev = event('lost', digest);
     const r = env.replica({ retries: 0 });
-    await env.registry.stop();
-    try {
+    await whileRegistryDown(async () => {
       await expect(processPush(r.deps, handle(ev, 1))).rejects.toBeInstanceOf(Error);
       await expect(processPush(r.deps, handle(ev, 2))).rejects.toBeInstanceOf(Error);
-    } finally {
-      await env.registry.start();
-    }
+    });
     expect(await samples(r, 'signet_signer_jobs_failed_total')).toEqual({
       'final=false,reason=registry_unavailable': 1,
       'final=true,reason=registry_unavailable': 1,
