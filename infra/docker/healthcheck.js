@@ -16,10 +16,12 @@ function serviceEnv() {
   return process.env;
 }
 
-const defaults = { 'webhook-receiver': 8080, signer: 9101, verifier: 9102 };
+const defaults = { signer: 9101, verifier: 9102 };
 const env = serviceEnv();
 // The admission webhook's PORT is its HTTPS listener; /healthz is on its ops port (admission.opsPort).
-const port = env.SIGNET_APP === 'admission' ? Number(env.ADMISSION_OPS_PORT || 9103) : Number(env.PORT || defaults[env.SIGNET_APP] || 8080);
+// The receiver's PORT serves only webhooks; /healthz is on its ops port (receiver.ops.port, OPS_PORT).
+const opsPort = { admission: () => env.ADMISSION_OPS_PORT || 9103, 'webhook-receiver': () => env.OPS_PORT || 9100 }[env.SIGNET_APP];
+const port = Number(opsPort ? opsPort() : env.PORT || defaults[env.SIGNET_APP] || 9100);
 const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2500 }, (res) => {
   res.resume();
   process.exit(res.statusCode === 200 ? 0 : 1);

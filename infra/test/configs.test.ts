@@ -38,12 +38,16 @@ describe('the Signet configs shipped with the deployments', () => {
     const [prom] = loadYaml(join(infra, 'compose/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] }[];
     const signet = parse(readFileSync(join(infra, 'compose/signet.yaml'), 'utf8'));
     const ports: Record<string, number> = { 'webhook-receiver': signet.receiver.port, signer: signet.signer.port, verifier: signet.verifier.port };
+    // Metrics are on each app's ops port: the receiver's own, the workers' only one.
+    const opsPorts: Record<string, number> = { ...ports, 'webhook-receiver': signet.receiver.ops.port };
     const targets = prom?.scrape_configs.flatMap((s) => s.static_configs.flatMap((c) => c.targets)) ?? [];
     for (const [app, port] of Object.entries(ports)) {
       const svc = compose?.services[app];
       expect(svc).toMatchObject({ image: 'signet:dev', read_only: true, cap_drop: ['ALL'], environment: { SIGNET_APP: app, PORT: String(port) } });
-      expect(targets).toContain(`${app}:${port}`);
+      expect(targets).toContain(`${app}:${opsPorts[app]}`);
     }
+    expect(targets).not.toContain(`webhook-receiver:${signet.receiver.port}`);
+    expect(compose?.services['webhook-receiver']?.environment?.OPS_PORT).toBe(String(signet.receiver.ops.port));
   });
 
   it('the PrometheusRule holds exactly the groups of infra/prometheus/signet-rules.yml', () => {

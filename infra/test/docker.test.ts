@@ -57,9 +57,11 @@ describe('the Signet image', () => {
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
     // Asynchronous: the server answering the check runs in this process.
-    const check = (port: number) =>
+    const check = (port: number, app = 'signer') =>
       new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [join(infra, 'docker/healthcheck.js')], { env: { PORT: String(port), SIGNET_APP: 'signer' }, stdio: 'ignore' });
+        // The receiver's PORT is its webhook port: its check must go to OPS_PORT instead.
+        const env = app === 'webhook-receiver' ? { PORT: '1', OPS_PORT: String(port), SIGNET_APP: app } : { PORT: String(port), SIGNET_APP: app };
+        const child = spawn(process.execPath, [join(infra, 'docker/healthcheck.js')], { env, stdio: 'ignore' });
         child.on('exit', (code) => resolve(code));
       });
 
@@ -70,6 +72,14 @@ describe('the Signet image', () => {
       status = 503;
       expect(await check(port)).toBe(1);
       expect(await check(await freePort())).toBe(1);
+    });
+
+    it('checks the receiver on its ops port (OPS_PORT), not on its webhook port', async () => {
+      const port = (server.address() as AddressInfo).port;
+      status = 200;
+      expect(await check(port, 'webhook-receiver')).toBe(0);
+      status = 503;
+      expect(await check(port, 'webhook-receiver')).toBe(1);
     });
   });
 });

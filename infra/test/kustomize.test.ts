@@ -226,6 +226,23 @@ describe('the Ingress example', () => {
     expect(ingress?.spec.tls).toEqual([{ hosts: rules.map((r) => r.host), secretName: expect.any(String) }]);
     const port = find('Service', 'webhook-receiver')?.spec.ports.find((p: { name: string }) => p.name === 'http');
     expect(port).toBeDefined();
+    // That Service port leads to the container port the receiver serves webhooks on (PORT), not its ops port.
+    const receiver = container(find('Deployment', 'webhook-receiver'));
+    const containerPort = receiver.ports.find((p: { name: string }) => p.name === port.targetPort)?.containerPort;
+    expect(String(containerPort)).toBe(envOf(find('Deployment', 'webhook-receiver')).find((e) => e.name === 'PORT')?.value);
+  });
+
+  it('probes and scrapes the receiver on its ops port, which the Ingress never routes', () => {
+    const d = find('Deployment', 'webhook-receiver');
+    const c = container(d);
+    const opsPort = c.ports.find((p: { name: string }) => p.name === 'metrics')?.containerPort;
+    expect(String(opsPort)).toBe(envOf(d).find((e) => e.name === 'OPS_PORT')?.value);
+    expect(String(opsPort)).not.toBe(envOf(d).find((e) => e.name === 'PORT')?.value);
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(c[probe].httpGet.port).toBe('metrics');
+    const endpoints = byKind(example, 'ServiceMonitor')[0]?.spec.endpoints as { port: string; path: string }[];
+    expect(endpoints.map((e) => `${e.port} ${e.path}`)).toEqual(['metrics /metrics']);
+    const svcPorts = find('Service', 'webhook-receiver')?.spec.ports.map((p: { name: string; targetPort: string }) => `${p.name}->${p.targetPort}`);
+    expect(svcPorts).toEqual(['http->http', 'metrics->metrics']);
   });
 
   it('gets its certificate from a cert-manager Issuer in the overlay', () => {
@@ -280,10 +297,15 @@ describe('the NetworkPolicies, evaluated', () => {
     expect(can(withPrivate, signet('webhook-receiver'), { ip: '203.0.113.10' }, 443)).toBe(false);
   });
 
-  it('lets anyone reach the receiver on 8080, only Prometheus reach the workers, and the ingress controller reach ACME solvers', () => {
+  it('lets anyone reach the receiver on 8080, only Prometheus reach the ops ports, and the ingress controller reach ACME solvers', () => {
     const anyone = pod({ app: 'ingress-nginx' }, 'other');
+    const prometheus = pod({ app: 'prometheus' }, 'monitoring');
     expect(can(policies, anyone, signet('webhook-receiver'), 8080)).toBe(true);
     expect(can(policies, { ip: '198.51.100.7' }, signet('webhook-receiver'), 8080)).toBe(true);
+    expect(can(policies, anyone, signet('webhook-receiver'), 9100)).toBe(false);
+    expect(can(policies, { ip: '198.51.100.7' }, signet('webhook-receiver'), 9100)).toBe(false);
+    expect(can(policies, prometheus, signet('webhook-receiver'), 9100)).toBe(true);
+    expect(can(policies, prometheus, signet('verifier'), 9102)).toBe(true);
     expect(can(policies, anyone, signet('signer'), 9101)).toBe(false);
     expect(can(policies, pod({ app: 'prometheus' }, 'monitoring'), signet('signer'), 9101)).toBe(true);
     expect(can(policies, anyone, pod({ 'acme.cert-manager.io/http01-solver': 'true' }), 8089)).toBe(true);
