@@ -3,7 +3,30 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { makeTempDir, removeDir, requireBinary } from '@signet/testing';
-import { dashboardExpressions, infra } from './support';
+import { dashboardExpressions, infra, ruleExpressions } from './support';
+
+interface RuleTests {
+  tests: { promql_expr_test?: { expr: string; exp_samples?: { labels: string }[] }[] }[];
+}
+
+/**
+ * Which alerts the promtool cases show firing (an expected ALERTS sample names them) and staying silent (a case
+ * whose query selects them by name expects no sample of theirs at a time they are queried).
+ */
+function coverage(file: RuleTests): { fires: Set<string>; silent: Set<string> } {
+  const fires = new Set<string>();
+  const silent = new Set<string>();
+  for (const t of file.tests) {
+    for (const c of t.promql_expr_test ?? []) {
+      const selector = /alertname(=~?)"([^"]+)"/.exec(c.expr);
+      if (!c.expr.includes('ALERTS') || !selector) continue;
+      const queried = selector[1] === '=' ? [selector[2]!] : selector[2]!.split('|');
+      const seen = new Set((c.exp_samples ?? []).map((s) => /alertname="([^"]+)"/.exec(s.labels)?.[1]));
+      for (const a of queried) (seen.has(a) ? fires : silent).add(a);
+    }
+  }
+  return { fires, silent };
+}
 
 function promtool(args: string[]): { ok: boolean; output: string } {
   requireBinary('promtool', 'prometheus');
@@ -42,7 +65,7 @@ describe('Prometheus files', () => {
     expect(promtool(['check', 'config', file]).ok).toBe(false);
   });
 
-  it('the violation alerts pass their promtool unit tests, which fail when a trace would alert beside its standing violation', () => {
+  it('the alert rules pass their promtool unit tests, which fail when a trace would alert beside its standing violation', () => {
     const tests = join(infra, 'prometheus/signet-rules.test.yml');
     const result = promtool(['test', 'rules', tests]);
     expect(result.output).toContain('SUCCESS');
@@ -52,6 +75,36 @@ describe('Prometheus files', () => {
     writeFileSync(join(dir, 'signet-rules.yml'), rules.replace(/\n\s*unless on \(registry, repository, tag, digest\)[^\n]*/, ''));
     writeFileSync(join(dir, 'signet-rules.test.yml'), readFileSync(tests, 'utf8'));
     expect(promtool(['test', 'rules', join(dir, 'signet-rules.test.yml')]).ok).toBe(false);
+  });
+
+  it('every alert has a promtool case where it fires and one where it stays silent', () => {
+    const alerts = ruleExpressions().map((r) => r.alert);
+    expect(alerts.length).toBeGreaterThanOrEqual(16);
+    const cases = coverage(parse(readFileSync(join(infra, 'prometheus/signet-rules.test.yml'), 'utf8')) as RuleTests);
+    expect(alerts.filter((a) => !cases.fires.has(a))).toEqual([]);
+    expect(alerts.filter((a) => !cases.silent.has(a))).toEqual([]);
+  });
+
+  // Each rewrite is an earlier (wrong) form of a rule: the unit tests must catch it.
+  it.each([
+    ['SignetSignerFailing paging on retried attempts', 'sum by (registry) (increase(signet_signatures_total{result="failed"}[15m])) > 0', 'sum by (registry) (rate(signet_signatures_total{result="failed"}[5m])) > 0 or sum by (reason) (rate(signet_signer_jobs_failed_total[5m])) > 0'],
+    ['SignetQueueBacklog taking the largest state instead of the sum', 'sum by (queue) (max by (queue, state) (signet_queue_jobs{state=~"waiting|prioritized"}))', 'max by (queue) (signet_queue_jobs{state=~"waiting|prioritized"})'],
+    ['SignetQueueBacklog adding up the replicas', 'sum by (queue) (max by (queue, state) (signet_queue_jobs{state=~"waiting|prioritized"}))', 'sum by (queue) (signet_queue_jobs{state=~"waiting|prioritized"})'],
+    ['SignetSignerDown on one replica down', 'absent(signet_build_info{service="signer"})', 'min(up{job="signet-signer"}) == 0'],
+    ['SignetInstanceDown on whichever target is down', 'and on (job, instance) (up == 0)', 'and on () (up == 0)'],
+  ])('the unit tests fail with %s', (_name, from, to) => {
+    const rules = readFileSync(join(infra, 'prometheus/signet-rules.yml'), 'utf8');
+    const mutated = rules.replace(from, to);
+    expect(mutated).not.toBe(rules);
+    const sub = makeTempDir('infra-promtool-mutant');
+    try {
+      writeFileSync(join(sub, 'signet-rules.yml'), mutated);
+      writeFileSync(join(sub, 'signet-rules.test.yml'), readFileSync(join(infra, 'prometheus/signet-rules.test.yml'), 'utf8'));
+      expect(promtool(['check', 'rules', join(sub, 'signet-rules.yml')]).ok).toBe(true);
+      expect(promtool(['test', 'rules', join(sub, 'signet-rules.test.yml')]).ok).toBe(false);
+    } finally {
+      removeDir(sub);
+    }
   });
 
   it('every Grafana dashboard query is valid PromQL', () => {
