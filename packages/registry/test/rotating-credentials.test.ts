@@ -115,6 +115,9 @@ describe('rotating registry credentials (real Distribution registry with htpassw
     expect(sent()).toEqual([basic(rotated(1))]);
     // Neither the error nor the client prints the token.
     for (const shown of [inspect(err, { depth: 10 }), String(err), inspect(client, { depth: 10 })]) expect(shown).not.toContain(rotated(1));
+    // Nothing sticks: once the refresher writes the new token, the same client works.
+    writeFileSync(file, rotated(5));
+    expect(await client.resolve('rot/app', '1')).toBe(digest);
   });
 });
 
