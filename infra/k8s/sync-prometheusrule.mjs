@@ -12,12 +12,15 @@ const rules = parse(readFileSync(join(infra, 'prometheus/signet-rules.yml'), 'ut
 const resource = {
   apiVersion: 'monitoring.coreos.com/v1',
   kind: 'PrometheusRule',
-  metadata: { name: 'signet', labels: { 'app.kubernetes.io/name': 'signet' } },
+  // `release`: kube-prometheus-stack's Prometheus loads only rules labelled with its Helm release name (its
+  // default ruleSelector); overlays/example patches the value to yours.
+  metadata: { name: 'signet', labels: { 'app.kubernetes.io/name': 'signet', release: 'kube-prometheus-stack' } },
   spec: { groups: rules.groups },
 };
 const header = [
   '# Generated from infra/prometheus/signet-rules.yml by infra/k8s/sync-prometheusrule.mjs: edit the source, then',
-  '# run the script. Prometheus Operator loads it when its ruleSelector matches these labels.',
+  '# run the script. Prometheus Operator loads it when its ruleSelector matches these labels (kube-prometheus-stack:',
+  '# `release: <its Helm release name>`; overlays/example shows how to set yours).',
   '',
 ].join('\n');
 for (const file of ['k8s/base/prometheusrule.yaml', 'k8s/components/monitoring/prometheusrule.yaml']) {

@@ -19,9 +19,25 @@ interface Kustomization {
   labels?: { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }[];
   images?: { name: string; newName?: string; newTag?: string }[];
   configMapGenerator?: { name: string; behavior?: 'create' | 'replace' | 'merge'; files?: string[]; literals?: string[] }[];
+  patches?: { target: PatchTarget; patch?: string; path?: string }[];
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'components', 'labels', 'images', 'configMapGenerator']);
+/** A patch's target (kustomize matches each field as an anchored regex; plain names match themselves). */
+interface PatchTarget {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+}
+
+/** A JSON 6902 operation, the patch form infra/k8s uses (strategic-merge patches are refused). */
+interface PatchOp {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'components', 'labels', 'images', 'configMapGenerator', 'patches']);
 /** Kinds without a namespace among those infra/k8s could hold. */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass']);
 
@@ -55,6 +71,41 @@ function applyGenerators(dir: string, k: Kustomization, objects: K8sObject[]): v
       if (!existing) throw new Error(`${rel(dir)}: ConfigMap ${gen.name} to ${behavior} does not exist`);
       existing.data = behavior === 'replace' ? data : { ...existing.data, ...data };
     }
+  }
+}
+
+function targets(t: PatchTarget, o: K8sObject): boolean {
+  const slash = o.apiVersion.lastIndexOf('/');
+  const [group, version] = slash < 0 ? ['', o.apiVersion] : [o.apiVersion.slice(0, slash), o.apiVersion.slice(slash + 1)];
+  const is = (pattern: string | undefined, value: string) => pattern === undefined || new RegExp(`^(?:${pattern})$`).test(value);
+  return is(t.group, group) && is(t.version, version) && is(t.kind, o.kind) && is(t.name, o.metadata.name);
+}
+
+/** JSON pointer tokens (RFC 6901: `~1` is `/`, `~0` is `~`). */
+const pointer = (path: string): string[] => path.split('/').slice(1).map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+
+function applyOp(dir: string, o: K8sObject, op: PatchOp): void {
+  const tokens = pointer(op.path);
+  const last = tokens.pop();
+  let at: Record<string, unknown> = o as unknown as Record<string, unknown>;
+  for (const t of tokens) {
+    if (typeof at[t] !== 'object' || at[t] === null) throw new Error(`${rel(dir)}: patch path ${op.path} does not exist on ${o.kind}/${o.metadata.name}`);
+    at = at[t] as Record<string, unknown>;
+  }
+  if (last === undefined || !['add', 'replace', 'remove'].includes(op.op)) throw new Error(`${rel(dir)}: patch op ${op.op} ${op.path} is not handled`);
+  if (op.op !== 'add' && !(last in at)) throw new Error(`${rel(dir)}: patch path ${op.path} does not exist on ${o.kind}/${o.metadata.name}`);
+  if (op.op === 'remove') delete at[last];
+  else at[last] = structuredClone(op.value);
+}
+
+/** Each patch must match at least one object: a patch that changes nothing is a mistake, as kustomize says. */
+function applyPatches(dir: string, k: Kustomization, objects: K8sObject[]): void {
+  for (const p of k.patches ?? []) {
+    const ops = parse(p.patch ?? readFileSync(join(dir, p.path ?? ''), 'utf8')) as PatchOp[];
+    if (!Array.isArray(ops)) throw new Error(`${rel(dir)}: only JSON 6902 patches (a list of operations) are handled`);
+    const matched = objects.filter((o) => targets(p.target, o));
+    if (matched.length === 0) throw new Error(`${rel(dir)}: no object matches the patch target ${JSON.stringify(p.target)}`);
+    for (const o of matched) for (const op of ops) applyOp(dir, o, op);
   }
 }
 
@@ -92,6 +143,8 @@ export function build(dir: string): K8sObject[] {
   const objects = resourcesOf(dir, k);
   for (const c of k.components ?? []) applyComponent(join(dir, c), objects);
   applyGenerators(dir, k, objects);
+  // kustomize runs patches before its namespace, label and image transformers.
+  applyPatches(dir, k, objects);
   applyTransformers(k, objects);
   return objects;
 }
@@ -103,11 +156,13 @@ function applyComponent(dir: string, objects: K8sObject[]): void {
   objects.push(...resourcesOf(dir, k));
   for (const c of k.components ?? []) applyComponent(join(dir, c), objects);
   applyGenerators(dir, k, objects);
+  // kustomize runs patches before its namespace, label and image transformers.
+  applyPatches(dir, k, objects);
   applyTransformers(k, objects);
 }
 
 /** Every file a kustomization names (resources, components, generator inputs), for an existence check. */
 export function namedFiles(dir: string): string[] {
   const k = readKustomization(dir);
-  return [...(k.resources ?? []), ...(k.components ?? []), ...(k.configMapGenerator ?? []).flatMap((g) => g.files ?? [])].map((f) => join(dir, f));
+  return [...(k.resources ?? []), ...(k.components ?? []), ...(k.configMapGenerator ?? []).flatMap((g) => g.files ?? []), ...(k.patches ?? []).flatMap((p) => (p.path ? [p.path] : []))].map((f) => join(dir, f));
 }
