@@ -1,12 +1,12 @@
 /**
  * Runs the benchmarks one after another (they start their own Redis, registry and services, and each needs
  * the machine to itself), each as its own process, and ends with a summary of their headline lines.
- *   npm run bench [-- <name>...]      names: crypto registry receiver signer verifier tag-alerts (default: all)
+ *   npm run bench [-- <name>...]      names: crypto registry receiver signer verifier tag-alerts admission (default: all)
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const ALL = ['crypto', 'registry', 'receiver', 'signer', 'verifier', 'tag-alerts'];
+const ALL = ['crypto', 'registry', 'receiver', 'signer', 'verifier', 'tag-alerts', 'admission'];
 
 function usage(): string {
   return `usage: npm run bench [-- <name>...]\n  names: ${ALL.join(' ')} (default: all)\n  Each prints JSON lines and a human-readable summary; a benchmark is not a test.`;
