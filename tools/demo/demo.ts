@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   cleanups.push(() => redis.teardown());
   say(`redis-server     ${redis.url}`);
 
-  const [receiverPort, signerPort, verifierPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [receiverPort, signerPort, verifierPort, opsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const registry = await startRegistry({
     users: USERS,
     notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/demo`, headers: { Authorization: `Bearer ${WEBHOOK_TOKEN}` }, ignorePulls: true },
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       redis: { url: redis.url },
       registries: [{ name: 'demo', url: registry.url, username: 'ci-bot', passwordEnv: 'REGISTRY_PASSWORD' }],
       webhooks: [{ name: 'demo', source: 'distribution', registry: 'demo', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
-      receiver: { host: '127.0.0.1', admin: { port: adminPort }, dashboard: { enabled: true, username: 'admin', passwordEnv: 'DASHBOARD_PASSWORD' } },
+      receiver: { host: '127.0.0.1', ops: { host: '127.0.0.1' }, dashboard: { enabled: true, username: 'admin', passwordEnv: 'DASHBOARD_PASSWORD' } },
       signer: {
         key: { path: `${keyPrefix}.key`, passwordEnv: 'COSIGN_PASSWORD' },
         trust: [{ registry: 'demo', repositories: ['demo/*'], actors: ['ci-bot'] }],
@@ -105,7 +105,8 @@ async function main(): Promise<void> {
     ['signer', signerPort],
     ['verifier', verifierPort],
   ] as const) {
-    const svc = await startService(app, { configFile, port, env });
+    // The receiver's /metrics, probes and dashboard are on its ops port, apart from the webhooks.
+    const svc = await startService(app, { configFile, port, opsPort, env });
     services.push(svc);
     cleanups.push(() => svc.stop());
     say(`${app.padEnd(16)} ${svc.url}  (log ${svc.logFile})`);
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
   cleanups.push(() => alertmanager.teardown());
   say(`alertmanager     ${alertmanager.url}`);
   const prometheus = await startPrometheus({
-    targets: [receiver.url, signer.url, verifier.url].map((u) => u.replace('http://', '')),
+    targets: [receiver.opsUrl, signer.opsUrl, verifier.opsUrl].map((u) => u.replace('http://', '')),
     ruleFiles: [join(root, 'infra/prometheus/signet-rules.yml')],
     alertmanager: alertmanager.host,
   });
@@ -167,10 +168,11 @@ async function main(): Promise<void> {
   say(`Alertmanager delivered it ${delivered.receivedAt - pushedAt} ms after the push: ${alert?.annotations.summary ?? ''}`);
 
   console.log(`\nWhere to look:
-  receiver metrics   ${receiver.url}/metrics
+  receiver webhooks  ${receiver.url}/webhooks/demo   (nothing else on this port)
+  receiver metrics   ${receiver.opsUrl}/metrics
   signer metrics     ${signer.url}/metrics
   verifier metrics   ${verifier.url}/metrics
-  queue dashboard    http://127.0.0.1:${adminPort}/admin/queues   (read-only; admin / ${DASHBOARD_PASSWORD})
+  queue dashboard    ${receiver.opsUrl}/admin/queues   (read-only; admin / ${DASHBOARD_PASSWORD})
   Prometheus alerts  ${prometheus.url}/alerts
   Alertmanager       ${alertmanager.url}
   config             ${configFile}`);

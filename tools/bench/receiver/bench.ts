@@ -64,6 +64,7 @@ async function main() {
   const script = join(__dirname, 'envelope.lua');
   const redis = await startRedis();
   const receiverPort = await freePort();
+  const opsPort = await freePort();
   const configFile = writeConfigFile({
     redis: { url: redis.url },
     registries: [{ name: 'local', url: 'http://127.0.0.1:5000' }],
@@ -75,10 +76,10 @@ async function main() {
   execFileSync(process.execPath, ['tools/build.mjs', 'apps/webhook-receiver'], { cwd: repoRoot() });
   const receiverProc = ManagedProcess.start(process.execPath, [join(repoRoot(), 'dist/apps/webhook-receiver/main.js')], {
     logFile: join(makeTempDir('receiver'), 'receiver.log'),
-    env: { ...process.env, SIGNET_CONFIG: configFile, PORT: String(receiverPort), WEBHOOK_TOKEN: 'bench-token-0123456789' },
+    env: { ...process.env, SIGNET_CONFIG: configFile, PORT: String(receiverPort), OPS_PORT: String(opsPort), WEBHOOK_TOKEN: 'bench-token-0123456789' },
   });
   const receiver = { url: `http://127.0.0.1:${receiverPort}`, stop: () => receiverProc.stop() };
-  await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).status === 200, 20_000, 'receiver ready');
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200, 20_000, 'receiver ready');
   const barePort = await freePort();
   const bare = ManagedProcess.start(process.execPath, [join(__dirname, 'bare-express.js')], {
     logFile: join(makeTempDir('bare'), 'bare.log'),
