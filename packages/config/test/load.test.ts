@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect(cfg.receiver.port).toBe(8080);
   });
 
+  it("lets OPS_PORT override the receiver's ops port, and only the receiver's", () => {
+    const receiver = loadConfig({ path: example, env: { ...env, PORT: '18080', OPS_PORT: '19100' }, app: 'receiver' });
+    expect([receiver.receiver.port, receiver.receiver.ops.port]).toEqual([18080, 19100]);
+    expect(loadConfig({ path: example, env: { ...env, OPS_PORT: '19100' }, app: 'signer' }).receiver.ops.port).toBe(9100);
+  });
+
   it('reads SIGNET_CONFIG when no path is given', () => {
     expect(loadConfig({ env: { ...env, SIGNET_CONFIG: example } }).source).toBe(example);
   });
