@@ -92,7 +92,7 @@ describe('metric names in the dashboard and alert rules', () => {
 });
 
 describe('the dashboard covers what operators watch', () => {
-  it('has panels on events, queues, signatures, violations, rescans, auth failures and signing lag', () => {
+  it('has panels on events, queues, signatures, signer failures retried and final, violations, rescans, auth failures, signing lag and replicas up', () => {
     const text = readFileSync(join(infra, 'grafana/signet-dashboard.json'), 'utf8');
     const used = new Set(dashboardExpressions().flatMap((e) => metricNamesIn(e.expr)));
     for (const name of [
@@ -104,9 +104,14 @@ describe('the dashboard covers what operators watch', () => {
       'signet_rescan_last_success_timestamp_seconds',
       'signet_webhook_auth_failures_total',
       'signet_signing_lag_seconds_bucket',
+      'signet_build_info',
+      'signet_signer_jobs_failed_total',
     ]) {
       expect(used).toContain(name);
     }
+    // Retried attempts and failures for good are drawn apart, as the alerts tell them apart.
+    const exprs = dashboardExpressions().map((e) => e.expr);
+    for (const final of ['true', 'false']) expect(exprs.some((e) => e.includes(`signet_signer_jobs_failed_total{final="${final}"}`))).toBe(true);
     // The violations table is an instant table query, one row per standing violation.
     const dash = JSON.parse(text) as { panels: { type: string; targets?: { expr: string; format?: string }[] }[] };
     const table = dash.panels.find((p) => p.type === 'table' && p.targets?.some((t) => t.expr.includes('signet_tag_violation')));
