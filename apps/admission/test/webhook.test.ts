@@ -70,6 +70,15 @@ describe('what it reads', () => {
     expect(res.body.response?.status?.message).toContain('ephemeralContainers[debugger-x1]');
   });
 
+  it('judges an UPDATE on the images it brings, not on those already there', async () => {
+    const before = pod([{ image: `${host}/team/raw:1.0` }]);
+    const relabelled = { ...before, metadata: { ...before.metadata, labels: { app: 'web', tier: 'x' } } };
+    expect((await validate(admissionReview(relabelled, { operation: 'UPDATE', oldObject: before }))).body.response?.allowed).toBe(true);
+    const swapped = workload('Deployment', { containers: [{ name: 'web', image: `${host}/team/raw:1.0` }] });
+    const old = workload('Deployment', { containers: [{ name: 'web', image: `${host}/team/app:1.0` }] });
+    expect((await validate(admissionReview(swapped, { operation: 'UPDATE', oldObject: old }))).body.response?.allowed).toBe(false);
+  });
+
   it('skips an empty image on a template and answers DELETE without judging', async () => {
     const empty = workload('Deployment', { containers: [{ name: 'web', image: '' }] });
     expect((await validate(admissionReview(empty))).body.response?.allowed).toBe(true);

@@ -21,6 +21,7 @@ const reviewSchema = z.object({
     namespace: z.string().optional(),
     operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
     object: z.unknown().optional(),
+    oldObject: z.unknown().optional(),
     dryRun: z.boolean().optional(),
   }),
 });
@@ -88,7 +89,12 @@ export async function reviewAdmission(
   // Only a create, an update, or an ephemeral container added through its subresource brings new images.
   const subresourceJudged = request.subResource === undefined || request.subResource === 'ephemeralcontainers';
   if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !subresourceJudged) return allow('ignored');
-  const images = containerImages(request.kind.kind, request.object, { podsOnly: policy.podsOnly });
+  const all = containerImages(request.kind.kind, request.object, { podsOnly: policy.podsOnly });
+  // An update is judged on the images it brings: one already there was judged when it came, and every Pod is
+  // judged at creation. Re-judging the rest would refuse, say, a finalizer's removal from a pod whose tag has
+  // since been overwritten, leaving it stuck terminating.
+  const before = request.operation === 'UPDATE' ? new Set((containerImages(request.kind.kind, request.oldObject, { podsOnly: policy.podsOnly }) ?? []).map((i) => i.image)) : undefined;
+  const images = before ? all?.filter((i) => !before.has(i.image)) : all;
   if (!images || images.length === 0) return allow('ignored');
   const mode = policy.namespaces[ns] ?? opts.modeHint ?? policy.defaultMode;
 
