@@ -29,6 +29,7 @@ describe('metric names in the dashboard and alert rules', () => {
   let redis: RedisServer;
   const services: RunningService[] = [];
   const exported = new Map<SignetApp, Set<string>>();
+  const pages = new Map<SignetApp, string>();
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -53,7 +54,8 @@ describe('metric names in the dashboard and alert rules', () => {
     for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
     const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
     if (failed.length > 0) throw new Error(`services did not start:\n${failed.join('\n')}`);
-    for (const s of services) exported.set(s.app, exportedNames(await (await fetch(`${s.opsUrl}/metrics`)).text()));
+    for (const s of services) pages.set(s.app, await (await fetch(`${s.opsUrl}/metrics`)).text());
+    for (const [app, page] of pages) exported.set(app, exportedNames(page));
   }, 120_000);
 
   afterAll(async () => {
@@ -84,6 +86,13 @@ describe('metric names in the dashboard and alert rules', () => {
     const used = new Set(rules.flatMap((r) => metricNamesIn(r.expr)));
     const names = all();
     expect([...used].filter((n) => !names.has(n))).toEqual([]);
+  });
+
+  it("each service's Down alert asks for the service label that service exports in signet_build_info", () => {
+    const down = ruleExpressions().filter((r) => /^Signet\w+Down$/.test(r.alert) && r.alert !== 'SignetInstanceDown');
+    const asked = down.map((r) => /^absent\(signet_build_info\{service="([^"]+)"\}\)$/.exec(r.expr)?.[1]);
+    expect(asked.sort()).toEqual([...APPS].sort());
+    for (const app of APPS) expect(pages.get(app)).toMatch(new RegExp(`^signet_build_info\\{service="${app}",`, 'm'));
   });
 
   it('the check is not vacuous: a misspelt name is reported', () => {
