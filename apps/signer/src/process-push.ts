@@ -79,9 +79,12 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
   const started = now();
   let push: PushJob | undefined;
   const progress: { digest?: string } = {};
+  // Every line about this push names it as the receiver and verifier do (see correlationOf).
+  let logger = deps.logger?.child(correlationOf(job.id, job.data));
   try {
     push = readJob(pushJobSchema, job.data);
     const id = job.id ?? pushJobId(push.event);
+    logger = deps.logger?.child({ jobId: id, pushJobId: id, eventId: push.event.eventId });
     const outcome = await decide(deps, push, progress);
     if (outcome.decision !== 'skipped') await enqueue(deps, id, push, outcome.decision, outcome.digest, outcome.tagMoved);
     const registry = deps.registries.has(push.event.registry) ? push.event.registry : 'unknown';
@@ -92,8 +95,8 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
       const pushedAt = Date.parse(push.event.occurredAt);
       if (Number.isFinite(pushedAt)) deps.metrics.signingLag.observe(Math.max(0, done - pushedAt) / 1000);
     }
-    deps.logger?.info(
-      { jobId: id, registry: push.event.registry, repository: push.event.repository, tag: push.event.tag, digest: outcome.digest, decision: outcome.decision, signed: outcome.signed.length, tagMoved: outcome.tagMoved, reason: outcome.reason },
+    logger?.info(
+      { registry: push.event.registry, repository: push.event.repository, tag: push.event.tag, digest: outcome.digest, decision: outcome.decision, signed: outcome.signed.length, tagMoved: outcome.tagMoved, reason: outcome.reason },
       'push decided',
     );
     return outcome;
@@ -101,17 +104,23 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
     const { permanent, reason } = classifyFailure(err);
     const final = permanent || job.attemptsMade + 1 >= job.maxAttempts;
     deps.metrics.jobsFailed.labels(String(final), reason).inc();
-    const log = { jobId: job.id, reason, permanent, attempt: job.attemptsMade + 1, digest: progress.digest, err };
+    const log = { reason, permanent, attempt: job.attemptsMade + 1, digest: progress.digest, err };
     if (final) {
       if (push) await enqueue(deps, job.id ?? pushJobId(push.event), push, 'failed', progress.digest ?? push.event.digest);
       deps.metrics.signatures.labels(push && deps.registries.has(push.event.registry) ? push.event.registry : 'unknown', 'failed').inc();
-      deps.logger?.error(log, 'push job failed for good');
+      logger?.error(log, 'push job failed for good');
     } else {
-      deps.logger?.warn(log, 'push job failed; will retry');
+      logger?.warn(log, 'push job failed; will retry');
     }
     if (permanent) throw new UnrecoverableError(`${reason}: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   }
+}
+
+/** The ids a job's data names before it is validated (a job that fails validation is still named in its lines). */
+function correlationOf(jobId: string | undefined, data: unknown): { jobId?: string; pushJobId?: string; eventId?: string } {
+  const eventId = (data as { event?: { eventId?: unknown } } | undefined)?.event?.eventId;
+  return { ...(jobId ? { jobId, pushJobId: jobId } : {}), ...(typeof eventId === 'string' ? { eventId: eventId.slice(0, 200) } : {}) };
 }
 
 async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: string }): Promise<PushOutcome> {
@@ -204,6 +213,7 @@ async function enqueue(deps: SignerDeps, pushId: string, push: PushJob, decision
     ...(tagMoved ? { tagMoved } : {}),
     ...(ev.actor ? { actor: ev.actor } : {}),
     eventId: ev.eventId,
+    pushJobId: pushId,
     pushedAt: ev.occurredAt,
   };
   await deps.enqueueVerify(verifyJobId(pushId, digest), data);

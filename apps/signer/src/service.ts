@@ -55,8 +55,8 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
 
   const metrics = createMetricsRegistry('signer');
   const signerMetrics = createSignerMetrics(metrics, config.registries.map((r) => r.name));
-  const verifyQueue = new Queue(QueueNames.verify, { connection: stateConn, prefix });
-  const depthQueues = [QueueNames.push, QueueNames.verify].map((name) => new Queue(name, { connection: scrapeConn, prefix }));
+  const verifyQueue = conn.errors.watch(new Queue(QueueNames.verify, { connection: stateConn, prefix }), `queue:${QueueNames.verify}`);
+  const depthQueues = [QueueNames.push, QueueNames.verify].map((name) => conn.errors.watch(new Queue(name, { connection: scrapeConn, prefix }), `queue:${name}:scrape`));
   queueDepthCollector(metrics, depthQueues);
 
   let key: SigningKey | undefined;
@@ -106,7 +106,8 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
       ...(signer.limiter ? { limiter: signer.limiter } : {}),
     },
   );
-  worker.on('error', (err) => opts.logger.error({ err }, 'worker error'));
+  // The worker's own blocking connection reports here too, rate-limited with the others.
+  conn.errors.watch(worker, `worker:${QueueNames.push}`);
   opts.logger.info({ port: ops.port, fingerprint: key.fingerprint.sha256, concurrency: signer.concurrency, registries: [...registries.keys()] }, 'signer started');
   return {
     port: ops.port,

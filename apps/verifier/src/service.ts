@@ -39,7 +39,7 @@ export async function startVerifier(config: SignetConfig, opts: StartOptions): P
     registries: config.registries.map((r) => r.name),
     lastRescanSuccess: () => scrapeProgress.lastSuccess(),
   });
-  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection: workerConn, prefix }));
+  const queues = ALL_QUEUES.map((name) => conn.errors.watch(new Queue(name, { connection: workerConn, prefix }), `queue:${name}`));
   queueDepthCollector(metrics, queues);
   const verifyQueue = queues.find((q) => q.name === QueueNames.verify) as Queue;
   const rescanQueue = queues.find((q) => q.name === QueueNames.rescan) as Queue;
@@ -49,6 +49,7 @@ export async function startVerifier(config: SignetConfig, opts: StartOptions): P
     connection: workerConn,
     prefix,
     concurrency: verifier.concurrency,
+    errors: conn.errors,
     rescan: { ...(verifier.rescan.every !== undefined ? { every: verifier.rescan.every } : {}), ...(verifier.rescan.cron ? { cron: verifier.rescan.cron } : {}) },
   });
   const ops = await startOpsServer({

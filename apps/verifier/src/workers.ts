@@ -1,4 +1,5 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { ErrorReporter } from '@signet/observability';
 import { defaultJobOptions, QueueNames } from '@signet/queue';
 import { processRecheck, processRescan, processVerify, recheckJobId, type ScanProgress, type VerifierContext } from '@signet/verification';
 
@@ -8,6 +9,14 @@ export interface WorkerOptions {
   /** Verify and rescan jobs processed at once by this replica. */
   concurrency: number;
   rescan: { every?: number; cron?: string };
+  /** The service's connection error reporter (see connectionFactory). */
+  errors: ErrorReporter;
+}
+
+/** The push a verify job's data names, for its log lines (read before validation: a failed job may be invalid). */
+function pushOf(data: unknown): { eventId?: string; pushJobId?: string } {
+  const d = (data ?? {}) as { eventId?: unknown; pushJobId?: unknown };
+  return { ...(typeof d.eventId === 'string' ? { eventId: d.eventId } : {}), ...(typeof d.pushJobId === 'string' ? { pushJobId: d.pushJobId } : {}) };
 }
 
 export interface VerifierWorkers {
@@ -21,8 +30,8 @@ export const RESCAN_SCHEDULER_ID = 'signet-rescan';
 
 /** Grace-period re-checks go on the verify queue as `recheck` jobs; this builds the scheduler hook. */
 export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.now): NonNullable<VerifierContext['scheduleRecheck']> {
-  return async (ref, digest, atMs, kind = 'grace') => {
-    const data = { v: 1 as const, ...ref, digest, ...(kind === 'look-again' ? { lookAgain: true } : {}) };
+  return async (ref, digest, atMs, kind = 'grace', push = {}) => {
+    const data = { v: 1 as const, ...ref, digest, ...(kind === 'look-again' ? { lookAgain: true } : {}), ...push };
     // A grace re-check runs a little past the end of the grace period, so it sees it over.
     const delay = Math.max(0, atMs - now()) + (kind === 'grace' ? 250 : 0);
     await verifyQueue.add('recheck', data, { ...defaultJobOptions, jobId: recheckJobId(data, atMs), delay });
@@ -35,7 +44,7 @@ export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.no
  */
 export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: Queue, rescanQueue: Queue, opts: WorkerOptions): Promise<VerifierWorkers> {
   const common = { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency };
-  const verify = new Worker(QueueNames.verify, async (job) => (job.name === 'recheck' ? processRecheck(ctx, job.data) : processVerify(ctx, job.data)), common);
+  const verify = new Worker(QueueNames.verify, async (job) => (job.name === 'recheck' ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id)), common);
   const rescan = new Worker(
     QueueNames.rescan,
     async (job) =>
@@ -52,8 +61,9 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
     common,
   );
   for (const w of [verify, rescan]) {
-    w.on('failed', (job, err) => ctx.logger?.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed'));
-    w.on('error', (err) => ctx.logger?.error({ queue: w.name, err }, 'worker error'));
+    w.on('failed', (job, err) => ctx.logger?.warn({ queue: w.name, jobId: job?.id, ...pushOf(job?.data), attempt: job?.attemptsMade, err }, 'job failed'));
+    // The worker's own blocking connection reports here too, rate-limited with the service's connections.
+    opts.errors.watch(w, `worker:${w.name}`);
   }
   const repeat = opts.rescan.cron ? { pattern: opts.rescan.cron } : { every: opts.rescan.every ?? 60_000 };
   await rescanQueue.upsertJobScheduler(RESCAN_SCHEDULER_ID, repeat, { name: 'all', data: { v: 1, kind: 'all' }, opts: { attempts: defaultJobOptions.attempts, backoff: defaultJobOptions.backoff } });

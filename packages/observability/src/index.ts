@@ -4,3 +4,4 @@ export { createMetricsRegistry, LATENCY_BUCKETS, Counter, Gauge, Histogram, Regi
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown } from './shutdown';
 export { queueDepthCollector } from './queue-depth';
+export { createErrorReporter, errorKind, type ErrorReporter, type ErrorReporterOptions, type ErrorEmitter, type ReporterLogger } from './error-reporter';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { DefaultJobOptions } from 'bullmq';
+import { createErrorReporter, type ErrorReporter } from '@signet/observability';
 
 /** TLS settings for `rediss://` URLs: a private CA, and a client certificate where Redis asks for one. */
 export interface RedisTlsSettings {
@@ -24,6 +25,7 @@ export interface RedisSettings {
 /** Where a connection reports what the operator must know (a pino logger fits). */
 export interface ConnectionLogger {
   warn(fields: Record<string, unknown>, message: string): void;
+  info?(fields: Record<string, unknown>, message: string): void;
 }
 
 /** A TLS file that cannot be read: the service stops at start rather than retrying a connection forever. */
@@ -155,26 +157,49 @@ export const defaultJobOptions: DefaultJobOptions = {
   removeOnFail: { count: 50_000, age: 14 * 24 * 3600 },
 };
 
+/** `(role) => connection`, and the reporter its connections' errors go to (give it the service's queues and workers too). */
+export type ConnectionFactory = ((role: RedisConnectionOptions['role']) => Redis | Cluster) & { readonly errors: ErrorReporter };
+
+/**
+ * Stands in where nobody logs (a command-line run): the command that needed Redis fails and says why, and the
+ * listener keeps ioredis from printing "[ioredis] Unhandled error event" on every retry.
+ */
+const unreported: ErrorReporter = {
+  error: () => undefined,
+  recovered: () => undefined,
+  watch: (emitter) => {
+    emitter.on('error', () => undefined);
+    return emitter;
+  },
+};
+
 /**
  * `(role) => connection` for a service's Redis settings (URL or Cluster seeds, TLS). Given a logger, the first
  * connection checks Redis's eviction policy once it is ready (see warnUnlessNoEviction): once per service start.
+ * Every connection's errors go to one rate-limited reporter (`errors`, else one made from the logger), which
+ * also learns from `ready` when the connection is back.
  */
-export function connectionFactory(redis: RedisSettings, opts: { logger?: ConnectionLogger } = {}): (role: RedisConnectionOptions['role']) => Redis | Cluster {
+export function connectionFactory(redis: RedisSettings, opts: { logger?: ConnectionLogger; errors?: ErrorReporter } = {}): ConnectionFactory {
   let checked = opts.logger === undefined;
-  return (role) => {
+  const { logger } = opts;
+  const errors = opts.errors ?? (logger ? createErrorReporter({ warn: (f, m) => logger.warn(f, m), info: (f, m) => (logger.info ?? logger.warn).call(logger, f, m) }) : unreported);
+  const made: Record<string, number> = {};
+  const connect = (role: RedisConnectionOptions['role']) => {
     const connection = createRedisConnection({
       url: redis.url,
       ...(redis.cluster ? { cluster: redis.cluster } : {}),
       ...(redis.tls ? { tls: redis.tls } : {}),
       role,
     });
-    if (!checked && opts.logger) {
+    made[role] = (made[role] ?? 0) + 1;
+    errors.watch(connection, `redis:${role}:${made[role]}`, { readyEvent: 'ready' });
+    if (!checked && logger) {
       checked = true;
-      const logger = opts.logger;
       connection.once('ready', () => void warnUnlessNoEviction(connection, logger));
     }
     return connection;
   };
+  return Object.assign(connect, { errors });
 }
 
 /**

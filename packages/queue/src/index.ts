@@ -31,4 +31,5 @@ export {
   type RedisSettings,
   type RedisTlsSettings,
   type ConnectionLogger,
+  type ConnectionFactory,
 } from './connection';

@@ -40,7 +40,13 @@ export const verifyJobSchema = z.object({
   /** The tag pointed elsewhere by the time the signer wrote (a race or an overwrite). */
   tagMoved: z.boolean().optional(),
   actor: z.string().optional(),
+  /**
+   * The push this decision is about, for the logs: the sender's event id and the `signet.push` job id (which is
+   * derived from the event and is the id of the push job itself). Optional: jobs queued before it was added,
+   * and recheck jobs, have none.
+   */
   eventId: z.string().optional(),
+  pushJobId: z.string().optional(),
   /** When the push happened (for signing-lag metrics). */
   pushedAt: z.string().optional(),
 });

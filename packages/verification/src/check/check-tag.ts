@@ -23,7 +23,7 @@ export interface VerifierContext {
    * Schedules a re-check of the tag at `atMs`: `grace` when a pending (or unreadable) overwrite's grace period
    * or signature window ends, `look-again` when a push named a digest the registry did not show yet.
    */
-  scheduleRecheck?: (ref: TagRef, digest: string, atMs: number, kind?: RecheckKind) => Promise<void>;
+  scheduleRecheck?: (ref: TagRef, digest: string, atMs: number, kind?: RecheckKind, push?: PushCorrelation) => Promise<void>;
   /** The operator's signature window for a push (ms), when one applies to this repository and actor. */
   signatureWindow?: (registry: string, repository: string, actor: string | undefined) => number | undefined;
   /** How long after a push whose digest the registry did not show yet to look at the tag again. */
@@ -48,6 +48,12 @@ export class LookupFailedError extends Error {
 
 export class UnknownRegistryError extends Error {
   readonly code = 'UNKNOWN_REGISTRY';
+}
+
+/** The push a job is about, named in its log lines: the sender's event id and the `signet.push` job id. */
+export interface PushCorrelation {
+  eventId?: string;
+  pushJobId?: string;
 }
 
 export type CheckOutcome =

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readJob, verifyJobSchema } from '@signet/queue';
+import { readJob, verifyJobSchema, type VerifyJob } from '@signet/queue';
 import { z } from 'zod';
-import { checkTag, forgetTag, registryOf, type CheckOutcome, type VerifierContext } from '../check/check-tag';
+import { checkTag, forgetTag, registryOf, type CheckOutcome, type PushCorrelation, type VerifierContext } from '../check/check-tag';
 import type { DecisionRecord } from '../state/store';
 import { decodeTagState } from '../state/tag-state';
 
@@ -16,6 +16,9 @@ export const recheckJobSchema = z.object({
   tag: z.string().min(1),
   digest: z.string(),
   lookAgain: z.boolean().optional(),
+  /** A look-again names the push that asked for it, for the logs (optional: older jobs have none). */
+  eventId: z.string().optional(),
+  pushJobId: z.string().optional(),
 });
 export type RecheckJob = z.infer<typeof recheckJobSchema>;
 
@@ -36,8 +39,37 @@ export type VerifyOutcome = CheckOutcome | { kind: 'recorded' } | { kind: 'forgo
  * once as the replacement it is. `deleted` checks the registry first: a tag still (or again) there is judged,
  * a tag gone is forgotten, its last record kept as a tombstone.
  */
-export async function processVerify(ctx: VerifierContext, data: unknown): Promise<VerifyOutcome> {
+export async function processVerify(ctx: VerifierContext, data: unknown, jobId?: string): Promise<VerifyOutcome> {
   const job = readJob(verifyJobSchema, data);
+  const push = correlation(job);
+  const jobCtx = withJobLogger(ctx, jobId, push);
+  const outcome = await judgePush(jobCtx, job, push);
+  jobCtx.logger?.info(
+    {
+      registry: job.registry,
+      repository: job.repository,
+      tag: job.tag,
+      digest: job.digest,
+      decision: job.decision,
+      outcome: outcome.kind,
+      ...('state' in outcome ? { verdict: outcome.state.verdict, current: outcome.state.digest } : {}),
+    },
+    'push judged',
+  );
+  return outcome;
+}
+
+function correlation(job: { eventId?: string | undefined; pushJobId?: string | undefined }): PushCorrelation {
+  return { ...(job.eventId !== undefined ? { eventId: job.eventId } : {}), ...(job.pushJobId !== undefined ? { pushJobId: job.pushJobId } : {}) };
+}
+
+/** The context with a logger naming the job and the push it is about on every line the check writes. */
+function withJobLogger(ctx: VerifierContext, jobId: string | undefined, push: PushCorrelation): VerifierContext {
+  if (!ctx.logger) return ctx;
+  return { ...ctx, logger: ctx.logger.child({ ...(jobId !== undefined ? { jobId } : {}), ...push }) };
+}
+
+async function judgePush(ctx: VerifierContext, job: VerifyJob, push: PushCorrelation): Promise<VerifyOutcome> {
   const registry = registryOf(ctx, job.registry);
   if (job.decision === 'deleted') {
     if (job.tag) {
@@ -71,7 +103,7 @@ export async function processVerify(ctx: VerifierContext, data: unknown): Promis
   const outcome = await checkTag(ctx, ref, { digest: job.digest, decision, force: true });
   const current = await head;
   if ('digest' in current && current.digest === job.digest) return outcome;
-  await ctx.scheduleRecheck?.(ref, job.digest, ctx.now() + (ctx.lookAgainMs ?? 1000), 'look-again');
+  await ctx.scheduleRecheck?.(ref, job.digest, ctx.now() + (ctx.lookAgainMs ?? 1000), 'look-again', push);
   // A tag showing the digest it held before this push has most likely not caught up yet (Distribution's
   // event, and the signer's HEAD, can come first): the look-again settles it. Any other digest raced this push.
   const before = outcome.kind === 'checked' ? outcome.state.history[0]?.digest : undefined;
@@ -82,8 +114,9 @@ export async function processVerify(ctx: VerifierContext, data: unknown): Promis
 }
 
 /** A pending overwrite's grace period ended: judge it again unless the tag has moved on. A look-again HEADs the tag. */
-export async function processRecheck(ctx: VerifierContext, data: unknown): Promise<CheckOutcome> {
+export async function processRecheck(ctx: VerifierContext, data: unknown, jobId?: string): Promise<CheckOutcome> {
   const job = readJob(recheckJobSchema, data);
+  ctx = withJobLogger(ctx, jobId, correlation(job));
   const ref = { registry: job.registry, repository: job.repository, tag: job.tag };
   const stored = await ctx.store.read(ref);
   const state = decodeTagState(stored.raw);
