@@ -27,6 +27,8 @@ export interface TestEnv {
     repositoryKeys?: Array<{ repositories: string[]; keys: string[] }>;
     /** Further `verifier.*` keys as written in the YAML file. */
     verifier?: Record<string, unknown>;
+    /** Further keys of the registry entry (`url` of a proxy in front of the registry, for instance). */
+    registry?: Record<string, unknown>;
   }): SignetConfig;
   /** Signs `digest` for `repo:tag` as the signer does (identity `host/repo:tag`), or with another key/digest. */
   sign(repo: string, tag: string, digest: string, opts?: { key?: KeyObject; payloadDigest?: string; identity?: string }): Promise<void>;
@@ -64,7 +66,7 @@ export async function startEnv(): Promise<TestEnv> {
       return parseConfig(
         {
           redis: { url: redis.url },
-          registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '3s', retries: 0, ...(o.repositories ? { repositories: o.repositories } : {}) }],
+          registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '3s', retries: 0, ...(o.repositories ? { repositories: o.repositories } : {}), ...o.registry }],
           verifier: {
             port: 0,
             keys: [publicKeyPath],

@@ -102,6 +102,22 @@ export function createVerifierMetrics(registry: Registry, views?: SharedViews): 
     },
   });
   new Gauge({
+    name: 'signet_catalog_available',
+    help: "Whether the registry's _catalog answered at the last rescan (0: refused with 401/403/404 or DENIED/UNSUPPORTED; repositories then come from registries[].repositories and webhooks).",
+    labelNames: ['registry'],
+    registers: [registry],
+    async collect() {
+      if (!views) return;
+      await guard(async () => {
+        const seen = await views.store.catalogAvailability();
+        for (const name of views.registries) {
+          const available = seen.get(name);
+          if (available !== undefined) this.labels(name).set(available ? 1 : 0);
+        }
+      });
+    },
+  });
+  new Gauge({
     name: 'signet_rescan_last_success_timestamp_seconds',
     help: 'When the last full rescan finished (every repository checked).',
     registers: [registry],

@@ -8,7 +8,10 @@ export interface RegistryAccess {
   readonly name: string;
   /** Host used in image references and signature identities. */
   readonly host: string;
-  repositories(): AsyncIterable<string>;
+  /** `registries[].repositories`: scanned whatever the catalog says (the only list where it is off). */
+  readonly configuredRepositories: readonly string[];
+  /** The registry's `_catalog`, following pagination; throws what the registry answered when it offers none. */
+  catalog(): AsyncIterable<string>;
   /** Every tag, following pagination; `undefined` when the repository does not exist. */
   tags(repository: string): Promise<string[] | undefined>;
   /** The digest a tag points to (HEAD), or `undefined` when the tag does not exist. */
@@ -46,13 +49,8 @@ export function registryAccess(
   return {
     name: config.name,
     host: config.host,
-    async *repositories() {
-      if (config.repositories?.length) {
-        yield* config.repositories;
-        return;
-      }
-      yield* client.catalog({ pageSize });
-    },
+    configuredRepositories: config.repositories ?? [],
+    catalog: () => client.catalog({ pageSize }),
     async tags(repository) {
       const out: string[] = [];
       try {

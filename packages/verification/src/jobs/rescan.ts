@@ -1,5 +1,7 @@
 import { readJob, rescanJobSchema, rescanRepositoryJobId, type RescanJob } from '@signet/queue';
+import { isRegistryError, type RegistryError } from '@signet/registry';
 import { registryOf, type VerifierContext } from '../check/check-tag';
+import { errorReason, type RegistryAccess } from '../check/registry-access';
 import { scanRepository, type RepositoryScan } from '../check/scan-repository';
 import type { ScanProgress } from './scan-progress';
 
@@ -21,11 +23,60 @@ export class ScanIncompleteError extends Error {
   readonly code = 'SCAN_INCOMPLETE';
 }
 
-/** Every repository to scan: the configured list where given, else the registry's catalog. */
+/**
+ * The registry offers no catalog to this account: GHCR and Docker Hub have none (404, or a token without
+ * `registry:catalog:*` and then 401), Harbor and Quay refuse non-admins (401/403, DENIED), others say
+ * UNSUPPORTED. A 5xx, a timeout or a refused token realm is a failure to ask, and fails the rescan.
+ */
+export function catalogRefused(err: unknown): err is RegistryError {
+  if (!isRegistryError(err)) return false;
+  return [401, 403, 404].includes(err.status ?? 0) || err.code === 'UNSUPPORTED' || err.code === 'REGISTRY_DENIED';
+}
+
+/** Per verifier context, what each registry's catalog last answered: logged when it changes, not every rescan. */
+const catalogSeen = new WeakMap<VerifierContext, Map<string, boolean>>();
+
+/** The catalog's repositories, or none when the registry refuses it (recorded, and logged once). */
+async function readCatalog(ctx: VerifierContext, registry: RegistryAccess): Promise<string[]> {
+  const found: string[] = [];
+  let refusal: RegistryError | undefined;
+  try {
+    for await (const repository of registry.catalog()) found.push(repository);
+  } catch (err) {
+    if (!catalogRefused(err)) throw err;
+    refusal = err; // pages read before the refusal still name real repositories
+  }
+  let seen = catalogSeen.get(ctx);
+  if (!seen) catalogSeen.set(ctx, (seen = new Map()));
+  const before = seen.get(registry.name);
+  seen.set(registry.name, refusal === undefined);
+  if (refusal && before !== false) {
+    ctx.logger?.warn(
+      { registry: registry.name, reason: errorReason(refusal), status: refusal.status, error: refusal.message },
+      'registry catalog not available: scanning the repositories learned from webhooks (list others under registries[].repositories)',
+    );
+  } else if (!refusal && before === false) {
+    ctx.logger?.info({ registry: registry.name }, 'registry catalog available again');
+  }
+  await ctx.store.recordCatalog?.(registry.name, refusal === undefined);
+  return found;
+}
+
+/**
+ * Every repository to scan, per registry: those learned from webhooks and tag state, plus the configured list
+ * (`registries[].repositories`) or, where none is configured, the catalog when the registry offers one. A
+ * configured list stands in for the catalog as it always has: it is the operator's scope, and a registry known
+ * to have no catalog is not asked for one on every rescan. Without either the rescan goes on with what it
+ * learned, so a registry such as GHCR is still rescanned rather than failing every time.
+ */
 export async function listRepositories(ctx: VerifierContext, registryNames?: string[]): Promise<Array<{ registry: string; repository: string }>> {
   const out: Array<{ registry: string; repository: string }> = [];
   for (const name of registryNames ?? [...ctx.registries.keys()]) {
-    for await (const repository of registryOf(ctx, name).repositories()) out.push({ registry: name, repository });
+    const registry = registryOf(ctx, name);
+    const configured = registry.configuredRepositories;
+    const [listed, learned] = await Promise.all([configured.length > 0 ? configured : readCatalog(ctx, registry), ctx.store.knownRepositories?.(name) ?? []]);
+    const all = new Set([...listed, ...learned]);
+    for (const repository of [...all].sort()) out.push({ registry: name, repository });
   }
   return out;
 }

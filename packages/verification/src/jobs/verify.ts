@@ -71,6 +71,9 @@ function withJobLogger(ctx: VerifierContext, jobId: string | undefined, push: Pu
 
 async function judgePush(ctx: VerifierContext, job: VerifyJob, push: PushCorrelation): Promise<VerifyOutcome> {
   const registry = registryOf(ctx, job.registry);
+  // Where the registry offers no catalog, webhooks are how a rescan learns of a repository: any event, even a
+  // delete before any tag state exists, puts it on the list.
+  await ctx.store.rememberRepository?.(job.registry, job.repository);
   if (job.decision === 'deleted') {
     if (job.tag) {
       const outcome = await checkTag(ctx, { registry: job.registry, repository: job.repository, tag: job.tag }, { force: true });

@@ -44,6 +44,15 @@ export interface TagStateStore {
   decision(registry: string, repository: string, digest: string, now?: number): Promise<DecisionRecord | undefined>;
   decisions(registry: string, repository: string, now?: number): Promise<Map<string, DecisionRecord>>;
   pruneDecisions(registry: string, repository: string, now?: number): Promise<number>;
+  /**
+   * Remembers a repository a webhook named, before any tag state exists, so a rescan visits it where the
+   * registry offers no catalog. Optional: a one-shot scan's memory store learns nothing.
+   */
+  rememberRepository?(registry: string, repository: string): Promise<void>;
+  /** Repositories of a registry that have had tag state or were named by a webhook. */
+  knownRepositories?(registry: string): Promise<string[]>;
+  /** What the registry's catalog last answered, for `signet_catalog_available`. */
+  recordCatalog?(registry: string, available: boolean): Promise<void>;
 }
 
 /**
@@ -120,6 +129,9 @@ export class TagStore implements TagStateStore {
   }
   get reposKey() {
     return `${this.prefix}:repositories`;
+  }
+  get catalogKey() {
+    return `${this.prefix}:verifier:catalog`;
   }
   pendingKey(registry: string) {
     return `${this.prefix}:pending:${registry}`;
@@ -253,9 +265,28 @@ export class TagStore implements TagStateStore {
     return score === undefined ? undefined : Number(score);
   }
 
-  /** `registry/repository` of every repository with state. */
+  /** `registry/repository` of every repository with state or named by a webhook. */
   async repositories(): Promise<string[]> {
     return (await this.redis.smembers(this.reposKey)).sort();
+  }
+
+  async rememberRepository(registry: string, repository: string): Promise<void> {
+    await this.redis.sadd(this.reposKey, `${registry}/${repository}`);
+  }
+
+  async knownRepositories(registry: string): Promise<string[]> {
+    // Registry names have no '/', so the first one ends the name.
+    const mine = `${registry}/`;
+    return (await this.redis.smembers(this.reposKey)).filter((m) => m.startsWith(mine)).map((m) => m.slice(mine.length));
+  }
+
+  async recordCatalog(registry: string, available: boolean): Promise<void> {
+    await this.redis.hset(this.catalogKey, registry, available ? '1' : '0');
+  }
+
+  /** Registry → whether its catalog answered at the last rescan (absent before the first). */
+  async catalogAvailability(): Promise<Map<string, boolean>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.catalogKey)).map(([registry, v]) => [registry, v === '1']));
   }
 }
 
