@@ -57,7 +57,7 @@ describe('processPush against a real registry and Redis', () => {
     expect(r.verifyJobs).toEqual([
       {
         jobId: verifyJobId(pushJobId(event), digest),
-        data: { v: 1, registry: 'local', repository: 'team/app', tag: '1.0.0', digest, decision: 'signed', actor: 'ci-bot', eventId: event.eventId, pushedAt: event.occurredAt },
+        data: { v: 1, registry: 'local', repository: 'team/app', tag: '1.0.0', digest, decision: 'signed', actor: 'ci-bot', eventId: event.eventId, pushJobId: pushJobId(event), pushedAt: event.occurredAt },
       },
     ]);
     expect(await r.metricsRegistry.getSingleMetricAsString('signet_signatures_total')).toContain('signet_signatures_total{registry="local",result="signed"} 1');
