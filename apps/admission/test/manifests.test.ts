@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '@signet/config';
-import { repoRoot } from '@signet/testing';
+import { makeTempDir, removeDir, repoRoot, requireBinary } from '@signet/testing';
 import { WORKLOAD_KINDS } from '@signet/verification';
 
 /** The shipped webhook configurations agree with what the service reads and serves (the schemas are checked in infra/test). */
@@ -49,5 +50,23 @@ describe('the shipped admission webhook configurations', () => {
     for (const d of docs) expect(d.metadata.annotations['cert-manager.io/inject-ca-from']).toBe('signet/signet-admission');
     expect(certificate).toContain('secretName: signet-admission-tls');
     expect(readFileSync(join(dir, 'deployment.yaml'), 'utf8')).toContain('secretName: signet-admission-tls');
+  });
+});
+
+describe('the shipped admission alert rules', () => {
+  it('load in Prometheus and fire as their promtool cases say (cannot judge, denials, slow, down)', () => {
+    requireBinary('promtool', 'prometheus');
+    const rule = parseAllDocuments(readFileSync(join(dir, 'monitoring/prometheusrule.yaml'), 'utf8'))[0]!.toJSON() as { spec: unknown };
+    const tmp = makeTempDir('admission-rules');
+    try {
+      writeFileSync(join(tmp, 'admission-rules.yml'), JSON.stringify(rule.spec));
+      copyFileSync(join(__dirname, 'fixtures/admission-rules.test.yml'), join(tmp, 'rules.test.yml'));
+      execFileSync('promtool', ['check', 'rules', join(tmp, 'admission-rules.yml')], { stdio: 'pipe' });
+      execFileSync('promtool', ['test', 'rules', join(tmp, 'rules.test.yml')], { stdio: 'pipe' });
+    } catch (err) {
+      throw new Error(`promtool: ${String((err as { stdout?: Buffer }).stdout ?? '')}${String((err as { stderr?: Buffer }).stderr ?? '')}`);
+    } finally {
+      removeDir(tmp);
+    }
   });
 });

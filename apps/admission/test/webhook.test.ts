@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { makeCertificate, startForeignOrigin, type ForeignOrigin } from '@signet/testing';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeCertificate, repoRoot, startForeignOrigin, type ForeignOrigin } from '@signet/testing';
 import type { RunningAdmission } from '../src/service';
 import { admissionReview, applyReplacePatch, pod, post, startAdmissionEnv, type AdmissionEnv } from './env';
 
@@ -182,6 +183,17 @@ describe('modes and policies', () => {
     } finally {
       await hang.close();
     }
+  });
+});
+
+describe('metrics', () => {
+  it('exports every metric the shipped alert rules query', async () => {
+    const rules = readFileSync(join(repoRoot(), 'infra/k8s/components/admission/monitoring/prometheusrule.yaml'), 'utf8');
+    const used = [...new Set(rules.match(/signet_admission_[a-z_]+/g) ?? [])];
+    expect(used.length).toBeGreaterThanOrEqual(2);
+    const page = await (await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`)).text();
+    const exported = new Set([...page.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name as string])));
+    expect(used.filter((n) => !exported.has(n))).toEqual([]);
   });
 });
 
