@@ -187,12 +187,24 @@ describe('modes and policies', () => {
 });
 
 describe('metrics', () => {
-  it('exports every metric the shipped alert rules query', async () => {
-    const rules = readFileSync(join(repoRoot(), 'infra/k8s/components/admission/monitoring/prometheusrule.yaml'), 'utf8');
-    const used = [...new Set(rules.match(/signet_admission_[a-z_]+/g) ?? [])];
-    expect(used.length).toBeGreaterThanOrEqual(2);
+  const exportedNames = async () => {
     const page = await (await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`)).text();
-    const exported = new Set([...page.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name as string])));
+    return new Set([...page.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name as string])));
+  };
+  /** The admission metric names a shipped file mentions. */
+  const namesIn = (file: string) => [...new Set(readFileSync(join(repoRoot(), file), 'utf8').match(/signet_admission_[a-z_]+/g) ?? [])];
+
+  it('exports every metric the shipped alert rules query', async () => {
+    const used = namesIn('infra/k8s/components/admission/monitoring/prometheusrule.yaml');
+    expect(used.length).toBeGreaterThanOrEqual(2);
+    const exported = await exportedNames();
+    expect(used.filter((n) => !exported.has(n))).toEqual([]);
+  });
+
+  it('exports every metric the Grafana dashboard draws in its Admission row', async () => {
+    const used = namesIn('infra/grafana/signet-dashboard.json');
+    expect(used).toEqual(expect.arrayContaining(['signet_admission_reviews_total', 'signet_admission_images_total', 'signet_admission_review_duration_seconds_bucket']));
+    const exported = await exportedNames();
     expect(used.filter((n) => !exported.has(n))).toEqual([]);
   });
 });
