@@ -9,6 +9,7 @@ export interface SignerMetrics {
   jobsFailed: Counter<'final' | 'reason'>;
   keyInfo: Gauge<'fingerprint'>;
   signingLag: Histogram;
+  artifactsDropped: Counter<'registry' | 'reason'>;
 }
 
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
@@ -42,6 +43,12 @@ export function createSignerMetrics(registry: Registry, registries: string[] = [
       name: 'signet_signing_lag_seconds',
       help: 'From the push (event time) to its signature being stored.',
       buckets: LAG_BUCKETS,
+      registers: [registry],
+    }),
+    artifactsDropped: new Counter({
+      name: 'signet_signature_artifacts_dropped_total',
+      help: "Signature artifacts the signer left out when it rewrote a digest's .sig tag (unreadable, over a limit, beyond the newest layers kept), by the reader's rejection code. Anyone who can push can write that tag.",
+      labelNames: ['registry', 'reason'],
       registers: [registry],
     }),
   };

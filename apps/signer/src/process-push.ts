@@ -85,7 +85,7 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
     push = readJob(pushJobSchema, job.data);
     const id = job.id ?? pushJobId(push.event);
     logger = deps.logger?.child({ jobId: id, pushJobId: id, eventId: push.event.eventId });
-    const outcome = await decide(deps, push, progress);
+    const outcome = await decide(deps, push, progress, logger);
     if (outcome.decision !== 'skipped') await enqueue(deps, id, push, outcome.decision, outcome.digest, outcome.tagMoved);
     const registry = deps.registries.has(push.event.registry) ? push.event.registry : 'unknown';
     deps.metrics.signatures.labels(registry, RESULT[outcome.decision]).inc();
@@ -123,7 +123,7 @@ function correlationOf(jobId: string | undefined, data: unknown): { jobId?: stri
   return { ...(jobId ? { jobId, pushJobId: jobId } : {}), ...(typeof eventId === 'string' ? { eventId: eventId.slice(0, 200) } : {}) };
 }
 
-async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: string }): Promise<PushOutcome> {
+async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: string }, logger?: Logger): Promise<PushOutcome> {
   const ev = push.event;
   const reg = deps.registries.get(ev.registry);
   if (!reg) throw new UnknownRegistryError(`registry "${ev.registry}" is not configured`);
@@ -146,8 +146,13 @@ async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: stri
   // they are fixed by that digest's content, so signing them adds nothing the signed digest does not name.
   const children = deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType)) ? await childrenOf(reg.client, ev.repository, digest) : [];
   const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
-  const sign = (d: string) =>
-    signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept: deps.previousKeys, layout: deps.layout ?? 'sig' });
+  const sign = async (d: string) => {
+    const r = await signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept: deps.previousKeys, layout: deps.layout ?? 'sig' });
+    // A pusher can write any digest's .sig tag: what it held that could not be kept is reported, never fatal.
+    for (const drop of r.dropped ?? []) deps.metrics.artifactsDropped.labels(reg.name, drop.code).inc();
+    if (r.dropped?.length) logger?.warn({ digest: d, dropped: r.dropped.slice(0, 20), droppedCount: r.dropped.length }, 'signature artifacts dropped from the .sig tag');
+    return r;
+  };
 
   const signed: string[] = [];
   // Children first: once the tag's own digest carries a signature, so does everything below it.

@@ -1,14 +1,13 @@
 import { attachBundle } from './bundle-layout';
 import type { RegistryClient } from './client';
 import { RegistryError } from './errors';
-import { parseImageManifest } from './manifests';
-import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE } from './media-types';
+import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from './media-types';
 import { listReferrers } from './referrers';
 import { signatureTag } from './reference';
 import { signatureImage, signatureLayer } from './sig-layout';
 import {
   DEFAULT_SIGNATURE_LIMITS, readBundles, readSigLayers, SIG_MANIFEST_ACCEPT, SignatureReadSession,
-  type SignatureLimits, type SignatureReading, type StoredSignature,
+  type RejectedArtifact, type SignatureLimits, type SignatureReading, type StoredSignature,
 } from './signature-reader';
 import type { Descriptor } from './types';
 
@@ -39,6 +38,11 @@ export interface AppendResult {
   /** Digest of the `.sig` manifest now at the tag (after our write, or as found). */
   manifestDigest: string;
   layers: number;
+  /**
+   * What the `.sig` tag held that was not kept (unreadable, over a limit, beyond the newest layers kept), with
+   * the reader's codes. Anyone who can push can write that tag, so none of it may stop or skip a signature.
+   */
+  dropped?: RejectedArtifact[];
 }
 
 export interface SignatureStoreOptions {
@@ -52,7 +56,19 @@ export interface SignatureStoreOptions {
   bundles?: boolean;
 }
 
-const MAX_LAYERS = 1000;
+/**
+ * Largest layer descriptor kept: a real one is ~400 bytes. Bounds the manifest we write, which every reader
+ * counts against its byte budget before it reaches our layer.
+ */
+const MAX_KEPT_DESCRIPTOR_BYTES = 4096;
+
+/** The `.sig` tag as an append found it: the layers it keeps, and what it dropped. */
+interface AppendBase {
+  layers: Descriptor[];
+  mediaType: string;
+  digest?: string;
+  dropped: RejectedArtifact[];
+}
 
 /** Reads and writes cosign signatures of image digests in one registry. */
 export class SignatureStore {
@@ -119,38 +135,80 @@ export class SignatureStore {
     let payloadUploaded = false;
     const maxAttempts = this.opts.maxAttempts ?? 6;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const current = await this.readLayers(repo, tag);
-      if (current.layers.some((l) => sameSignature(l, ours))) {
-        return { status: 'exists', manifestDigest: current.digest ?? '', layers: current.layers.length };
+      const current = await this.readForAppend(repo, tag, input.payload.length);
+      const clean = current.dropped.length === 0;
+      // Only layers whose content was read count: an unreadable one is never "already signed".
+      let status: AppendResult['status'] = 'appended';
+      let mark = ours;
+      const same = current.layers.find((l) => sameSignature(l, ours));
+      if (same) status = 'exists';
+      else if (opts.isDuplicate) {
+        const dup = await this.findDuplicate(current.layers, ours, input.payload, opts.isDuplicate);
+        if (dup) [status, mark] = ['duplicate', dup];
       }
-      if (opts.isDuplicate && (await this.hasDuplicate(current.layers, ours, input.payload, opts.isDuplicate))) {
-        return { status: 'duplicate', manifestDigest: current.digest ?? '', layers: current.layers.length };
-      }
-      const layers = [...current.layers, ours];
-      if (layers.length > MAX_LAYERS) throw new RegistryError('TOO_LARGE', `${repo}:${tag} already holds ${MAX_LAYERS} signatures`);
+      if (status !== 'appended' && clean) return { status, manifestDigest: current.digest ?? '', layers: current.layers.length, dropped: [] };
+      // Something was dropped: the tag is rewritten with what was kept (and ours), so every reader finds the
+      // valid signatures within its limits, even when an equivalent signature was already among them.
+      const layers = status === 'appended' ? [...current.layers, ours] : current.layers;
       const image = signatureImage(layers, current.mediaType);
       // Uploaded only once a write is certain: a redelivered, already-signed digest costs no blob request.
-      if (!payloadUploaded) {
+      if (status === 'appended' && !payloadUploaded) {
         await this.client.uploadBlob(repo, input.payload);
         payloadUploaded = true;
       }
       await this.client.uploadBlob(repo, image.config);
       const put = await this.client.putManifest(repo, tag, image.manifest, image.mediaType);
-      if (await this.survived(repo, tag, ours)) return { status: 'appended', manifestDigest: put.digest, layers: layers.length };
+      if (await this.survived(repo, tag, mark)) return { status, manifestDigest: put.digest, layers: layers.length, dropped: current.dropped };
       await sleep(Math.random() * (this.opts.settleMs ?? 60));
     }
     throw new RegistryError('CONCURRENT_UPDATE', `${repo}:${tag} kept changing under concurrent writers; gave up after ${maxAttempts} attempts`, { retryable: true });
   }
 
-  private async readLayers(repo: string, tag: string): Promise<{ layers: Descriptor[]; mediaType: string; digest?: string }> {
-    const found = await this.client.findManifest(repo, tag, SIG_MANIFEST_ACCEPT);
-    if (!found) return { layers: [], mediaType: OCI_MANIFEST };
-    const manifest = parseImageManifest(found.bytes, `${repo}:${tag}`);
+  /**
+   * The `.sig` tag read as the base of an append, with the reader's bounds and rejection codes. Kept: the
+   * newest `maxLayers - 1` distinct layers with descriptors of a sane size, signature layers only if their
+   * blobs could be read within the byte budget less what our write adds, so the written tag (kept layers in
+   * their order, then ours last) is read whole by any reader with the same limits. A malformed or oversized
+   * manifest keeps nothing. Failed requests still throw.
+   */
+  private async readForAppend(repo: string, tag: string, payloadBytes: number): Promise<AppendBase> {
+    const limits = { ...DEFAULT_SIGNATURE_LIMITS, ...this.opts.limits };
+    const keep = Math.max(0, limits.maxLayers - 1);
+    const reserve = limits.maxLayers * MAX_KEPT_DESCRIPTOR_BYTES + 1024 + payloadBytes;
+    const session = new SignatureReadSession(this.client, repo, { ...limits, maxBytes: Math.max(0, limits.maxBytes - reserve) });
+    const artifact = `${repo}:${tag}`;
+    const found = await session.manifest(tag, artifact, SIG_MANIFEST_ACCEPT);
+    if (!found) return { layers: [], mediaType: OCI_MANIFEST, dropped: session.rejected };
+    // The old manifest is not rewritten: only what we write is counted against a reader's budget.
+    session.bytesRead = 0;
     const mediaType = found.mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST;
-    return { layers: manifest.layers, mediaType, digest: found.digest };
+    const base = { mediaType, digest: found.digest, dropped: session.rejected };
+    const manifest = await session.parseManifest(found, artifact);
+    if (!manifest) return { ...base, layers: [] };
+    const seen = new Set<string>();
+    const candidates: Descriptor[] = [];
+    for (const layer of manifest.layers) {
+      if (Buffer.byteLength(JSON.stringify(layer)) > MAX_KEPT_DESCRIPTOR_BYTES) {
+        session.reject('ARTIFACT_TOO_LARGE', `${artifact} layer ${layer.digest}`, `its descriptor is over ${MAX_KEPT_DESCRIPTOR_BYTES} bytes`);
+        continue;
+      }
+      const key = `${layer.mediaType} ${layer.digest} ${layer.annotations?.[SIGNATURE_ANNOTATION]}`;
+      if (!seen.has(key)) candidates.push(layer);
+      seen.add(key);
+    }
+    if (candidates.length > keep) {
+      session.reject('TOO_MANY_SIGNATURES', artifact, `${candidates.length} signatures; only the newest ${keep} are kept beside a new one`);
+    }
+    // Newest first, so the budget goes to the layers most recently written.
+    const kept: Descriptor[] = [];
+    for (const layer of candidates.slice(candidates.length - Math.min(keep, candidates.length)).reverse()) {
+      // Other layers are kept as they are: readers skip them unread, so they cost no reader's byte budget.
+      if (!isSignatureLayer(layer) || (await session.blob(layer, `${artifact} layer ${layer.digest}`))) kept.unshift(layer);
+    }
+    return { ...base, layers: kept };
   }
 
-  private async hasDuplicate(layers: Descriptor[], ours: Descriptor, payload: Buffer, isDuplicate: NonNullable<AppendOptions['isDuplicate']>): Promise<boolean> {
+  private async findDuplicate(layers: Descriptor[], ours: Descriptor, payload: Buffer, isDuplicate: NonNullable<AppendOptions['isDuplicate']>): Promise<Descriptor | undefined> {
     for (const layer of layers) {
       if (layer.digest !== ours.digest || layer.mediaType !== ours.mediaType) continue;
       const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
@@ -158,19 +216,27 @@ export class SignatureStore {
       const others = Object.entries(ours.annotations ?? {}).filter(([k]) => k !== SIGNATURE_ANNOTATION);
       if (!others.every(([k, v]) => layer.annotations?.[k] === v)) continue;
       // Same digest, so the stored payload is exactly ours: no need to download it.
-      if (await isDuplicate({ payload, signature, annotations: layer.annotations ?? {}, mediaType: layer.mediaType })) return true;
+      if (await isDuplicate({ payload, signature, annotations: layer.annotations ?? {}, mediaType: layer.mediaType })) return layer;
     }
-    return false;
+    return undefined;
   }
 
   private async survived(repo: string, tag: string, ours: Descriptor): Promise<boolean> {
     for (const delay of [0, this.opts.settleMs ?? 60]) {
       if (delay > 0) await sleep(delay);
-      const now = await this.readLayers(repo, tag);
-      if (!now.layers.some((l) => sameSignature(l, ours))) return false;
+      // What a writer of that tag replaced ours with may be anything: unreadable is "not there".
+      const session = new SignatureReadSession(this.client, repo, { ...DEFAULT_SIGNATURE_LIMITS, ...this.opts.limits });
+      const found = await session.manifest(tag, `${repo}:${tag}`, SIG_MANIFEST_ACCEPT);
+      const now = found && (await session.parseManifest(found, `${repo}:${tag}`));
+      if (!now?.layers.some((l) => sameSignature(l, ours))) return false;
     }
     return true;
   }
+}
+
+/** What a reader takes for a signature: the layers whose blobs it reads. */
+function isSignatureLayer(layer: Descriptor): boolean {
+  return layer.mediaType === SIMPLE_SIGNING && typeof layer.annotations?.[SIGNATURE_ANNOTATION] === 'string';
 }
 
 function sameSignature(a: Descriptor, b: Descriptor): boolean {
