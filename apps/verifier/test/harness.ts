@@ -4,6 +4,17 @@ import { startVerifier, type RunningVerifier } from '../src/service';
 import { CI_BOT, metricValue, silentLogger, startEnv, type TestEnv } from './env';
 
 /**
+ * The schedule's first full rescan runs at once. Let it finish, so it cannot interleave with the steps of a
+ * test (a scan that listed a tag before the test changed it would store what it saw then).
+ */
+export async function firstRescanDone(v: RunningVerifier): Promise<void> {
+  await waitFor(async () => {
+    const c = await v.rescanQueue.getJobCounts('completed', 'active', 'wait', 'prioritized');
+    return (c.completed ?? 0) > 0 && (c.active ?? 0) + (c.wait ?? 0) + (c.prioritized ?? 0) === 0;
+  }, 20_000, 'the first scheduled rescan');
+}
+
+/**
  * One real Redis and registry for a test file, in-process verifier replicas on them (stopped, and Redis
  * flushed, after each test), and the steps the verifier tests share. `ready` receives the environment and a
  * store on the shared state once they are up.
@@ -27,12 +38,7 @@ export function useVerifierEnv(ready: (env: TestEnv, shared: TagStore) => void) 
   async function start(overrides: Parameters<TestEnv['config']>[0] = {}): Promise<RunningVerifier> {
     const v = await startVerifier(getEnv().config(overrides), { logger: silentLogger, port: 0 });
     running.push(v);
-    // The schedule's first full rescan runs at once. Let it finish, so it cannot interleave with the steps of a
-    // test (a scan that listed a tag before the test changed it would store what it saw then).
-    await waitFor(async () => {
-      const c = await v.rescanQueue.getJobCounts('completed', 'active', 'wait', 'prioritized');
-      return (c.completed ?? 0) > 0 && (c.active ?? 0) + (c.wait ?? 0) + (c.prioritized ?? 0) === 0;
-    }, 20_000, 'the first scheduled rescan');
+    await firstRescanDone(v);
     return v;
   }
 

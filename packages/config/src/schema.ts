@@ -239,6 +239,11 @@ export const configSchema = z
         keys: z.array(z.string()).min(1),
         /** First matching rule wins; repositories no rule matches use `keys`. */
         repositoryKeys: z.array(repositoryKeysSchema).default([]),
+        /**
+         * Public keys (PEM paths, as `keys`) that no longer count: a compromised key's signatures make a tag
+         * `invalid` (reason `revoked`) even where the key is still listed in `keys` or `repositoryKeys`.
+         */
+        revokedKeys: z.array(z.string()).default([]),
         rescan: z
           .object({ every: duration.optional(), cron: cronExpression.optional(), tagConcurrency: z.number().int().positive().default(16) })
           .strict()

@@ -29,7 +29,7 @@ export async function createVerifierContext(opts: ContextOptions): Promise<Verif
   const rules = await Promise.all(
     verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })),
   );
-  const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules);
+  const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules, await loadPublicKeys(verifier.revokedKeys));
   const registries = new Map<string, RegistryAccess>();
   // The request budget is shared with the signer through Redis when the registry has a rateLimit.
   const redis = 'store' in opts.redis ? undefined : opts.redis;

@@ -59,7 +59,7 @@ function printText(rows: StatusRow[]): void {
   if (!rows.some((r) => r.status !== 'acknowledged')) process.stdout.write('no violations\n');
   for (const r of rows) {
     const head = `${refText(r)}  ${r.digest}`;
-    if (r.status === 'violation') process.stdout.write(`${head}  ${r.verdict}  since ${r.firstSeen}${r.previous?.[0] ? `  (was ${r.previous[0]})` : ''}\n`);
+    if (r.status === 'violation') process.stdout.write(`${head}  ${r.verdict}${r.reason === 'revoked' ? ' (signed only by a revoked key)' : ''}  since ${r.firstSeen}${r.previous?.[0] ? `  (was ${r.previous[0]})` : ''}\n`);
     else if (r.status === 'trace') process.stdout.write(`${head}  was on the tag without a valid signature (${r.reason}); alerting until acknowledged\n`);
     else {
       const a = r.acknowledgement as AckRecord;

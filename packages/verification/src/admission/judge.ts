@@ -200,7 +200,7 @@ export async function createAdmissionJudge(
   if (!verifier) throw new Error('the admission webhook needs the verifier section (its keys decide what is validly signed)');
   if (!settings) throw new Error('the admission section is missing from the configuration');
   const rules = await Promise.all(verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })));
-  const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules);
+  const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules, await loadPublicKeys(verifier.revokedKeys));
   const registries = config.registries.map((r) => registryAccess(r, { redis, prefix: config.redis.prefix, signatureLimits: verifier.signatureLimits }));
   const judge = new AdmissionJudge({
     store: new TagStore(redis, config.redis.prefix),

@@ -154,7 +154,7 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     ctx.metrics.signaturesFetched.labels(ref.registry).inc();
     try {
       const found = await registry.signatures(ref.repository, digest);
-      finding = judgeSignatures(found, ctx.keys.for(ref.registry, ref.repository), digest, { host: registry.host, repository: ref.repository, tag: ref.tag });
+      finding = judgeSignatures(found, ctx.keys.for(ref.registry, ref.repository), digest, { host: registry.host, repository: ref.repository, tag: ref.tag }, ctx.keys.revoked);
     } catch (err) {
       return recordLookupFailure(ctx, ref, stored, digest, err);
     }
@@ -184,7 +184,8 @@ async function afterJudgement(ctx: VerifierContext, ref: TagRef, prev: TagState 
   if (state.flag === 'violation' && state.verdict !== 'pending' && isNew) {
     const reason = reasonOf(state);
     ctx.metrics.violations.labels(ref.registry, reason).inc();
-    await ctx.store.recordTrace(ref, state.digest, reason);
+    // A revoked key's tag was not moved by anyone: no trace, or re-signing every such tag would page per tag.
+    if (reason !== 'revoked') await ctx.store.recordTrace(ref, state.digest, reason);
     ctx.logger?.error({ registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: state.digest, verdict: state.verdict, reason }, 'tag moved to a digest without a valid signature, or rolled back by an untrusted push');
   }
   if (!ctx.scheduleRecheck || !state.replaced) return;

@@ -21,6 +21,8 @@ export interface ScanRepositoryOptions {
   /** Called once the tags are listed, then after each tag (progress bars). */
   onListed?: (tags: number) => void;
   onTag?: (result: TagResult) => void;
+  /** Look up every tag's signatures, even unchanged settled ones (the trusted or revoked keys changed). */
+  force?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function scanRepository(ctx: VerifierContext, registryName: string,
       } else {
         const decision = decisions.get(packDigest(digest)) ?? null;
         const tombstone = tombstones.get(tag) ?? null;
-        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, tombstone, signatureListed: signaturesListed(digest) })) };
+        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, tombstone, signatureListed: signaturesListed(digest), force: opts.force === true })) };
       }
     } catch (err) {
       result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };

@@ -1,6 +1,6 @@
 import { verifyDsseStatement, verifySignatureLayers, type DsseEnvelope, type PublicKeySet, type SignatureLayer } from '@signet/crypto';
 import type { RejectedArtifact } from '@signet/registry';
-import type { SignatureFinding } from '../state/verdict';
+import { REVOKED_KEY_CODE, type SignatureFinding } from '../state/verdict';
 
 export interface FoundSignatures {
   layers: SignatureLayer[];
@@ -23,8 +23,18 @@ export interface ImageIdentity {
  * statement is an image signature (not an attestation) and names this digest, under one of those names or
  * none (cosign writes none). A signature made for another tag, repository or digest does not count; nor
  * does an artifact that could not be read, which makes the finding `invalid` rather than `none`.
+ *
+ * With `revoked` keys (`verifier.revokedKeys`, already removed from `keys`), a digest without a counting
+ * signature that one of them signed for this image is `invalid` with code `REVOKED_KEY`: the tag is one the
+ * compromised key vouched for, reported as such rather than as a bad signature.
  */
-export function judgeSignatures(found: FoundSignatures, keys: PublicKeySet, digest: string, image: ImageIdentity): SignatureFinding {
+export function judgeSignatures(found: FoundSignatures, keys: PublicKeySet, digest: string, image: ImageIdentity, revoked?: PublicKeySet): SignatureFinding {
+  const finding = judgeWithKeys(found, keys, digest, image);
+  if (finding.kind !== 'invalid' || !revoked || revoked.keys.length === 0) return finding;
+  return judgeWithKeys(found, revoked, digest, image).kind === 'valid' ? { kind: 'invalid', code: REVOKED_KEY_CODE } : finding;
+}
+
+function judgeWithKeys(found: FoundSignatures, keys: PublicKeySet, digest: string, image: ImageIdentity): SignatureFinding {
   const { layers, bundles, rejected = [] } = found;
   if (layers.length === 0 && bundles.length === 0) return rejected[0] ? { kind: 'invalid', code: rejected[0].code } : { kind: 'none' };
   const repository = `${image.host}/${image.repository}`;

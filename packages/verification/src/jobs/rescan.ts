@@ -102,10 +102,16 @@ export async function processRescan(deps: RescanDeps, job: { id?: string; data: 
     ctx.logger?.info({ scanId, repositories: repositories.length }, 'rescan fanned out');
     return { repositories: repositories.length };
   }
-  const scan = await scanRepository(ctx, data.registry, data.repository);
+  // Keys trusted or revoked since the last complete rescan: every tag's signatures are looked up again, or a
+  // tag judged `signed` by a key revoked since would keep that verdict (its digest has not changed).
+  const keyConfig = ctx.keys.configFingerprint();
+  const keysChanged = ctx.store.keyConfig !== undefined && (await ctx.store.keyConfig()) !== keyConfig;
+  const scan = await scanRepository(ctx, data.registry, data.repository, keysChanged ? { force: true } : {});
   if (scan.errors > 0) throw new ScanIncompleteError(`${scan.errors} of ${scan.tags.length} tags of ${data.registry}/${data.repository} could not be checked`);
   const durationMs = await deps.progress.finish(data.scanId, `${data.registry}/${data.repository}`, ctx.now());
   if (durationMs !== undefined) {
+    if (keysChanged) ctx.logger?.info({ scanId: data.scanId, keyConfig }, 'rescan judged every tag with the changed trusted and revoked keys');
+    await ctx.store.recordKeyConfig?.(keyConfig);
     ctx.metrics.rescanDuration.observe(durationMs / 1000);
     ctx.logger?.info({ scanId: data.scanId, durationMs }, 'rescan complete');
   }

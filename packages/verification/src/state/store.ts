@@ -53,6 +53,9 @@ export interface TagStateStore {
   knownRepositories?(registry: string): Promise<string[]>;
   /** What the registry's catalog last answered, for `signet_catalog_available`. */
   recordCatalog?(registry: string, available: boolean): Promise<void>;
+  /** The trust configuration (`RepositoryKeys.configFingerprint`) the last complete rescan judged with. */
+  keyConfig?(): Promise<string | null>;
+  recordKeyConfig?(fingerprint: string): Promise<void>;
 }
 
 /**
@@ -282,6 +285,14 @@ export class TagStore implements TagStateStore {
 
   async recordCatalog(registry: string, available: boolean): Promise<void> {
     await this.redis.hset(this.catalogKey, registry, available ? '1' : '0');
+  }
+
+  async keyConfig(): Promise<string | null> {
+    return this.redis.get(`${this.prefix}:verifier:key-config`);
+  }
+
+  async recordKeyConfig(fingerprint: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:verifier:key-config`, fingerprint);
   }
 
   /** Registry → whether its catalog answered at the last rescan (absent before the first). */

@@ -40,6 +40,13 @@ describe('tag state encoding', () => {
     expect(s && encodeTagState(s)).toBe(old);
   });
 
+  it('round-trips the revoked reason with a character of its own, older records unchanged', () => {
+    const s = { digest: `sha256:${'b'.repeat(64)}`, firstSeen: 1, verdict: 'invalid' as const, flag: 'violation' as const, replaced: false, checkedAt: 2, history: [], reason: 'revoked' as const };
+    expect(encodeTagState(s).startsWith('IV0D|')).toBe(true);
+    expect(decodeTagState(encodeTagState(s))).toEqual(s);
+    expect(decodeTagState('IV0I|' + encodeTagState(s).slice(5))?.reason).toBe('invalid');
+  });
+
   it('treats foreign or corrupt values as no record', () => {
     expect(decodeTagState('SV1X|a|b|c|')).toBeUndefined();
     expect(decodeTagState(null)).toBeUndefined();

@@ -15,9 +15,10 @@ export type ViolationFlag = 'none' | 'violation' | 'acknowledged';
 /**
  * Why a violation stands: the new digest has no signature (`unsigned`), only bad ones (`invalid`), could
  * still not be checked when its grace period ended (`unknown`: unknown is not safe), or is validly signed
- * but an untrusted push moved the tag back to it from a later digest (`rollback`).
+ * but an untrusted push moved the tag back to it from a later digest (`rollback`), or signed only by a key
+ * in `verifier.revokedKeys` (`revoked`: a compromised key vouched for it, whether or not it replaced another).
  */
-export const VIOLATION_REASONS = ['unsigned', 'invalid', 'unknown', 'rollback'] as const;
+export const VIOLATION_REASONS = ['unsigned', 'invalid', 'unknown', 'rollback', 'revoked'] as const;
 export type ViolationReason = (typeof VIOLATION_REASONS)[number];
 
 export interface PreviousDigest {
@@ -51,7 +52,8 @@ export function reasonOf(s: TagState): ViolationReason {
 const VERDICT_CODE: Record<Verdict, string> = { signed: 'S', pending: 'P', unsigned: 'U', invalid: 'I', error: 'E' };
 const FLAG_CODE: Record<ViolationFlag, string> = { none: '-', violation: 'V', acknowledged: 'A' };
 const invert = <K extends string>(m: Record<K, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k])) as Record<string, K>;
-const REASON_CODE: Record<ViolationReason, string> = { unsigned: 'U', invalid: 'I', unknown: 'K', rollback: 'R' };
+// A new reason takes a new character: records written before it still decode unchanged.
+const REASON_CODE: Record<ViolationReason, string> = { unsigned: 'U', invalid: 'I', unknown: 'K', rollback: 'R', revoked: 'D' };
 const VERDICT_OF = invert(VERDICT_CODE);
 const FLAG_OF = invert(FLAG_CODE);
 const REASON_OF = invert(REASON_CODE);

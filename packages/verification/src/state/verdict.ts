@@ -1,6 +1,9 @@
 import type { SignerDecision } from '@signet/queue';
 import type { TagState, Verdict } from './tag-state';
 
+/** The `invalid` finding code of a digest signed only by a key in `verifier.revokedKeys`. */
+export const REVOKED_KEY_CODE = 'REVOKED_KEY';
+
 /** What the signature lookup of one digest found. A failed lookup is not a finding: see `judgeError`. */
 export type SignatureFinding =
   | { kind: 'valid' }
@@ -89,7 +92,9 @@ function movesBack(prev: TagState, digest: string): boolean {
  *   a known signer decision (`untrusted`, `failed`, ...) ends the grace period at once, but not an operator's
  *   signature window, which keeps a digest `pending` until `signatureDueAt`;
  * - otherwise it is `unsigned` or `invalid`, and a violation when it replaced another digest or when a
- *   signature it had disappeared. A violation stands until the tag is validly signed again or acknowledged.
+ *   signature it had disappeared. A violation stands until the tag is validly signed again or acknowledged;
+ * - a digest signed only by a revoked key is `invalid` and always a violation (reason `revoked`), replaced or
+ *   not: the key's holder may be the attacker, and the report lists every tag to re-sign or remove.
  */
 export function judge(prev: TagState | undefined, obs: Observation, opts: JudgeOptions): Judgement {
   const next = advance(prev, obs.digest, obs.now, opts.historyLength);
@@ -109,8 +114,9 @@ export function judge(prev: TagState | undefined, obs: Observation, opts: JudgeO
     else if (!standingRollback) state = withoutReason({ ...state, flag: 'none' });
   } else if (verdict === 'unsigned' || verdict === 'invalid') {
     const replaced = state.replaced || lostSignature;
+    const revoked = obs.finding.kind === 'invalid' && obs.finding.code === REVOKED_KEY_CODE;
     state = { ...state, replaced };
-    if (replaced && state.flag !== 'acknowledged') state = { ...state, flag: 'violation', reason: verdict };
+    if ((replaced || revoked) && state.flag !== 'acknowledged') state = { ...state, flag: 'violation', reason: revoked ? 'revoked' : verdict };
   }
   const settlesOverwrite = next.replaced && (next.changed || prev?.verdict !== verdict);
   return { state, ...(settlesOverwrite || lostSignature ? { overwrite: verdict } : {}) };
