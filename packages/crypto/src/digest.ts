@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDigest } from '@signet/oci';
 
 /** Media type of a cosign signature layer (the blob is the simple-signing payload). */
 export const SIMPLESIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
@@ -7,11 +8,7 @@ export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 /** Value of `critical.type` in every cosign payload. */
 export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 
-const DIGEST_PATTERN = /^(sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/;
-
-export function isDigest(value: string): boolean {
-  return DIGEST_PATTERN.test(value);
-}
+export { isDigest };
 
 /** `sha256:<hex>` of the exact bytes, as registries compute manifest and blob digests. */
 export function digestOf(bytes: Uint8Array): string {

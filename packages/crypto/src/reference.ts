@@ -3,6 +3,8 @@
  * (`index.docker.io/library/alpine`, what cosign signs) and the Docker-normalised one
  * (`docker.io/library/alpine`, what containers/image compares). Comparisons use the latter.
  */
+import { isDigest } from '@signet/oci';
+
 export interface ParsedReference {
   /** Normalised repository: `docker.io/library/alpine`, `host:5000/team/app`. */
   repository: string;
@@ -12,7 +14,6 @@ export interface ParsedReference {
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 function splitHost(name: string): { host: string; path: string } {
   const slash = name.indexOf('/');
@@ -31,7 +32,7 @@ export function parseReference(reference: string): ParsedReference | undefined {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return undefined;
+    if (!isDigest(digest)) return undefined;
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');

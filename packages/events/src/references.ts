@@ -2,8 +2,7 @@
 // body can never smuggle a path (`../`, `/v2/...`) into a registry URL.
 const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
 export const isRepositoryName = (s: string): boolean => s.length <= 255 && REPOSITORY.test(s);
 export const isTag = (s: string): boolean => TAG.test(s);
-export const isDigest = (s: string): boolean => DIGEST.test(s);
+export { isDigest } from '@signet/oci';

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { SOURCE_TYPES } from '@signet/events';
+import { DIGEST_GRAMMAR, DIGEST_PATTERN } from '@signet/oci';
 import { z } from 'zod';
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>');
+// The receiver accepts every digest this grammar does: a narrower schema here failed a sha512 push for good
+// before anything was decided or verified, and the push vanished without a verify job.
+const digest = z.string().regex(DIGEST_PATTERN, `must be ${DIGEST_GRAMMAR}`);
 
 export const pushEventSchema = z.object({
   kind: z.enum(['push', 'delete']),

@@ -1,10 +1,11 @@
+import { DIGEST_PATTERN } from '@signet/oci';
 import { z } from 'zod';
 import { RegistryError } from './errors';
 import type { ImageIndex, ImageManifest } from './types';
 
 const Descriptor = z.object({
   mediaType: z.string(),
-  digest: z.string().regex(/^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/),
+  digest: z.string().regex(DIGEST_PATTERN),
   size: z.number().int().nonnegative(),
   annotations: z.record(z.string(), z.string()).optional(),
   artifactType: z.string().optional(),

@@ -1,3 +1,4 @@
+import { DIGEST_GRAMMAR, isDigest } from '@signet/oci';
 import { RegistryError } from './errors';
 
 /** A parsed image reference: `host[:port]/repo/path[:tag][@sha256:hex]`. */
@@ -12,12 +13,9 @@ export interface ImageReference {
 
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
 
-export function isDigest(value: string): boolean {
-  return DIGEST.test(value);
-}
+export { isDigest };
 
 function invalid(input: string, why: string): RegistryError {
   return new RegistryError('INVALID_REFERENCE', `invalid image reference "${input}": ${why}`);
@@ -35,7 +33,7 @@ export function parseImageReference(input: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw invalid(input, 'digest must be sha256:<64 hex> or sha512:<128 hex>');
+    if (!isDigest(digest)) throw invalid(input, `digest must be ${DIGEST_GRAMMAR}`);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -73,7 +71,7 @@ export function formatImageReference(ref: ImageReference): string {
 
 /** The tag-schema name for attachments of a digest: `sha256-<hex>` plus an optional suffix (`.sig`). */
 export function digestTag(digest: string, suffix = ''): string {
-  if (!DIGEST.test(digest)) throw new RegistryError('INVALID_REFERENCE', `not a digest: "${digest}"`);
+  if (!isDigest(digest)) throw new RegistryError('INVALID_REFERENCE', `not a digest: "${digest}"`);
   return digest.replace(':', '-') + suffix;
 }
 

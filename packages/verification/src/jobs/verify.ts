@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DIGEST_PATTERN } from '@signet/oci';
 import { readJob, verifyJobSchema, type VerifyJob } from '@signet/queue';
 import { z } from 'zod';
 import { checkTag, forgetTag, registryOf, type CheckOutcome, type PushCorrelation, type VerifierContext } from '../check/check-tag';
@@ -14,7 +15,7 @@ export const recheckJobSchema = z.object({
   registry: z.string().min(1),
   repository: z.string().min(1),
   tag: z.string().min(1),
-  digest: z.string(),
+  digest: z.string().regex(DIGEST_PATTERN),
   lookAgain: z.boolean().optional(),
   /** A look-again names the push that asked for it, for the logs (optional: older jobs have none). */
   eventId: z.string().optional(),
