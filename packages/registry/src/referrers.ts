@@ -3,6 +3,7 @@ import { isMissing, MAX_MANIFEST_BYTES, type RegistryClient } from './client';
 import { isRegistryError, RegistryError } from './errors';
 import { parseImageIndex } from './manifests';
 import { OCI_INDEX } from './media-types';
+import { nextLink } from './pagination';
 import { digestTag } from './reference';
 import type { Descriptor } from './types';
 
@@ -12,16 +13,40 @@ export interface Referrers {
   via: 'api' | 'tag';
   /** Size of the index read (0 when there was none), for callers that bound what they read. */
   bytes: number;
+  /**
+   * The API had more pages or entries than the limits allow: the rest were not read. Anyone who can push can
+   * add referrers, so a reader counts this as rejected content rather than trusting the list is complete.
+   */
+  truncated?: { pagesRead: number; entriesRead: number };
 }
+
+export interface ReferrerLimits {
+  /** Pages of the referrers API followed through `Link: <...>; rel="next"`. */
+  maxPages: number;
+  /** Descriptors kept across all pages (before the artifact-type filter, which a registry may not apply). */
+  maxEntries: number;
+}
+
+/**
+ * A legitimate digest has a handful of referrers (bundles, attestations, SBOMs); the signature reader reads at
+ * most 32 bundles. Registries page at 100 or more entries, so these bounds follow every page a real digest has
+ * while an attacker who pushes thousands of referrers costs at most 8 index reads.
+ */
+export const DEFAULT_REFERRER_LIMITS: ReferrerLimits = { maxPages: 8, maxEntries: 512 };
 
 /**
  * Referrers of `digest`: the OCI 1.1 referrers API, or the tag-schema fallback index where the registry
  * has no such API (it answers 404/405, as Distribution 2.8 does).
  */
-export async function listReferrers(client: RegistryClient, repo: string, digest: string, opts: { artifactType?: string } = {}): Promise<Referrers> {
+export async function listReferrers(
+  client: RegistryClient,
+  repo: string,
+  digest: string,
+  opts: { artifactType?: string; limits?: Partial<ReferrerLimits> } = {},
+): Promise<Referrers> {
   const query = opts.artifactType ? `?artifactType=${encodeURIComponent(opts.artifactType)}` : '';
   if (apiKnown.get(client) !== false) {
-    const viaApi = await queryApi(client, repo, digest, query, opts.artifactType);
+    const viaApi = await queryApi(client, repo, digest, query, opts.artifactType, { ...DEFAULT_REFERRER_LIMITS, ...opts.limits });
     apiKnown.set(client, viaApi !== undefined);
     if (viaApi === 'missing-repository') return { manifests: [], via: 'api', bytes: 0 };
     if (viaApi) return viaApi;
@@ -47,7 +72,7 @@ export async function hasReferrersApi(client: RegistryClient, repo: string): Pro
   const known = apiKnown.get(client);
   if (known !== undefined) return known;
   // The spec has a registry with the API answer 200 (an empty index) for any digest, so 404/405 means no API.
-  const api = (await queryApi(client, repo, PROBE_DIGEST, '', undefined)) !== undefined;
+  const api = (await queryApi(client, repo, PROBE_DIGEST, '', undefined, { ...DEFAULT_REFERRER_LIMITS, maxPages: 1 })) !== undefined;
   apiKnown.set(client, api);
   return api;
 }
@@ -58,16 +83,34 @@ async function queryApi(
   digest: string,
   query: string,
   artifactType: string | undefined,
+  limits: ReferrerLimits,
 ): Promise<Referrers | 'missing-repository' | undefined> {
+  const path = `/v2/${repo}/referrers/${digest}`;
+  const what = `referrers of ${repo}@${digest}`;
+  const found: Referrers = { manifests: [], via: 'api', bytes: 0 };
   try {
-    const res = await client.transport.send({
-      method: 'GET', path: `/v2/${repo}/referrers/${digest}${query}`, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX },
-      ok: [200], maxBytes: MAX_MANIFEST_BYTES, what: `referrers of ${repo}@${digest}`,
-    });
-    const type = headerValue(res.headers, 'content-type') ?? '';
-    if (type.startsWith(OCI_INDEX)) return { manifests: filter(parseImageIndex(res.body, 'referrers index').manifests, artifactType), via: 'api', bytes: res.body.length };
-    // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
-    return undefined;
+    // The spec pages a long answer with `Link: <next>; rel="next"`; stopping at the first page missed bundles.
+    for (let next: string | undefined = path + query, page = 0; next !== undefined; page++) {
+      if (page >= limits.maxPages) {
+        found.truncated = { pagesRead: page, entriesRead: found.manifests.length };
+        break;
+      }
+      const res = await client.transport.send({ method: 'GET', path: next, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX }, ok: [200], maxBytes: MAX_MANIFEST_BYTES, what });
+      const type = headerValue(res.headers, 'content-type') ?? '';
+      // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
+      if (!type.startsWith(OCI_INDEX)) {
+        if (page === 0) return undefined;
+        throw new RegistryError('REGISTRY_ERROR', `${what}: page ${page + 1} is not an image index`);
+      }
+      const entries = parseImageIndex(res.body, 'referrers index').manifests;
+      const room = limits.maxEntries - found.manifests.length;
+      found.manifests.push(...entries.slice(0, room));
+      found.bytes += res.body.length;
+      next = nextPage(client, headerValue(res.headers, 'link'), path, what);
+      if (entries.length > room) found.truncated = { pagesRead: page + 1, entriesRead: found.manifests.length };
+      if (found.truncated) break;
+    }
+    return { ...found, manifests: filter(found.manifests, artifactType) };
   } catch (err) {
     // A registry with the API names a missing repository (NAME_UNKNOWN); Distribution 2.8 has no such route
     // at all and answers a plain-text 404, which is what marks the API as absent.
@@ -75,6 +118,15 @@ async function queryApi(
     if (!isRegistryError(err) || ![404, 405, 400].includes(err.status ?? 0)) throw err;
     return undefined;
   }
+}
+
+/** The next page, only on the same origin and the same referrers path (a `Link` elsewhere is refused). */
+function nextPage(client: RegistryClient, link: string | undefined, path: string, what: string): string | undefined {
+  const target = nextLink(link);
+  if (target === undefined) return undefined;
+  const next = client.transport.sameOriginPath(target, what);
+  if (next.split('?')[0] !== path) throw new RegistryError('REGISTRY_ERROR', `${what}: next page ${next} is not on ${path}`);
+  return next;
 }
 
 function filter(manifests: Descriptor[], artifactType: string | undefined): Descriptor[] {

@@ -196,6 +196,12 @@ export async function readSigLayers(session: SignatureReadSession, found: Fetche
 /** The bundles among `subject`'s referrers, read one at a time. */
 export async function readBundles(session: SignatureReadSession, subject: string, referrers: Referrers | undefined): Promise<BundleSignature[]> {
   if (!referrers) return [];
+  if (referrers.truncated) {
+    // Referrers past the page and entry limits were never listed: the excess is rejected, as layers past
+    // maxLayers are, so a flood of referrers shows up instead of silently hiding what lies beyond it.
+    const { pagesRead, entriesRead } = referrers.truncated;
+    session.reject('TOO_MANY_SIGNATURES', `referrers of ${subject}`, `more referrers than the ${entriesRead} listed in ${pagesRead} pages; the rest are not read`);
+  }
   const refs = session.capped(referrers.manifests, (m) => m.digest, `referrers of ${subject}`);
   const out: BundleSignature[] = [];
   for (const ref of refs) {
