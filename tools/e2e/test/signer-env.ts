@@ -1,6 +1,6 @@
 // Shared setup of the signer's end-to-end tests: real Redis and registry (htpasswd users ci-bot and mallory),
 // a cosign key pair on disk, the config file, and helpers to run the signer and the CLI as processes.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { generateCosignKeyPair } from '@signet/crypto';
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob, type VerifyJob } from '@signet/queue';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import {
-  freePort, makeTempDir, removeDir, runSignet, startRedis, startRegistry, startService, writeConfigFile,
+  freePort, makeTempDir, removeDir, runSignet, sharedDir, startRedis, startRegistry, startService, writeConfigFile,
   type CliResult, type RedisServer, type RegistryOptions, type RegistryServer, type RunningService,
 } from '@signet/testing';
 
@@ -126,6 +126,17 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
       removeDir(dir);
     },
   };
+}
+
+/** A real Distribution notification (fixture), re-aimed at one digest and tag. */
+export function distributionBody(opts: { id: string; repository: string; tag: string; digest: string; actor: string }): string {
+  const body = JSON.parse(readFileSync(join(sharedDir(), 'fixtures/webhooks/distribution/manifest-push.real.json'), 'utf8'));
+  const event = body.events[0];
+  event.id = opts.id;
+  event.timestamp = new Date().toISOString();
+  event.target = { ...event.target, repository: opts.repository, tag: opts.tag, digest: opts.digest, url: undefined, references: [] };
+  event.actor = { name: opts.actor };
+  return JSON.stringify(body);
 }
 
 /** Runs the real CLI from source (`signet verify ...`) against the test registry. */

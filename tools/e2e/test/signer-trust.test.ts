@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort, pushImage, pushIndex, sharedDir, waitFor, type RunningService } from '@signet/testing';
-import { CI_BOT, MALLORY, signetCli, startSignerEnv, type SignerEnv } from './signer-env';
-
-/** A real Distribution notification (fixture), re-aimed at one pushed image. */
-function distributionBody(opts: { id: string; repository: string; tag: string; digest: string; actor: string }): string {
-  const body = JSON.parse(readFileSync(join(sharedDir(), 'fixtures/webhooks/distribution/manifest-push.real.json'), 'utf8'));
-  const event = body.events[0];
-  event.id = opts.id;
-  event.timestamp = new Date().toISOString();
-  event.target = { ...event.target, repository: opts.repository, tag: opts.tag, digest: opts.digest, url: undefined, references: [] };
-  event.actor = { name: opts.actor };
-  return JSON.stringify(body);
-}
+import { freePort, pushImage, pushIndex, waitFor, type RunningService } from '@signet/testing';
+import { CI_BOT, distributionBody, MALLORY, signetCli, startSignerEnv, type SignerEnv } from './signer-env';
 
 describe('signer, receiver and registry as separate processes', () => {
   let env: SignerEnv;
