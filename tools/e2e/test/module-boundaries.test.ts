@@ -27,4 +27,10 @@ describe('module boundaries (lint)', () => {
     expect(await boundaryErrors('apps/signer/src/probe.ts', "import '@signet/crypto';\n")).toEqual([]);
     expect(await boundaryErrors('packages/registry/src/probe.ts', "import '@signet/crypto';\n")).toEqual([]);
   });
+
+  it('keeps packages/oci a leaf that every package may import', async () => {
+    expect(await boundaryErrors('packages/oci/src/probe.ts', "import '@signet/crypto';\n")).not.toHaveLength(0);
+    expect(await boundaryErrors('packages/crypto/src/probe.ts', "import '@signet/oci';\n")).toEqual([]);
+    expect(await boundaryErrors('packages/events/src/probe.ts', "import '@signet/oci';\n")).toEqual([]);
+  });
 });
