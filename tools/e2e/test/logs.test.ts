@@ -1,8 +1,6 @@
 // What an operator reads: the three services as processes, their stdout/stderr as written, against a real Redis
 // that goes away under them and a real registry whose push travels receiver -> signer -> verifier.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { generateCosignKeyPair } from '@signet/crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { pushJobId } from '@signet/events';
 import {
   freePort,
@@ -11,15 +9,13 @@ import {
   sleep,
   startRedis,
   startRegistry,
-  startService,
   waitFor,
-  writeConfigFile,
   type RedisServer,
   type RegistryServer,
   type RunningService,
 } from '@signet/testing';
+import { CI_BOT, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
 
 type Line = { text: string; json?: Record<string, unknown> };
 
@@ -48,31 +44,10 @@ describe('logs an operator can use', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const receiverPort = await freePort();
-    registry = await startRegistry({
-      users: { [CI_BOT.username]: CI_BOT.password },
-      notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' }, ignorePulls: true },
-    });
-    const dir = makeTempDir('logs');
-    const keys = await generateCosignKeyPair('pw');
-    writeFileSync(join(dir, 'cosign.key'), keys.privateKeyPem);
-    writeFileSync(join(dir, 'cosign.pub'), keys.publicKeyPem);
-    const configFile = writeConfigFile(
-      {
-        redis: { url: redis.url },
-        registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD' }],
-        webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
-        receiver: { host: '127.0.0.1' },
-        signer: { key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'] }] },
-        verifier: { keys: [join(dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
-        // The level an operator runs at.
-        log: { level: 'info' },
-      },
-      dir,
-    );
-    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'pw', LOG_LEVEL: 'info' };
-    services.push(await startService('webhook-receiver', { configFile, port: receiverPort, env }));
-    services.push(await startService('signer', { configFile, port: await freePort(), env }));
-    services.push(await startService('verifier', { configFile, port: await freePort(), env }));
+    registry = await startRegistry({ users: { [CI_BOT.username]: CI_BOT.password }, notifications: notifyReceiver(receiverPort) });
+    // The level an operator runs at.
+    const pipeline = await writePipelineConfig({ dir: makeTempDir('logs'), registry, redis: { url: redis.url }, logLevel: 'info' });
+    services.push(...(await startPipeline(pipeline, receiverPort, { LOG_LEVEL: 'info' })));
   });
   afterAll(async () => {
     for (const s of services) await s.stop();

@@ -1,6 +1,4 @@
 // The whole pipeline as processes: registry notifications -> receiver -> signer -> verifier -> Prometheus.
-import { generateCosignKeyPair } from '@signet/crypto';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort,
@@ -11,17 +9,14 @@ import {
   startPrometheus,
   startRedis,
   startRegistry,
-  startService,
   waitFor,
-  writeConfigFile,
   type PrometheusServer,
   type RedisServer,
   type RegistryServer,
   type RunningService,
 } from '@signet/testing';
+import { CI_BOT, MALLORY, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
-const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 
 const metricLines = async (svc: RunningService, name: string) =>
   (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
@@ -37,31 +32,10 @@ describe('receiver, signer, verifier and Prometheus together', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const receiverPort = await freePort();
-    registry = await startRegistry({
-      users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
-      notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' }, ignorePulls: true },
-    });
-    const dir = makeTempDir('pipeline');
-    const keys = await generateCosignKeyPair('pw');
-    writeFileSync(join(dir, 'cosign.key'), keys.privateKeyPem);
-    writeFileSync(join(dir, 'cosign.pub'), keys.publicKeyPem);
-    const configFile = writeConfigFile(
-      {
-        redis: { url: redis.url },
-        registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD' }],
-        webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
-        receiver: { host: '127.0.0.1' },
-        signer: { concurrency: 8, key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'] }] },
-        verifier: { keys: [join(dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
-        log: { level: 'warn' },
-      },
-      dir,
-    );
-    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'pw' };
-    services.push(await startService('webhook-receiver', { configFile, port: receiverPort, env }));
-    services.push(await startService('signer', { configFile, port: await freePort(), env }));
-    verifier = await startService('verifier', { configFile, port: await freePort(), env });
-    services.push(verifier);
+    registry = await startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password }, notifications: notifyReceiver(receiverPort) });
+    const pipeline = await writePipelineConfig({ dir: makeTempDir('pipeline'), registry, redis: { url: redis.url }, signer: { concurrency: 8 } });
+    services.push(...(await startPipeline(pipeline, receiverPort)));
+    verifier = services[2] as RunningService;
     prometheus = await startPrometheus({ targets: [verifier.url.replace('http://', '')], ruleFiles: [join(repoRoot(), 'infra/prometheus/signet-rules.yml')] });
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 // The whole pipeline as processes against a real 3-master Redis Cluster: registry notifications -> receiver ->
 // signer -> verifier, every service connected through `redis.cluster` seed nodes.
-import { generateCosignKeyPair } from '@signet/crypto';
 import { Redis } from 'ioredis';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort,
@@ -12,17 +11,14 @@ import {
   runSignet,
   startRedisCluster,
   startRegistry,
-  startService,
   waitFor,
-  writeConfigFile,
   type RedisCluster,
   type RegistryServer,
   type RunningService,
 } from '@signet/testing';
+import { CI_BOT, MALLORY, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
 import { signetCli } from './signer-env';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
-const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 const PREFIX = '{signet}';
 
 const metricLines = async (svc: RunningService, name: string) =>
@@ -46,36 +42,22 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
       startRedisCluster({ masters: 3 }),
       startRegistry({
         users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
-        notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' }, ignoreBlobs: true, ignorePulls: true, backoff: '200ms' },
+        notifications: { ...notifyReceiver(receiverPort), ignoreBlobs: true, backoff: '200ms' },
       }),
     ]);
     nodes = cluster.ports.map((port) => new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 }));
     dir = makeTempDir('cluster-e2e');
-    const keys = await generateCosignKeyPair('pw');
-    writeFileSync(join(dir, 'cosign.key'), keys.privateKeyPem);
-    writeFileSync(join(dir, 'cosign.pub'), keys.publicKeyPem);
-    configFile = writeConfigFile(
-      {
-        // Nothing listens on `url`: a service that ignored the seeds could not start.
-        redis: { url: `redis://127.0.0.1:${await freePort()}`, cluster: cluster.seeds, prefix: PREFIX },
-        registries: [
-          // The request budget is a Lua script on the cluster too.
-          { name: 'local', url: registry.url, host: registry.host, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', rateLimit: { perSecond: 500, burst: 500 } },
-        ],
-        webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
-        receiver: { host: '127.0.0.1' },
-        signer: { key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'] }] },
-        verifier: { keys: [join(dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
-        log: { level: 'info' },
-      },
+    const pipeline = await writePipelineConfig({
       dir,
-    );
-    const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN: 'hook-token-0123456789', COSIGN_PASSWORD: 'pw' };
-    const started = await Promise.all([
-      startService('webhook-receiver', { configFile, port: receiverPort, env }),
-      startService('signer', { configFile, port: await freePort(), env }),
-      startService('verifier', { configFile, port: await freePort(), env }),
-    ]);
+      registry,
+      // Nothing listens on `url`: a service that ignored the seeds could not start.
+      redis: { url: `redis://127.0.0.1:${await freePort()}`, cluster: cluster.seeds, prefix: PREFIX },
+      // The request budget is a Lua script on the cluster too.
+      registryEntry: { host: registry.host, rateLimit: { perSecond: 500, burst: 500 } },
+      logLevel: 'info',
+    });
+    configFile = pipeline.configFile;
+    const started = await startPipeline(pipeline, receiverPort);
     services.push(...started);
     [, signer, verifier] = started;
   });
