@@ -11,7 +11,7 @@ import { TagStore, type RedisClient, type TagStateStore } from './state/store';
 /** Decisions only matter during the grace period; keep them a while longer than that. */
 export const decisionTtl = (gracePeriodMs: number) => Math.max(gracePeriodMs * 4, 3_600_000);
 
-export interface ContextOptions {
+export interface FromConfigOptions {
   config: SignetConfig;
   /** Redis for the shared state, or a store of its own (memory for a stateless scan). */
   redis: RedisClient | { store: TagStateStore };
@@ -22,8 +22,11 @@ export interface ContextOptions {
   scheduleRecheck?: VerifierContext['scheduleRecheck'];
 }
 
-/** Everything a check needs, built from the configuration: keys, registry clients, the state store. */
-export async function createVerifierContext(opts: ContextOptions): Promise<VerifierContext> {
+/**
+ * Builds what every check needs from the configuration: the trusted and revoked keys, one registry client per
+ * registry (only those named, for the CLI's `--registry`), the state store, and the judging settings.
+ */
+export async function createVerifierContext(opts: FromConfigOptions): Promise<VerifierContext> {
   const verifier = opts.config.verifier;
   if (!verifier) throw new Error('the verifier section is missing from the configuration');
   const rules = await Promise.all(
@@ -53,6 +56,7 @@ export async function createVerifierContext(opts: ContextOptions): Promise<Verif
   };
 }
 
+/** Closes the registry clients a context opened (the store's Redis connection belongs to the caller). */
 export async function closeContext(ctx: VerifierContext): Promise<void> {
   await Promise.all([...ctx.registries.values()].map((r) => r.close()));
 }
