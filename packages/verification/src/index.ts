@@ -15,6 +15,7 @@ export { TagStore, type TagRef } from './state/store';
 export { MemoryTagStore } from './state/memory-store';
 export { acknowledgeTag, parseTagRef } from './state/acknowledge';
 export { AckRecords, ACK_HISTORY, type AckRecord } from './state/ack-records';
+export { SigningRecords, type SigningRecord, type SigningRecordsOptions } from './state/signing-records';
 export { type TagState } from './state/tag-state';
 export { createAdmissionJudge, type AdmissionJudgeSettings } from './admission/judge';
 export { parseAdmissionReview, reviewAdmission, admissionReviewResponse, MalformedReviewError, type AdmissionMode, type AdmissionRequest, type ReviewPolicy, type ReviewResult } from './admission/review';
