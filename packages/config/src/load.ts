@@ -35,7 +35,7 @@ export type WebhookAuthConfig =
   | { type: 'hmac-sha256'; header?: string; prefix?: string; secret: Secret }
   | { type: 'path-secret'; secret: Secret };
 export type WebhookConfig = Omit<Raw['webhooks'][number], 'auth'> & { auth: WebhookAuthConfig };
-export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { path?: string; provider?: string; password?: Secret } };
+export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { path?: string; provider?: string; uri?: string; password?: Secret } };
 export type VerifierConfig = NonNullable<Raw['verifier']>;
 export type AdmissionConfig = NonNullable<Raw['admission']>;
 export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & {
@@ -164,7 +164,7 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
     ...raw.signer,
     key: raw.signer.key && { ...strip(raw.signer.key), password: secret(raw.signer.key, 'password', 'signer.key', false, 'signer', 'given') },
   };
-  if (opts.app === 'signer' && !signer?.key) issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, or provider)' });
+  if (opts.app === 'signer' && !signer?.key) issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, uri, or provider)' });
   if (opts.app === 'admission' && !raw.admission) issues.push({ path: 'admission', message: 'the admission section is required (at least admission.tls)' });
   if ((opts.app === 'verifier' || opts.app === 'admission') && !raw.verifier) issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
   const dash = raw.receiver.dashboard;

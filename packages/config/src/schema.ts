@@ -212,7 +212,16 @@ export const configSchema = z
       .object({
         port: port.default(9101),
         concurrency: z.number().int().positive().default(4),
-        key: z.object({ path: z.string().optional(), provider: z.string().optional(), ...secretRef('password') }).strict().optional(),
+        key: z
+          .object({
+            path: z.string().optional(),
+            provider: z.string().optional(),
+            /** A key reference as `signet sign --key` takes it: `pkcs11:…` (the PIN from the URI or `passwordEnv`/`passwordFile`), `env://VAR`, a path, or a KMS name. */
+            uri: z.string().min(1).optional(),
+            ...secretRef('password'),
+          })
+          .strict()
+          .optional(),
         /** Public keys of earlier signing keys: a signature by one of them also counts as "already signed". */
         previousKeys: z.array(z.string()).default([]),
         trust: z.array(trustRuleSchema).default([]),
