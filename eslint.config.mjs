@@ -22,7 +22,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:package'] },
             { sourceTag: 'type:package', onlyDependOnLibsWithTags: ['type:package'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:package'] },
-            // The shared OCI facts stay a leaf, so every package can import them without a cycle.
+            // Leaf packages (the shared OCI facts, the error base) stay leaves, so every package can import them without a cycle.
             { sourceTag: 'layer:leaf', onlyDependOnLibsWithTags: ['layer:leaf'] },
           ],
         },

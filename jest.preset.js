@@ -8,7 +8,7 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@signet/(config|crypto|events|observability|oci|queue|registry|testing|verification)$': '<rootDir>/../../packages/$1/src/index.ts',
+    '^@signet/(config|crypto|errors|events|observability|oci|queue|registry|testing|verification)$': '<rootDir>/../../packages/$1/src/index.ts',
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,

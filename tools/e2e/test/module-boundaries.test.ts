@@ -33,4 +33,11 @@ describe('module boundaries (lint)', () => {
     expect(await boundaryErrors('packages/crypto/src/probe.ts', "import '@signet/oci';\n")).toEqual([]);
     expect(await boundaryErrors('packages/events/src/probe.ts', "import '@signet/oci';\n")).toEqual([]);
   });
+
+  it('keeps packages/errors a leaf that every package and app may import', async () => {
+    expect(await boundaryErrors('packages/errors/src/probe.ts', "import '@signet/queue';\n")).not.toHaveLength(0);
+    expect(await boundaryErrors('packages/oci/src/probe.ts', "import '@signet/errors';\n")).toEqual([]);
+    expect(await boundaryErrors('packages/queue/src/probe.ts', "import '@signet/errors';\n")).toEqual([]);
+    expect(await boundaryErrors('apps/signer/src/probe.ts', "import '@signet/errors';\n")).toEqual([]);
+  });
 });
