@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SignetConfig } from '@signet/config';
-import { Counter, createMetricsRegistry, Histogram, LATENCY_BUCKETS, startOpsServer, type Logger, type Registry } from '@signet/observability';
+import { Counter, createMetricsRegistry, Histogram, LATENCY_BUCKETS, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
 import { connectionFactory, whenConnected } from '@signet/queue';
 import { admissionReviewResponse, createAdmissionJudge, MalformedReviewError, parseAdmissionReview, reviewAdmission, type AdmissionMode, type ReviewPolicy } from '@signet/verification';
 
@@ -13,7 +13,7 @@ export interface RunningAdmission {
   port: number;
   /** Plain HTTP port of /metrics, /healthz, /readyz. */
   opsPort: number;
-  metrics: Registry;
+  metrics: MetricsRegistry;
   /** Reads the certificate files again now (also done every `tls.reloadInterval`); true when they changed. */
   reloadCertificate(): boolean;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { parseConfig, type SignetConfig } from '@signet/config';
 import { buildPayload, signBytes } from '@signet/crypto';
-import { createLogger, Registry } from '@signet/observability';
+import { createLogger, MetricsRegistry } from '@signet/observability';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import { makeCertificate, makeTempDir, pushImage, removeDir, startRedis, startRegistry, type RedisServer, type RegistryServer, type TestCertificate } from '@signet/testing';
 import { checkTag, closeContext, createVerifierContext, createVerifierMetrics, type CheckOutcome, type VerifierContext } from '@signet/verification';
@@ -93,7 +93,7 @@ export async function startAdmissionEnv(): Promise<AdmissionEnv> {
       if (!verifierCtx) {
         const stateClient = new Redis(redis.url);
         clients.push(stateClient);
-        verifierCtx = await createVerifierContext({ config: config(), redis: stateClient, metrics: createVerifierMetrics(new Registry()) });
+        verifierCtx = await createVerifierContext({ config: config(), redis: stateClient, metrics: createVerifierMetrics(new MetricsRegistry()) });
       }
       return checkTag(verifierCtx, { registry: 'local', repository: repo, tag }, { force: true });
     },

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from '@signet/observability';
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type MetricsRegistry } from '@signet/observability';
 
 /** `signet_signatures_total{result}` values: the signer's decisions, plus `skipped` for tagless child pushes. */
 export type SignResult = 'signed' | 'already_signed' | 'untrusted' | 'unverifiable' | 'failed' | 'deleted' | 'skipped';
@@ -18,7 +18,7 @@ const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900,
  * `registries`: the configured registry names. Their `signet_signatures_total{result="failed"}` series start at 0,
  * so the first final failure is an increase Prometheus can see (a series born at 1 shows no `increase`).
  */
-export function createSignerMetrics(registry: Registry, registries: string[] = []): SignerMetrics {
+export function createSignerMetrics(registry: MetricsRegistry, registries: string[] = []): SignerMetrics {
   const metrics: SignerMetrics = {
     signatures: new Counter({
       name: 'signet_signatures_total',

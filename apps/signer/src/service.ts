@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
 import { keyProviderFromRef, loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
-import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type Registry } from '@signet/observability';
+import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
 import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
 import type { Redis } from 'ioredis';
 import { DigestLock } from '@signet/registry';
@@ -12,7 +12,7 @@ import { TrustPolicy } from './trust';
 
 export interface RunningSigner {
   port: number;
-  metrics: Registry;
+  metrics: MetricsRegistry;
   key: SigningKey;
   worker: Worker;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { generateCosignKeyPair, loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from '@signet/crypto';
-import { Registry } from '@signet/observability';
+import { MetricsRegistry } from '@signet/observability';
 import type { VerifyJob } from '@signet/queue';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import { startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
@@ -33,7 +33,7 @@ export interface Replica {
   reg: SignerRegistry;
   verifyJobs: { jobId: string; data: VerifyJob }[];
   metrics: SignerMetrics;
-  metricsRegistry: Registry;
+  metricsRegistry: MetricsRegistry;
 }
 
 export async function startEnv(): Promise<TestEnv> {
@@ -56,7 +56,7 @@ export async function startEnv(): Promise<TestEnv> {
       });
       clients.push(client);
       const reg: SignerRegistry = { name: 'local', host: registry.host, client, store: new SignatureStore(client, { bundles: false }) };
-      const metricsRegistry = new Registry();
+      const metricsRegistry = new MetricsRegistry();
       const metrics = createSignerMetrics(metricsRegistry, ['local']);
       const verifyJobs: Replica['verifyJobs'] = [];
       const deps: SignerDeps = {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
-import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type Registry } from '@signet/observability';
+import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
 import { ALL_QUEUES, connectionFactory, QueueNames } from '@signet/queue';
 import { closeContext, createVerifierContext, createVerifierMetrics, ScanProgress, TagStore, type VerifierContext } from '@signet/verification';
 import { recheckScheduler, startWorkers } from './workers';
@@ -8,7 +8,7 @@ import { recheckScheduler, startWorkers } from './workers';
 export interface RunningVerifier {
   port: number;
   ctx: VerifierContext;
-  metrics: Registry;
+  metrics: MetricsRegistry;
   verifyQueue: Queue;
   rescanQueue: Queue;
   close(): Promise<void>;

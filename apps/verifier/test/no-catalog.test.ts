@@ -1,6 +1,6 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
-import { createLogger, Registry } from '@signet/observability';
+import { createLogger, MetricsRegistry } from '@signet/observability';
 import { startForeignOrigin, waitFor, type ForeignOrigin } from '@signet/testing';
 import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, TagStore } from '@signet/verification';
 import type { RunningVerifier } from '../src/service';
@@ -150,7 +150,7 @@ it('logs that the catalog is not available once per registry, not on every resca
   });
   const logger = createLogger({ service: 'verifier-test', level: 'info', destination });
   const config = env.config({ registry: { url: proxy.url, host: env.registry.host } });
-  const ctx = await createVerifierContext({ config, redis: env.redisClient(), metrics: createVerifierMetrics(new Registry()), logger });
+  const ctx = await createVerifierContext({ config, redis: env.redisClient(), metrics: createVerifierMetrics(new MetricsRegistry()), logger });
   try {
     await shared.rememberRepository('local', 'team/app');
     for (let i = 0; i < 3; i++) expect(await listRepositories(ctx)).toEqual([{ registry: 'local', repository: 'team/app' }]);

@@ -1,7 +1,7 @@
-import { Counter, Histogram, LATENCY_BUCKETS, type Registry } from '@signet/observability';
+import { Counter, Histogram, LATENCY_BUCKETS, type MetricsRegistry } from '@signet/observability';
 
 /** The receiver's metrics (names shared with the shipped rules and dashboard). */
-export function createReceiverMetrics(registry: Registry) {
+export function createReceiverMetrics(registry: MetricsRegistry) {
   return {
     events: new Counter({
       name: 'signet_webhook_events_total',

@@ -1,10 +1,11 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry as MetricsRegistry } from 'prom-client';
 
-export { Counter, Gauge, Histogram, Registry };
+// prom-client calls it `Registry`; in a tool about container registries that name misleads.
+export { Counter, Gauge, Histogram, MetricsRegistry };
 
 /** A fresh metrics registry with process metrics and a `signet_build_info` gauge. */
-export function createMetricsRegistry(service: string, version = '0.1.0'): Registry {
-  const registry = new Registry();
+export function createMetricsRegistry(service: string, version = '0.1.0'): MetricsRegistry {
+  const registry = new MetricsRegistry();
   collectDefaultMetrics({ register: registry });
   const info = new Gauge({
     name: 'signet_build_info',

@@ -1,11 +1,11 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { Registry as MetricsRegistry } from 'prom-client';
 
 export interface OpsServerOptions {
   port: number;
   host?: string;
-  metrics: Registry;
+  metrics: MetricsRegistry;
   /** Readiness: dependencies reachable (Redis, key loaded). Liveness is just "the event loop answers". */
   ready: () => Promise<boolean>;
   /** Answers every other path (the receiver's queue dashboard); without it they get 404. */

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 
 /** Anything with BullMQ's `getJobCounts` (a Queue). */
 export interface CountableQueue {
@@ -12,7 +12,7 @@ const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioriti
  * `signet_queue_jobs{queue,state}`: job counts read from Redis at scrape time. This is the backlog figure
  * autoscalers (KEDA, HPA) and alerts use.
  */
-export function queueDepthCollector(registry: Registry, queues: CountableQueue[]): Gauge {
+export function queueDepthCollector(registry: MetricsRegistry, queues: CountableQueue[]): Gauge {
   return new Gauge({
     name: 'signet_queue_jobs',
     help: 'Jobs per Signet queue and state, read from Redis at scrape time.',

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from '@signet/observability';
+import { Counter, Gauge, Histogram, type MetricsRegistry } from '@signet/observability';
 import type { TagStore, ViolationRecord } from './state/store';
 import type { Verdict } from './state/tag-state';
 
@@ -27,7 +27,7 @@ const RESCAN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
  * scrape time, so whichever replica Prometheus scrapes reports the same violations. When Redis cannot be
  * read, the gauges keep their last values (readiness reports the outage).
  */
-export function createVerifierMetrics(registry: Registry, views?: SharedViews): VerifierMetrics {
+export function createVerifierMetrics(registry: MetricsRegistry, views?: SharedViews): VerifierMetrics {
   const now = views?.now ?? Date.now;
   const guard = async (read: () => Promise<void>) => {
     try {

@@ -16,7 +16,7 @@ import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { parseConfig } from '@signet/config';
 import { buildPayload, signBytes } from '@signet/crypto';
-import { Registry } from '@signet/observability';
+import { MetricsRegistry } from '@signet/observability';
 import { RegistryClient, SignatureStore } from '@signet/registry';
 import { freePort, makeCertificate, makeTempDir, ManagedProcess, pushImage, repoRoot, requireBinary, startRedis, startRegistry, waitFor, writeConfigFile } from '@signet/testing';
 import { checkTag, closeContext, createVerifierContext, createVerifierMetrics } from '@signet/verification';
@@ -114,7 +114,7 @@ async function main() {
   const stateRedis = new Redis(redis.url);
   const known = ['team/web', 'team/sidecar', 'team/proxy'];
   for (const repo of known) await signedPush(repo, '1.0');
-  const ctx = await createVerifierContext({ config: parseConfig(doc, { env: { REGISTRY_PASSWORD: CI_BOT.password } }), redis: stateRedis, metrics: createVerifierMetrics(new Registry()) });
+  const ctx = await createVerifierContext({ config: parseConfig(doc, { env: { REGISTRY_PASSWORD: CI_BOT.password } }), redis: stateRedis, metrics: createVerifierMetrics(new MetricsRegistry()) });
   for (const repo of known) await checkTag(ctx, { registry: 'local', repository: repo, tag: '1.0' });
   await closeContext(ctx);
   for (let i = 0; i < freshCount; i++) await signedPush('team/fresh', `v${i}`);

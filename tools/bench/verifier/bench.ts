@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parseConfig } from '@signet/config';
-import { Registry } from '@signet/observability';
+import { MetricsRegistry } from '@signet/observability';
 import { buildRandomImage, makeTempDir, removeDir, startRedis, startRegistry } from '@signet/testing';
 import { generateKeyPairSync } from 'node:crypto';
 // The benchmark drives the verifier's own scan code.
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const oneTagRate = wrkGetRate(registry.url, dir, 'one');
     const allTagsBefore = wrkGetRate(registry.url, dir, 'all');
     const memBefore = Number(/used_memory:(\d+)/.exec(await conn.info('memory'))?.[1]);
-    const metricsRegistry = new Registry();
+    const metricsRegistry = new MetricsRegistry();
     const metrics = createVerifierMetrics(metricsRegistry);
     const ctx = await createVerifierContext({ config, redis: conn, metrics });
     const fetched = async () => (await metrics.signaturesFetched.get()).values.reduce((s, v) => s + v.value, 0);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type SignetConfig } from '@signet/config';
-import { Registry } from '@signet/observability';
+import { MetricsRegistry } from '@signet/observability';
 import { connectionFactory } from '@signet/queue';
 import type { Cluster, Redis } from 'ioredis';
 // The scan runs the verifier's own checks; they live in the verifier app until a second app needs them.
@@ -102,7 +102,7 @@ async function runScan(flags: ScanFlags): Promise<number> {
     ctx = await createVerifierContext({
       config,
       redis: redis ?? { store: new MemoryTagStore() },
-      metrics: createVerifierMetrics(new Registry()),
+      metrics: createVerifierMetrics(new MetricsRegistry()),
       ...(flags.registry ? { registries: flags.registry } : {}),
     });
     const targets = flags.repository?.length
