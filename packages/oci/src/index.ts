@@ -1,18 +1,58 @@
-// OCI facts shared by every package, with no I/O and no dependencies, so each package can agree on them
-// without importing another's concerns.
-
 /**
- * The OCI image-spec digest grammar for the registered algorithms: `sha256:<64 lowercase hex>` or
- * `sha512:<128 lowercase hex>`. A registry computes and accepts only these; anything else reaching a
- * registry URL or a job would be refused later and further from where it came in.
+ * @signet/oci: the OCI and cosign facts every package shares, defined once. No I/O and no @signet
+ * dependencies, so any package can import it without importing another's concerns. See README.md.
  */
-export const DIGEST_PATTERN = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
-
-/** What a value that fails DIGEST_PATTERN is told. */
-export const DIGEST_GRAMMAR = 'sha256:<64 hex> or sha512:<128 hex>';
-
-export type DigestAlgorithm = 'sha256' | 'sha512';
-
-export function isDigest(value: string): boolean {
-  return DIGEST_PATTERN.test(value);
-}
+export { DIGEST_PATTERN, DIGEST_GRAMMAR, isDigest, digestOf, digestAlgorithm, type DigestAlgorithm } from './digest';
+export { InvalidReferenceError } from './errors';
+export {
+  REPOSITORY_PATTERN,
+  REPOSITORY_MAX_LENGTH,
+  TAG_PATTERN,
+  ARTIFACT_TAG_PATTERN,
+  isRepositoryName,
+  isTag,
+  isArtifactTag,
+  attachmentTag,
+  signatureTag,
+  referrersTag,
+} from './grammar';
+export {
+  DOCKER_HUB,
+  DOCKER_HUB_INDEX,
+  isDockerHub,
+  parseImageReference,
+  normalizeImageReference,
+  formatImageReference,
+  repositoryName,
+  type ImageReference,
+  type ReferenceParseOptions,
+} from './reference';
+export {
+  OCI_MANIFEST,
+  OCI_INDEX,
+  OCI_CONFIG,
+  OCI_LAYER_GZIP,
+  OCI_EMPTY,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_CONFIG,
+  DOCKER_SCHEMA1_MANIFEST,
+  DOCKER_SCHEMA1_SIGNED_MANIFEST,
+  SIMPLE_SIGNING,
+  SIGNATURE_ANNOTATION,
+  SIGSTORE_BUNDLE,
+  SIGSTORE_MEDIA_TYPE_PATTERN,
+  MANIFEST_MEDIA_TYPES,
+  MANIFEST_ACCEPT,
+  isIndexMediaType,
+} from './media-types';
+export { goJsonString, goJsonStringMap, goKeyOrder } from './go-json';
+export {
+  IN_TOTO_PAYLOAD_TYPE,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  dsseEnvelopeSchema,
+  sigstoreBundleSchema,
+  parseBundleEnvelope,
+  type DsseEnvelope,
+} from './dsse';
+export { WEBHOOK_SOURCES, type WebhookSource } from './webhook-sources';
