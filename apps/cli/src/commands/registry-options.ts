@@ -23,6 +23,14 @@ export function addRegistryOptions(cmd: Command): Command {
     .option('--registry-redirect-origin <origin>', 'https storage origin blob downloads may be redirected to (repeatable; as registries[].redirectOrigins)', repeatable);
 }
 
+/**
+ * A command on one image (`signet sign`, `signet verify`): the `<image>` argument, the command's own options
+ * (listed first in its help), then the registry flags.
+ */
+export function imageCommand(program: Command, name: string, description: string, options: (cmd: Command) => Command): Command {
+  return addRegistryOptions(options(program.command(name).description(description).argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')));
+}
+
 /** Parses an image reference given on the command line; a bad one is a usage error. */
 export function imageArgument(input: string): ImageReference {
   try {

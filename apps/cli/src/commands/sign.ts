@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { isCryptoError, keyProviderFromRef, type SigningKey } from '@signet/crypto';
-import {
-  formatImageReference, isIndexMediaType, parseImageIndex, repositoryName, signatureTag, signDigest, signedIdentity, SignatureStore, type ImageReference, type RegistryClient,
-} from '@signet/registry';
+import { formatImageReference, type ImageReference, isIndexMediaType, parseImageIndex, type RegistryClient, repositoryName, signatureTag } from '@signet/registry';
+import { SignatureStore, signDigest, signedIdentity } from '@signet/signatures';
 import { CliError, EXIT_USAGE } from './cli-error';
 import { addSigningScriptFlags } from './cosign-flags';
 import { registerVerifyCommand } from './verify';
 import { processPasswordContext, readPassword } from './password';
-import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
+import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, registryClientFor, type RegistryFlags } from './registry-options';
 
 interface SignFlags extends RegistryFlags {
   key: string;
@@ -66,11 +65,8 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
 }
 
 export function registerSignCommand(program: Command): void {
-  const cmd = addRegistryOptions(
-    program
-      .command('sign')
-      .description('sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)')
-      .argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')
+  const cmd = imageCommand(program, 'sign', 'sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)', (c) =>
+    c
       .requiredOption('--key <path>', 'private key (cosign.key, env://VAR); password from COSIGN_PASSWORD, a terminal prompt or piped stdin')
       .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
       .option('-r, --recursive', 'for an index, also sign every child manifest', false)

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { loadPublicKeys, verifyDsseStatement, verifySignatureLayer, isCryptoError, type PublicKeySet } from '@signet/crypto';
-import { formatImageReference, SignatureStore, type BundleSignature, type StoredSignature } from '@signet/registry';
+import { formatImageReference } from '@signet/registry';
+import { type BundleSignature, SignatureStore, type StoredSignature } from '@signet/signatures';
 import { CliError } from './cli-error';
 import { addVerifyingScriptFlags } from './cosign-flags';
 import { addOutputOption, type OutputFormat } from './output';
-import { addRegistryOptions, collectAnnotation, describeRegistryError, imageArgument, registryClientFor, type RegistryFlags } from './registry-options';
+import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, registryClientFor, type RegistryFlags } from './registry-options';
 
 interface VerifyFlags extends RegistryFlags {
   key: string[];
@@ -84,11 +85,8 @@ async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
 }
 
 export function registerVerifyCommand(program: Command): void {
-  const cmd = addRegistryOptions(
-    program
-      .command('verify')
-      .description('verify the signatures of an image against public keys; prints the verified payloads as JSON')
-      .argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')
+  const cmd = imageCommand(program, 'verify', 'verify the signatures of an image against public keys; prints the verified payloads as JSON', (c) =>
+    c
       .requiredOption('--key <path>', 'public key (cosign.pub); repeat for several keys', (v: string, prev: string[] = []) => [...prev, v])
       .option('--check-claims', 'check the payload claims (digest, annotations)', true)
       .option('--no-check-claims', 'only check the signature over the payload bytes')
