@@ -1,0 +1,115 @@
+import type { RequestListener } from 'node:http';
+import type { SignetConfig } from '@signet/config';
+import { createMetricsRegistry, startOpsServer, type ErrorReporter, type Logger, type MetricsRegistry, type OpsServer } from '@signet/observability';
+import { connectionFactory, type RedisConnectionOptions } from '@signet/queue';
+import type { Cluster, Redis } from 'ioredis';
+import { ResourceStack } from './resource-stack';
+
+/** Something a service opens that emits `error` and can be closed: a BullMQ Queue, Worker or QueueEvents. */
+export interface Closable {
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  close(): Promise<unknown>;
+  waitUntilReady?(): Promise<unknown>;
+}
+
+export interface OpsOptions {
+  port: number;
+  host?: string;
+  /** Readiness: what the service needs to do its work answers (Redis, a loaded key). */
+  ready: () => Promise<boolean>;
+  /** Answers paths other than /healthz, /readyz and /metrics (the receiver's queue dashboard). */
+  fallback?: RequestListener;
+}
+
+/** What every Signet service starts from: its connections, metrics, ops listener and the stack that closes them. */
+export interface ServiceRuntime {
+  readonly service: string;
+  readonly logger: Logger;
+  /** The service's prom-client registry, with process metrics and `signet_build_info`. */
+  readonly metrics: MetricsRegistry;
+  /** Where every connection, queue and worker reports its errors (rate-limited). */
+  readonly errors: ErrorReporter;
+  /** The queues' key prefix (`redis.prefix`). */
+  readonly prefix: string;
+  /** A new Redis connection for `role`, closed when the runtime closes. */
+  connection(role: RedisConnectionOptions['role']): Redis | Cluster;
+  /** Reports `resource`'s errors as `source` and closes it when the runtime closes; returns it. */
+  own<T extends Closable>(resource: T, source: string): T;
+  /** Runs `close` when the runtime closes (last registered, first closed). */
+  defer(name: string, close: () => unknown): void;
+  /** Starts the one ops listener (`/healthz`, `/readyz`, `/metrics`), closed when the runtime closes. */
+  startOps(opts: OpsOptions): Promise<OpsServer>;
+  /**
+   * Runs a service's start. If it throws, everything opened so far is closed before the error is rethrown;
+   * otherwise the result gains `close()`, which closes everything.
+   */
+  start<T extends object>(build: () => Promise<T>): Promise<T & { close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export interface ServiceRuntimeOptions {
+  service: string;
+  config: Pick<SignetConfig, 'redis'>;
+  logger: Logger;
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/**
+ * QUIT lets Redis finish what was sent; with Redis down it would wait on the offline queue for ever, so it is
+ * bounded and followed by a disconnect either way.
+ */
+async function closeConnection(connection: Redis | Cluster): Promise<void> {
+  if (connection.status === 'ready') await Promise.race([connection.quit().catch(() => undefined), delay(1000)]);
+  connection.disconnect();
+}
+
+export function createServiceRuntime(opts: ServiceRuntimeOptions): ServiceRuntime {
+  const { logger, service } = opts;
+  const stack = new ResourceStack();
+  const connect = connectionFactory(opts.config.redis, { logger });
+  const metrics = createMetricsRegistry(service);
+  let made = 0;
+
+  const runtime: ServiceRuntime = {
+    service,
+    logger,
+    metrics,
+    errors: connect.errors,
+    prefix: opts.config.redis.prefix,
+    connection(role) {
+      const connection = connect(role);
+      stack.defer(`redis connection ${++made} (${role})`, () => closeConnection(connection));
+      return connection;
+    },
+    own(resource, source) {
+      connect.errors.watch(resource, source);
+      stack.defer(source, async () => {
+        // BullMQ emits an unhandled error when a queue on a shared connection is closed while it is still
+        // starting; let that finish first (bounded: with Redis down it never does).
+        if (resource.waitUntilReady) await Promise.race([resource.waitUntilReady().catch(() => undefined), delay(2000)]);
+        await resource.close();
+      });
+      return resource;
+    },
+    defer(name, close) {
+      stack.defer(name, close);
+    },
+    async startOps(ops) {
+      const server = await startOpsServer({ ...ops, metrics });
+      stack.defer('ops listener', () => server.close());
+      return server;
+    },
+    async start(build) {
+      try {
+        const result = await build();
+        return Object.assign(result, { close: () => runtime.close() });
+      } catch (err) {
+        await runtime.close().catch((closeErr: unknown) => logger.warn({ err: closeErr }, `${service}: closing after a failed start`));
+        throw err;
+      }
+    },
+    close: () => stack.close(),
+  };
+  return runtime;
+}
