@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { DefaultJobOptions } from 'bullmq';
+import { SignetError } from '@signet/errors';
 import { createErrorReporter, type ErrorReporter } from '@signet/observability';
 
 /** TLS settings for `rediss://` URLs: a private CA, and a client certificate where Redis asks for one. */
@@ -29,8 +30,10 @@ export interface ConnectionLogger {
 }
 
 /** A TLS file that cannot be read: the service stops at start rather than retrying a connection forever. */
-export class RedisTlsFileError extends Error {
-  readonly code = 'REDIS_TLS_FILE_UNREADABLE';
+export class RedisTlsFileError extends SignetError<'REDIS_TLS_FILE_UNREADABLE'> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('REDIS_TLS_FILE_UNREADABLE', message, options);
+  }
 }
 
 export interface RedisConnectionOptions {

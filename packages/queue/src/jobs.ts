@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SignetError } from '@signet/errors';
 import { SOURCE_TYPES } from '@signet/events';
 import { DIGEST_GRAMMAR, DIGEST_PATTERN } from '@signet/oci';
 import { z } from 'zod';
@@ -63,8 +64,10 @@ export const rescanJobSchema = z.discriminatedUnion('kind', [
 export type RescanJob = z.infer<typeof rescanJobSchema>;
 
 /** A job's data did not match its schema: the job fails permanently (retrying cannot fix it). */
-export class InvalidJobError extends Error {
-  readonly code = 'INVALID_JOB';
+export class InvalidJobError extends SignetError<'INVALID_JOB'> {
+  constructor(message: string) {
+    super('INVALID_JOB', message);
+  }
 }
 
 /** Validates job data on read. */
