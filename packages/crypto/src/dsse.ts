@@ -1,21 +1,6 @@
+import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '@signet/oci';
 import type { PublicKeySet, TrustedKey } from './public-keys';
-import { identityMatches } from './reference';
-
-/** A DSSE envelope as a Sigstore bundle carries it (cosign v3's default signature format). */
-export interface DsseEnvelope {
-  payloadType: string;
-  payload: Buffer;
-  signatures: { keyid?: string; sig: string }[];
-}
-
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-
-/**
- * The predicate type of an image signature, as opposed to an attestation (SLSA provenance, SBOM...) signed
- * by the same key: cosign's `types.CosignSignPredicateType` (sigstore/cosign `pkg/types/predicate.go`),
- * which `signDigestBundle` in `cmd/cosign/cli/sign/sign.go` writes into the statement of every v3 bundle.
- */
-export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+import { identityMatches } from './identity';
 
 /** DSSE pre-authentication encoding: `DSSEv1 <len(type)> <type> <len(body)> <body>` (lengths in bytes). */
 export function dssePae(payloadType: string, payload: Buffer): Buffer {

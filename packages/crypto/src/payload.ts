@@ -1,4 +1,4 @@
-import { COSIGN_SIGNATURE_TYPE, isDigest } from './digest';
+import { goJsonString, goJsonStringMap, isDigest } from '@signet/oci';
 import { parseStrictJson, StrictJsonError } from './strict-json';
 
 /** The claims of a cosign "simple signing" payload. */
@@ -17,21 +17,15 @@ export interface PayloadInput {
   annotations?: Readonly<Record<string, string>>;
 }
 
-/** Go `json.Marshal` string escaping: like JSON.stringify plus HTML-safe `<`, `>`, `&` and U+2028/U+2029. */
-export function goJsonString(value: string): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/** Value of `critical.type` in every cosign payload. */
+export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 
 /** Builds the payload byte-for-byte as cosign emits it (sigstore/sigstore `payload.Cosign`). */
 export function buildPayload(input: PayloadInput): Buffer {
   if (!isDigest(input.manifestDigest)) throw new TypeError(`not a digest: ${input.manifestDigest}`);
   if (input.dockerReference.length === 0) throw new TypeError('docker reference must not be empty');
-  const entries = Object.entries(input.annotations ?? {}).sort(([a], [b]) => byteOrder(a, b));
-  const optional = entries.length
-    ? `{${entries.map(([k, v]) => `${goJsonString(k)}:${goJsonString(v)}`).join(',')}}`
-    : 'null';
+  const annotations = input.annotations ?? {};
+  const optional = Object.keys(annotations).length ? goJsonStringMap(annotations) : 'null';
   const json =
     `{"critical":{"identity":{"docker-reference":${goJsonString(input.dockerReference)}},` +
     `"image":{"docker-manifest-digest":${goJsonString(input.manifestDigest)}},` +

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import { SIMPLESIGNING_MEDIA_TYPE } from './digest';
+import { SIMPLE_SIGNING } from '@signet/oci';
 import type { TrustedKey } from './public-keys';
 import { PublicKeySet } from './public-keys';
 import { parsePayload, type PayloadParseMode, type SignaturePayload } from './payload';
 import { decodeBase64Strict } from './pem';
-import { identityMatches, type IdentityRule } from './reference';
+import { identityMatches, type IdentityRule } from './identity';
 
 /** One layer of a `.sig` manifest: the blob and the signature annotation (media type when known). */
 export interface SignatureLayer {
@@ -42,7 +42,7 @@ const fail = (code: LayerFailureCode, message: string): LayerVerification => ({ 
  * payload syntax, digest claim, identity claim. Expected failures are results, never exceptions.
  */
 export function verifySignatureLayer(layer: SignatureLayer, options: LayerVerifyOptions): LayerVerification {
-  if (layer.mediaType !== undefined && layer.mediaType !== SIMPLESIGNING_MEDIA_TYPE) {
+  if (layer.mediaType !== undefined && layer.mediaType !== SIMPLE_SIGNING) {
     return fail('NOT_A_SIGNATURE', `layer media type ${layer.mediaType} is not a cosign signature`);
   }
   const signature = decodeBase64Strict(layer.signature);

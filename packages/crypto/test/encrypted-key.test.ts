@@ -1,14 +1,6 @@
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import {
-  decryptEncryptedKeyFile,
-  decryptPrivateKey,
-  encryptPrivateKey,
-  generateCosignKeyPair,
-  parseEncryptedKeyFile,
-  publicKeyToPem,
-  spkiDer,
-} from '../src';
-import { deriveKey } from '../src/encrypted-key';
+import { decryptPrivateKey, generateCosignKeyPair, publicKeyToPem, spkiDer } from '../src';
+import { decryptEncryptedKeyFile, deriveKey, encryptPrivateKey, parseEncryptedKeyFile } from '../src/encrypted-key';
 import { readFixtureText } from './fixtures';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decryptEncryptedKeyFile, encryptPrivateKey, writeKeyFile } from '../src';
+import { writeKeyFile } from '../src';
+import { decryptEncryptedKeyFile, encryptPrivateKey } from '../src/encrypted-key';
 
 const tempDir = (): string => mkdtempSync(path.join(tmpdir(), 'signet-keyfile-'));
 

@@ -1,4 +1,5 @@
-import { buildPayload, digestOf, parsePayload, sigTagFor } from '../src';
+import { digestOf, signatureTag } from '@signet/oci';
+import { buildPayload, parsePayload } from '../src';
 import { readDiskSignature, readFixture } from './fixtures';
 
 const DIGEST = 'sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00';
@@ -40,8 +41,8 @@ describe('building payloads', () => {
   });
 
   it('names the signature tag after the digest', () => {
-    expect(sigTagFor(DIGEST)).toBe('sha256-634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00.sig');
-    expect(() => sigTagFor('latest')).toThrow(TypeError);
+    expect(signatureTag(DIGEST)).toBe('sha256-634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00.sig');
+    expect(() => signatureTag('latest')).toThrow(TypeError);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { digestOf } from '@signet/oci';
+import { encodePem } from '../src/pem';
 import {
-  digestOf,
-  encodePem,
   loadPublicKeys,
   parsePublicKeyPem,
   PublicKeySet,
