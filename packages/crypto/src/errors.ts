@@ -1,3 +1,5 @@
+import { SignetError } from '@signet/errors';
+
 /** Stable codes shared by thrown errors and verification results. */
 export type CryptoErrorCode =
   | 'WRONG_PASSWORD'
@@ -12,15 +14,7 @@ export type CryptoErrorCode =
   | 'KEY_FILE_SYMLINK'
   | 'KEY_FILE_EXISTS';
 
-export class CryptoError extends Error {
-  readonly code: CryptoErrorCode;
-
-  constructor(code: CryptoErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class CryptoError extends SignetError<CryptoErrorCode> {}
 
 /** Secretbox authentication failed: the password is wrong or the file was tampered with. */
 export class WrongPasswordError extends CryptoError {
