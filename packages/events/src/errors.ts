@@ -1,3 +1,5 @@
+import { SignetError } from '@signet/errors';
+
 export interface PayloadIssue {
   /** Dotted path of the offending field (`events.0.target.repository`); empty for the whole body. */
   path: string;
@@ -12,14 +14,11 @@ export interface PayloadIssue {
 export type PayloadErrorCode = 'INVALID_PAYLOAD' | 'UNSIGNED_ATTRIBUTES' | 'STALE_EVENT' | 'UNDATED_EVENT';
 
 /** A request refused for what it holds: the HTTP layer answers 400 with the message and `details`. */
-export class WebhookPayloadError extends Error {
-  readonly code: PayloadErrorCode;
+export class WebhookPayloadError extends SignetError<PayloadErrorCode> {
   readonly details: PayloadIssue[];
 
   constructor(message: string, details: PayloadIssue[], options?: { cause?: unknown; code?: PayloadErrorCode }) {
-    super(message, options);
-    this.name = 'WebhookPayloadError';
-    this.code = options?.code ?? 'INVALID_PAYLOAD';
+    super(options?.code ?? 'INVALID_PAYLOAD', message, { cause: options?.cause });
     this.details = details;
   }
 }
