@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SignetError } from '@signet/errors';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type RawConfig } from './schema';
@@ -12,14 +13,13 @@ export interface ConfigIssue {
 }
 
 /** The config file is missing, unreadable or invalid; `issues` lists every bad field with its path. */
-export class ConfigError extends Error {
-  readonly code = 'INVALID_CONFIG';
+export class ConfigError extends SignetError<'INVALID_CONFIG'> {
   constructor(
     readonly source: string,
     readonly issues: ConfigIssue[],
     options?: { cause?: unknown },
   ) {
-    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'), options);
+    super('INVALID_CONFIG', `invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'), options);
   }
 }
 
