@@ -1,27 +1,8 @@
 import { createHash } from 'node:crypto';
-import { DIGEST_PATTERN } from '@signet/oci';
-import { readJob, verifyJobSchema, type VerifyJob } from '@signet/queue';
-import { z } from 'zod';
+import { readJob, recheckJobSchema, verifyJobSchema, type RecheckJob, type VerifyJob } from '@signet/queue';
 import { checkTag, forgetTag, registryOf, type CheckOutcome, type PushCorrelation, type VerifierContext } from '../check/check-tag';
 import type { DecisionRecord } from '../state/store';
 import { decodeTagState } from '../state/tag-state';
-
-/**
- * `recheck` jobs on the verify queue: a pending overwrite judged again when its grace period or signature
- * window ends, or (`lookAgain`) a tag looked at again after a push named a digest the registry did not show.
- */
-export const recheckJobSchema = z.object({
-  v: z.literal(1),
-  registry: z.string().min(1),
-  repository: z.string().min(1),
-  tag: z.string().min(1),
-  digest: z.string().regex(DIGEST_PATTERN),
-  lookAgain: z.boolean().optional(),
-  /** A look-again names the push that asked for it, for the logs (optional: older jobs have none). */
-  eventId: z.string().optional(),
-  pushJobId: z.string().optional(),
-});
-export type RecheckJob = z.infer<typeof recheckJobSchema>;
 
 /** One grace re-check per tag and digest (no ':' in BullMQ ids); a look-again also names its time. */
 export function recheckJobId(job: Omit<RecheckJob, 'v'>, atMs?: number): string {
