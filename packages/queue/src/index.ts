@@ -2,7 +2,22 @@
  * Queue contracts shared by the receiver, signer and verifier: queue names, versioned job payload schemas,
  * deterministic job ids, the ioredis connection BullMQ needs and default job options.
  */
-export { QueueNames, ALL_QUEUES, DEFAULT_PREFIX, type QueueName } from './names';
+export { QueueNames, JobNames, ALL_QUEUES, DEFAULT_PREFIX, type QueueName, type JobName } from './names';
+export { recheckJobSchema, type RecheckJob } from './recheck';
+export {
+  openQueue,
+  openWorker,
+  openPushQueue,
+  openVerifyQueue,
+  openRescanQueue,
+  type QueueJobs,
+  type JobData,
+  type JobNameOf,
+  type TypedQueue,
+  type TypedWorker,
+  type TypedJob,
+  type QueueSettings,
+} from './queues';
 export {
   pushEventSchema,
   pushJobSchema,
