@@ -1,6 +1,7 @@
-import { packDigest, isArtifactTag } from '../state/tag-state';
+import { packDigest, isArtifactTag, type TagState } from '../state/tag-state';
+import type { DecisionRecord, Stored } from '../state/store';
 import { checkTag, forgetTag, recordLookupFailure, registryOf, type CheckOutcome, type VerifierContext } from './check-tag';
-import { errorReason } from './registry-access';
+import { errorReason, type RegistryAccess } from './registry-access';
 import { mapLimit } from './pool';
 
 /** How long a deleted tag's last record is kept when the configuration does not say. */
@@ -25,61 +26,91 @@ export interface ScanRepositoryOptions {
   force?: boolean;
 }
 
+/** What a scan reads of one repository before it checks any tag: the listing and everything stored for it. */
+interface RepositoryListing {
+  registryName: string;
+  repository: string;
+  registry: RegistryAccess;
+  /** The listed tags, signature artifacts left out. */
+  tags: string[];
+  stored: Map<string, Stored>;
+  /** Signer decisions by packed digest. */
+  decisions: Map<string, DecisionRecord>;
+  /** Deleted tags' last records. */
+  tombstones: Map<string, TagState>;
+  /** What the listing says of a digest's signatures: shown, known absent, or unknown (referrers API). */
+  signaturesListed: (digest: string) => boolean | undefined;
+}
+
 /**
  * One repository's share of a rescan: list the tags (skipping signature artifacts), HEAD each with bounded
  * concurrency, verify signatures only for new or changed digests, forget tags that are gone. A failed
  * lookup marks that tag `error` and the scan goes on; the caller decides whether to retry.
  */
 export async function scanRepository(ctx: VerifierContext, registryName: string, repository: string, opts: ScanRepositoryOptions = {}): Promise<RepositoryScan> {
+  const listing = await readListing(ctx, registryName, repository);
+  opts.onListed?.(listing.tags.length);
+  const results = await mapLimit(listing.tags, ctx.tagConcurrency, async (tag) => {
+    const result = await scanTag(ctx, listing, tag, opts.force === true);
+    opts.onTag?.(result);
+    return result;
+  });
+  const forgotten = await tidyRepository(ctx, listing);
+  return { registry: registryName, repository, tags: results, forgotten, errors: results.filter((r) => r.kind === 'error').length };
+}
+
+/** Lists the repository's tags and reads, at once, its stored tags, signer decisions and tombstones. */
+async function readListing(ctx: VerifierContext, registryName: string, repository: string): Promise<RepositoryListing> {
   const registry = registryOf(ctx, registryName);
-  const listed = await registry.tags(repository);
-  const tags = (listed ?? []).filter((t) => !isArtifactTag(t));
-  opts.onListed?.(tags.length);
-  const artifactTags = new Set((listed ?? []).filter(isArtifactTag));
+  const listed = (await registry.tags(repository)) ?? [];
+  const tags = listed.filter((t) => !isArtifactTag(t));
+  const artifactTags = new Set(listed.filter(isArtifactTag));
   const [stored, decisions, tombstones, complete] = await Promise.all([
     ctx.store.readRepository(registryName, repository),
     ctx.store.decisions(registryName, repository, ctx.now()),
     ctx.store.tombstones(registryName, repository),
     tags.length > 0 ? registry.listingShowsSignatures(repository) : false,
   ]);
-  /** What the listing says of a digest's signatures: shown, known absent, or unknown (referrers API). */
   const signaturesListed = (digest: string): boolean | undefined => {
     const tag = digest.replace(':', '-');
     if (artifactTags.has(`${tag}.sig`) || artifactTags.has(tag)) return true;
     return complete ? false : undefined;
   };
+  return { registryName, repository, registry, tags, stored, decisions, tombstones, signaturesListed };
+}
 
-  const results = await mapLimit(tags, ctx.tagConcurrency, async (tag): Promise<TagResult> => {
-    const ref = { registry: registryName, repository, tag };
-    let result: TagResult;
-    try {
-      ctx.metrics.tagsScanned.labels(registryName).inc();
-      const known = stored.get(tag) ?? { raw: null };
-      let digest: string | undefined;
-      try {
-        digest = await registry.digestOf(repository, tag);
-      } catch (err) {
-        return await recordLookupFailure(ctx, ref, known, undefined, err);
-      }
-      if (digest === undefined) {
-        result = { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
-      } else {
-        const decision = decisions.get(packDigest(digest)) ?? null;
-        const tombstone = tombstones.get(tag) ?? null;
-        result = { tag, ...(await checkTag(ctx, ref, { digest, stored: known, decision, tombstone, signatureListed: signaturesListed(digest), force: opts.force === true })) };
-      }
-    } catch (err) {
-      result = { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };
-    }
-    opts.onTag?.(result);
-    return result;
-  });
+/** HEADs one listed tag and checks it against what was read; any failure becomes the tag's `error` result. */
+async function scanTag(ctx: VerifierContext, listing: RepositoryListing, tag: string, force: boolean): Promise<TagResult> {
+  const ref = { registry: listing.registryName, repository: listing.repository, tag };
+  try {
+    ctx.metrics.tagsScanned.labels(listing.registryName).inc();
+    const known = listing.stored.get(tag) ?? { raw: null };
+    // A failed HEAD is recorded on the tag (verdict `error`) and thrown as a LookupFailedError.
+    const digest = await listing.registry.digestOf(listing.repository, tag).catch((err: unknown) => recordLookupFailure(ctx, ref, known, undefined, err));
+    if (digest === undefined) return { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
+    const outcome = await checkTag(ctx, ref, {
+      digest,
+      stored: known,
+      decision: listing.decisions.get(packDigest(digest)) ?? null,
+      tombstone: listing.tombstones.get(tag) ?? null,
+      signatureListed: listing.signaturesListed(digest),
+      force,
+    });
+    return { tag, ...outcome };
+  } catch (err) {
+    return { tag, kind: 'error', reason: errorReason((err as { cause?: unknown }).cause ?? err), message: (err as Error).message };
+  }
+}
 
-  const present = new Set(tags);
-  const gone = [...stored.keys()].filter((t) => !present.has(t));
+/** Forgets the stored tags the listing no longer shows and prunes expired decisions and tombstones. */
+async function tidyRepository(ctx: VerifierContext, listing: RepositoryListing): Promise<string[]> {
+  const { registryName, repository } = listing;
+  const present = new Set(listing.tags);
   const forgotten: string[] = [];
-  for (const tag of gone) if (await forgetTag(ctx, { registry: registryName, repository, tag }, stored.get(tag))) forgotten.push(tag);
+  for (const [tag, known] of listing.stored) {
+    if (!present.has(tag) && (await forgetTag(ctx, { registry: registryName, repository, tag }, known))) forgotten.push(tag);
+  }
   await ctx.store.pruneDecisions(registryName, repository, ctx.now());
-  if (tombstones.size > 0) await ctx.store.pruneTombstones(registryName, repository, ctx.now() - (ctx.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS));
-  return { registry: registryName, repository, tags: results, forgotten, errors: results.filter((r) => r.kind === 'error').length };
+  if (listing.tombstones.size > 0) await ctx.store.pruneTombstones(registryName, repository, ctx.now() - (ctx.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS));
+  return forgotten;
 }
