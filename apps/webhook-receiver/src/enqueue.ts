@@ -3,12 +3,15 @@ import type { Cluster, Redis } from 'ioredis';
 // BullMQ's own add-job script and the version its scripts are named by (`addStandardJob:<version>`).
 import { addStandardJob } from 'bullmq/dist/cjs/scripts/addStandardJob-9';
 import { version as bullmqVersion } from 'bullmq/dist/cjs/version';
+import { SignetError } from '@signet/errors';
 import type { PushEvent } from '@signet/events';
 import { pushJobId, type PushJob } from '@signet/queue';
 
 /** Redis could not take the jobs: the sender must retry (HTTP 503). Nothing was half-queued. */
-export class QueueUnavailableError extends Error {
-  readonly code = 'QUEUE_UNAVAILABLE';
+export class QueueUnavailableError extends SignetError<'QUEUE_UNAVAILABLE'> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('QUEUE_UNAVAILABLE', message, { ...options, retryable: true });
+  }
 }
 
 export interface EnqueueResult {

@@ -1,14 +1,15 @@
 import type { Request, Response, NextFunction } from 'express';
+import { SignetError } from '@signet/errors';
 
 /** An HTTP answer with a JSON reason; the one place where error codes become status codes. */
-export class HttpError extends Error {
+export class HttpError extends SignetError<`HTTP_${number}`> {
   constructor(
     readonly status: number,
     readonly error: string,
     readonly details: unknown[] = [],
     readonly headers: Record<string, string> = {},
   ) {
-    super(error);
+    super(`HTTP_${status}`, error);
   }
 }
 
