@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SignetConfig } from '@signet/config';
+import { SignetError } from '@signet/errors';
 import { Counter, createMetricsRegistry, Histogram, LATENCY_BUCKETS, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
 import { connectionFactory, whenConnected } from '@signet/queue';
 import { admissionReviewResponse, createAdmissionJudge, MalformedReviewError, parseAdmissionReview, reviewAdmission, type AdmissionMode, type ReviewPolicy } from '@signet/verification';
@@ -31,13 +32,13 @@ export interface StartOptions {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MODES = new Set<string>(['enforce', 'warn', 'audit']);
 
-class HttpError extends Error {
+class HttpError extends SignetError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
