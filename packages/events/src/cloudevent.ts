@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WebhookPayloadError } from './errors';
 import { headerValues, mediaTypeOf, singleHeader } from './headers';
-import { parseJson, parseWith } from './payload';
+import { parseJson, parseWith } from './json-body';
 import type { WebhookHeaders } from './types';
 
 /** The parts of a CloudEvent (1.0) the adapters use, whichever HTTP mode carried it. */

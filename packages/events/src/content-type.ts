@@ -1,10 +1,10 @@
 import { STRUCTURED_CONTENT_TYPE } from './cloudevent';
 import { mediaTypeOf } from './headers';
-import type { SourceType } from './types';
+import type { WebhookSource } from '@signet/oci';
 
 const JSON_TYPE = 'application/json';
 
-const ACCEPTED: Record<SourceType, readonly string[]> = {
+const ACCEPTED: Record<WebhookSource, readonly string[]> = {
   distribution: ['application/vnd.docker.distribution.events.v1+json', JSON_TYPE],
   // Harbor's CloudEvents format may arrive in structured mode.
   harbor: [JSON_TYPE, STRUCTURED_CONTENT_TYPE],
@@ -20,12 +20,12 @@ const ACCEPTED: Record<SourceType, readonly string[]> = {
 };
 
 /** Media types a source's webhook may carry (without parameters). */
-export function acceptedContentTypes(source: SourceType): readonly string[] {
+export function acceptedContentTypes(source: WebhookSource): readonly string[] {
   return ACCEPTED[source];
 }
 
 /** Whether a Content-Type header value is one the source sends; when not, the HTTP layer answers 415. */
-export function isAcceptedContentType(source: SourceType, contentType: string | undefined): boolean {
+export function isAcceptedContentType(source: WebhookSource, contentType: string | undefined): boolean {
   const type = mediaTypeOf(contentType);
   return type !== undefined && ACCEPTED[source].includes(type);
 }

@@ -15,7 +15,8 @@
  *   `registry` is always the configured registry name given by the caller, never a host from the body;
  *   `eventId` is the sender's id, or `sha256:<hex>` of the raw body (`-<index>` for several events from one
  *   body); `needsDigestResolution` marks pushes that name only a tag (Docker Hub, Quay, some others), to be
- *   resolved through the configured registry.
+ *   resolved through the configured registry. `pushEventSchema` is its one definition (the type is inferred
+ *   from it); the queue's push job composes it.
  * - Signatures, attestations, SBOMs and other referrers are never events (`ignored` reason
  *   `signature-artifact`), so Signet's own signature pushes cannot start a signing loop.
  * - `isAcceptedContentType(source, contentType)`: false → answer 415.
@@ -23,20 +24,10 @@
  *   `{ ok: false, reason: 'missing' | 'mismatch' | 'malformed' }`, all comparisons in constant time.
  * - `pushJobId(event)`: deterministic BullMQ-safe job id (`push-<sha256 hex>`).
  */
-export type {
-  IgnoredCount,
-  ParseOptions,
-  ParseWebhookInput,
-  PushEvent,
-  SourceType,
-  WebhookHeaders,
-  WebhookParseResult,
-} from './types';
-export { SOURCE_TYPES } from './types';
-export { WebhookPayloadError, type PayloadErrorCode, type PayloadIssue } from './errors';
-export type { IgnoreReason } from './context';
+export type { ParseOptions, ParseWebhookInput, WebhookHeaders, WebhookParseResult } from './types';
+export { pushEventSchema, type PushEvent } from './push-event';
+export { WebhookPayloadError } from './errors';
 export { parseWebhook } from './parse';
-export { acceptedContentTypes, isAcceptedContentType } from './content-type';
-export { MANIFEST_MEDIA_TYPES, isManifestMediaType, isSignatureArtifact, type SignatureHints } from './media-types';
-export { authenticate, authenticatesHeaders, type AuthFailure, type AuthRequest, type AuthResult, type WebhookAuth } from './auth';
+export { isAcceptedContentType } from './content-type';
+export { authenticate, authenticatesHeaders, type WebhookAuth } from './auth';
 export { pushJobId } from './job-id';

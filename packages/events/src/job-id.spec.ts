@@ -1,5 +1,5 @@
 import { pushJobId } from './job-id';
-import type { PushEvent } from './types';
+import type { PushEvent } from './push-event';
 
 const base: PushEvent = {
   kind: 'push',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PushEvent } from './types';
+import type { PushEvent } from './push-event';
 
 /**
  * Deterministic BullMQ job id for a push event: one job per registry, repository, digest (or tag) and

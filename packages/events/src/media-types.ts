@@ -1,23 +1,20 @@
-/** Manifest media types that make a push an image (or image index) push; anything else pushed is a blob. */
-export const MANIFEST_MEDIA_TYPES: readonly string[] = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-];
+import {
+  DOCKER_SCHEMA1_MANIFEST,
+  DOCKER_SCHEMA1_SIGNED_MANIFEST,
+  isArtifactTag,
+  MANIFEST_MEDIA_TYPES as READABLE_MANIFEST_MEDIA_TYPES,
+  SIGSTORE_MEDIA_TYPE_PATTERN,
+} from '@signet/oci';
+
+/**
+ * Manifest media types that make a push an image (or image index) push; anything else pushed is a blob.
+ * Schema 1 manifests count too: they are images, and the signer decides what to do with them.
+ */
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [...READABLE_MANIFEST_MEDIA_TYPES, DOCKER_SCHEMA1_MANIFEST, DOCKER_SCHEMA1_SIGNED_MANIFEST];
 
 export function isManifestMediaType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType.toLowerCase());
 }
-
-/**
- * Cosign's tag scheme: `sha256-<hex>.sig|.att|.sbom`; the bare `sha256-<hex>` is the OCI referrers fallback
- * index.
- */
-const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.sig|\.att|\.sbom)?$/;
-const SIGNATURE_MEDIA_TYPE = /^application\/vnd\.dev\.(cosign|sigstore)\./i;
 
 export interface SignatureHints {
   tag?: string;
@@ -34,8 +31,8 @@ export interface SignatureHints {
  * signatures, one after another, so no adapter turns them into pushes.
  */
 export function isSignatureArtifact(hints: SignatureHints): boolean {
-  if (hints.tag !== undefined && SIGNATURE_TAG.test(hints.tag)) return true;
+  if (hints.tag !== undefined && isArtifactTag(hints.tag)) return true;
   if (hints.subject !== undefined && hints.subject !== null) return true;
   const types = [hints.mediaType, hints.artifactType, ...(hints.referenceMediaTypes ?? [])];
-  return types.some((t) => t !== undefined && SIGNATURE_MEDIA_TYPE.test(t));
+  return types.some((t) => t !== undefined && SIGSTORE_MEDIA_TYPE_PATTERN.test(t));
 }

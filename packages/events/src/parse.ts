@@ -8,11 +8,12 @@ import { parseGar } from './adapters/gar';
 import { parseGithub } from './adapters/github';
 import { parseHarbor } from './adapters/harbor';
 import { parseQuay } from './adapters/quay';
-import type { Adapter } from './context';
-import { parseJson } from './payload';
-import type { ParseWebhookInput, SourceType, WebhookParseResult } from './types';
+import type { Adapter } from './adapter';
+import { parseJson } from './json-body';
+import type { WebhookSource } from '@signet/oci';
+import type { ParseWebhookInput, WebhookParseResult } from './types';
 
-const ADAPTERS: Record<SourceType, Adapter> = {
+const ADAPTERS: Record<WebhookSource, Adapter> = {
   distribution: parseDistribution,
   harbor: parseHarbor,
   github: parseGithub,

@@ -1,36 +1,5 @@
-/** Where a webhook came from; selects the adapter that reads its body. */
-export const SOURCE_TYPES = [
-  'distribution',
-  'harbor',
-  'github',
-  'dockerhub',
-  'acr',
-  'quay',
-  'artifactory',
-  'ecr',
-  'gar',
-  'cloudevents',
-] as const;
-export type SourceType = (typeof SOURCE_TYPES)[number];
-
-/** One change to one image reference, normalised from any registry's webhook. */
-export interface PushEvent {
-  kind: 'push' | 'delete';
-  /** The configured registry NAME of the webhook endpoint; never a host read from the body. */
-  registry: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-  mediaType?: string;
-  actor?: string;
-  /** The sender's own event id, or `sha256:<hex of raw body>` (with `-<index>` for multi-event bodies). */
-  eventId: string;
-  /** ISO 8601 instant of the change (the sender's timestamp, or the time of parsing when it sends none). */
-  occurredAt: string;
-  source: SourceType;
-  /** Set when the sender gives only a tag: the digest must be resolved through the configured registry. */
-  needsDigestResolution?: boolean;
-}
+import type { WebhookSource } from '@signet/oci';
+import type { PushEvent } from './push-event';
 
 export interface IgnoredCount {
   reason: string;
@@ -64,7 +33,7 @@ export interface ParseOptions {
 }
 
 export interface ParseWebhookInput {
-  source: SourceType;
+  source: WebhookSource;
   registry: string;
   rawBody: Buffer;
   headers: WebhookHeaders;

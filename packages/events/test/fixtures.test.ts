@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { parseWebhook, type ParseOptions, type SourceType, type WebhookHeaders } from '../src';
+import type { WebhookSource } from '@signet/oci';
+import { parseWebhook, type ParseOptions, type WebhookHeaders } from '../src';
 import { FIXED_NOW, FIXTURE_DIGEST, now, webhookFixture } from './shared';
 
 const REGISTRY = 'main';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
-function parseFixture(source: SourceType, file: string, headers: WebhookHeaders = {}, options: ParseOptions = {}) {
+function parseFixture(source: WebhookSource, file: string, headers: WebhookHeaders = {}, options: ParseOptions = {}) {
   return parseWebhook({ source, registry: REGISTRY, rawBody: webhookFixture(file), headers, options: { now, ...options } });
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseWebhook, SOURCE_TYPES, WebhookPayloadError, type SourceType, type WebhookHeaders } from '../src';
+import { WEBHOOK_SOURCES, type WebhookSource } from '@signet/oci';
+import { parseWebhook, pushEventSchema, WebhookPayloadError, type WebhookHeaders } from '../src';
 import { now, webhookFixtureJson } from './shared';
 import { PUSH_FIXTURES } from '@signet/testing';
 
@@ -50,7 +51,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 
-function templateFor(source: SourceType): fc.Arbitrary<unknown> {
+function templateFor(source: WebhookSource): fc.Arbitrary<unknown> {
   if (source === 'cloudevents') return shapedLike(ceTemplate);
   if (source === 'harbor') {
     const harbor = webhookFixtureJson(PUSH_FIXTURES.harbor);
@@ -68,7 +69,7 @@ function templateFor(source: SourceType): fc.Arbitrary<unknown> {
   });
 }
 
-function headersFor(source: SourceType): fc.Arbitrary<WebhookHeaders> {
+function headersFor(source: WebhookSource): fc.Arbitrary<WebhookHeaders> {
   const ceHeaders = fc.record(
     {
       'ce-specversion': fc.oneof(fc.constant('1.0'), fc.string()),
@@ -97,7 +98,7 @@ const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.
 
 const options = { now, imagePathPrefix: 'us-docker.pkg.test/proj' };
 
-describe.each(SOURCE_TYPES)('parseWebhook(%s) on arbitrary input', (source) => {
+describe.each(WEBHOOK_SOURCES)('parseWebhook(%s) on arbitrary input', (source) => {
   it(`returns a result or throws WebhookPayloadError for ${RUNS_PER_SOURCE} arbitrary bodies`, () => {
     const body = fc.oneof(
       fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v))),
@@ -124,7 +125,9 @@ describe.each(SOURCE_TYPES)('parseWebhook(%s) on arbitrary input', (source) => {
             REPOSITORY.test(e.repository) &&
             (e.tag !== undefined || e.digest !== undefined) &&
             !Number.isNaN(Date.parse(e.occurredAt)) &&
-            e.eventId.length > 0,
+            e.eventId.length > 0 &&
+            // What the receiver enqueues, the signer reads back through this schema.
+            pushEventSchema.safeParse(e).success,
         );
       }),
       { numRuns: RUNS_PER_SOURCE },

@@ -1,26 +1,12 @@
 import { createHash } from 'node:crypto';
 import { SignetError } from '@signet/errors';
-import { SOURCE_TYPES } from '@signet/events';
+import { pushEventSchema } from '@signet/events';
 import { DIGEST_GRAMMAR, DIGEST_PATTERN } from '@signet/oci';
 import { z } from 'zod';
 
 // The receiver accepts every digest this grammar does: a narrower schema here failed a sha512 push for good
 // before anything was decided or verified, and the push vanished without a verify job.
 const digest = z.string().regex(DIGEST_PATTERN, `must be ${DIGEST_GRAMMAR}`);
-
-export const pushEventSchema = z.object({
-  kind: z.enum(['push', 'delete']),
-  registry: z.string().min(1),
-  repository: z.string().min(1),
-  tag: z.string().optional(),
-  digest: digest.optional(),
-  mediaType: z.string().optional(),
-  actor: z.string().optional(),
-  eventId: z.string().min(1),
-  occurredAt: z.string(),
-  source: z.enum(SOURCE_TYPES),
-  needsDigestResolution: z.boolean().optional(),
-});
 
 /** `signet.push`: one normalised webhook event. Version 1. */
 export const pushJobSchema = z.object({ v: z.literal(1), event: pushEventSchema, receivedAt: z.string() });

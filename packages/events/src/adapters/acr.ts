@@ -1,5 +1,6 @@
-import { ResultCollector, type Adapter } from '../context';
-import { parseWith } from '../payload';
+import { type Adapter } from '../adapter';
+import { ResultCollector } from '../result-collector';
+import { parseWith } from '../json-body';
 import { collectDistributionEvent, distributionEventSchema } from './distribution';
 
 /** Azure Container Registry webhooks: one Distribution-shaped event per request, without an actor. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { bodyEventId, ignoredResult, isoTime, ResultCollector, type Adapter } from '../context';
-import { parseWith } from '../payload';
+import { bodyEventId, isoTime, type Adapter } from '../adapter';
+import { ignoredResult, ResultCollector } from '../result-collector';
+import { parseWith } from '../json-body';
 
 const text = z.string().nullish();
 

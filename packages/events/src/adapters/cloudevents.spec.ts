@@ -1,13 +1,14 @@
 import { webhookFixtureJson, now, FIXTURE_DIGEST } from '../../test/shared';
 import { WebhookPayloadError } from '../errors';
 import { parseWebhook } from '../parse';
-import type { SourceType, WebhookHeaders } from '../types';
+import type { WebhookSource } from '@signet/oci';
+import type { WebhookHeaders } from '../types';
 
 // Most cases here come with a shared secret (bearer, header), which authenticates the headers too.
-const parse = (source: SourceType, body: unknown, headers: WebhookHeaders = {}, headersAuthenticated = true) =>
+const parse = (source: WebhookSource, body: unknown, headers: WebhookHeaders = {}, headersAuthenticated = true) =>
   parseWebhook({ source, registry: 'main', rawBody: Buffer.from(JSON.stringify(body)), headers, headersAuthenticated, options: { now } });
 /** As under hmac-sha256: only the body is proven. */
-const parseSigned = (source: SourceType, body: unknown, headers: WebhookHeaders = {}) => parse(source, body, headers, false);
+const parseSigned = (source: WebhookSource, body: unknown, headers: WebhookHeaders = {}) => parse(source, body, headers, false);
 
 // Harbor's CloudEvents format carries the default format's `event_data` as `data`.
 const harborData = () => webhookFixtureJson('harbor/push-artifact.json')['event_data'];

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { readCloudEvent } from '../cloudevent';
-import { isoTime, ResultCollector, type Adapter } from '../context';
+import { isoTime, type Adapter } from '../adapter';
+import { ResultCollector } from '../result-collector';
 import { WebhookPayloadError } from '../errors';
-import { parseWith } from '../payload';
-import { isDigest } from '../references';
+import { parseWith } from '../json-body';
+import { isDigest } from '@signet/oci';
 import { collectHarborCloudEvent, isHarborCloudEventType } from './harbor';
 
 const text = z.string().nullish();

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { isoTime, ResultCollector, type Adapter, type AdapterContext } from '../context';
+import { isoTime, type Adapter, type AdapterContext } from '../adapter';
+import { ResultCollector } from '../result-collector';
 import { isManifestMediaType } from '../media-types';
-import { parseWith } from '../payload';
+import { parseWith } from '../json-body';
 
 const text = z.string().nullish();
 

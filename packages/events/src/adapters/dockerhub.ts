@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { bodyEventId, isoTime, ResultCollector, type Adapter } from '../context';
-import { parseWith } from '../payload';
+import { bodyEventId, isoTime, type Adapter } from '../adapter';
+import { ResultCollector } from '../result-collector';
+import { parseWith } from '../json-body';
 
 const bodySchema = z.looseObject({
   push_data: z.looseObject({

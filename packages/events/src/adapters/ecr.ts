@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ignoredResult, isoTime, ResultCollector, type Adapter } from '../context';
-import { parseWith } from '../payload';
+import { isoTime, type Adapter } from '../adapter';
+import { ignoredResult, ResultCollector } from '../result-collector';
+import { parseWith } from '../json-body';
 
 const text = z.string().nullish();
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ignoredResult, isoTime, ResultCollector, type Adapter, type AdapterContext } from '../context';
+import { isoTime, type Adapter, type AdapterContext } from '../adapter';
+import { ignoredResult, ResultCollector } from '../result-collector';
 import { WebhookPayloadError } from '../errors';
-import { parseJson, parseWith } from '../payload';
+import { parseJson, parseWith } from '../json-body';
 
 const text = z.string().nullish();
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { bodyEventId, ignoredResult, isoTime, ResultCollector, type Adapter } from '../context';
+import { bodyEventId, isoTime, type Adapter } from '../adapter';
+import { ignoredResult, ResultCollector } from '../result-collector';
 import type { ParseOptions } from '../types';
 import { WebhookPayloadError } from '../errors';
 import { singleHeader } from '../headers';
-import { parseWith } from '../payload';
-import { isDigest } from '../references';
+import { parseWith } from '../json-body';
+import { isDigest } from '@signet/oci';
 
 const text = z.string().nullish();
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isBinaryMode, isStructuredMode, readCloudEvent, type CloudEvent } from '../cloudevent';
-import { bodyEventId, ignoredResult, isoTime, ResultCollector, type Adapter, type AdapterContext } from '../context';
-import { parseWith } from '../payload';
+import { bodyEventId, isoTime, type Adapter, type AdapterContext } from '../adapter';
+import { ignoredResult, ResultCollector } from '../result-collector';
+import { parseWith } from '../json-body';
 
 const text = z.string().nullish();
 

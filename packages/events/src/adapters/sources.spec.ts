@@ -1,9 +1,10 @@
 import { FIXTURE_DIGEST, now, webhookFixture, webhookFixtureJson } from '../../test/shared';
 import { WebhookPayloadError } from '../errors';
 import { parseWebhook } from '../parse';
-import type { ParseOptions, SourceType, WebhookHeaders } from '../types';
+import type { WebhookSource } from '@signet/oci';
+import type { ParseOptions, WebhookHeaders } from '../types';
 
-const parse = (source: SourceType, body: unknown, headers: WebhookHeaders = {}, options: ParseOptions = {}) => {
+const parse = (source: WebhookSource, body: unknown, headers: WebhookHeaders = {}, options: ParseOptions = {}) => {
   const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
   return parseWebhook({ source, registry: 'main', rawBody, headers, options: { now, ...options } });
 };

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { isDigest, isRepositoryName, isTag } from '@signet/oci';
+import type { AdapterContext } from './adapter';
 import { isSignatureArtifact, type SignatureHints } from './media-types';
-import { isDigest, isRepositoryName, isTag } from './references';
-import type { ParseOptions, PushEvent, SourceType, WebhookHeaders, WebhookParseResult } from './types';
+import type { PushEvent } from './push-event';
+import type { WebhookParseResult } from './types';
 
 /** Why part of a body produced no event; counted in `WebhookParseResult.ignored`. */
 export type IgnoreReason =
@@ -16,20 +17,6 @@ export type IgnoreReason =
   | 'outside-prefix'
   | 'invalid-reference'
   | 'no-reference';
-
-/** What an adapter gets: the body parsed once, plus the request around it. */
-export interface AdapterContext {
-  registry: string;
-  source: SourceType;
-  body: unknown;
-  rawBody: Buffer;
-  headers: WebhookHeaders;
-  /** May headers say who pushed and which event it was? See `ParseWebhookInput.headersAuthenticated`. */
-  headersAuthenticated: boolean;
-  options: ParseOptions;
-}
-
-export type Adapter = (ctx: AdapterContext) => WebhookParseResult;
 
 export interface Candidate {
   kind: 'push' | 'delete';
@@ -95,23 +82,6 @@ export class ResultCollector {
       ignored: [...this.counts].map(([reason, count]) => ({ reason, count })),
     };
   }
-}
-
-/**
- * Id for senders without one: a hash of the exact bytes, so a redelivery dedupes; `-<index>` tells apart
- * the events of one body.
- */
-export function bodyEventId(rawBody: Buffer, index = 0, total = 1): string {
-  const hash = 'sha256:' + createHash('sha256').update(rawBody).digest('hex');
-  return total > 1 ? `${hash}-${index}` : hash;
-}
-
-/** ISO time from the sender's timestamp (ISO string, or unix seconds), else the parse time. */
-export function isoTime(value: string | number | null | undefined, options: ParseOptions): string {
-  const date =
-    typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : undefined;
-  if (date !== undefined && Number.isFinite(date.getTime())) return date.toISOString();
-  return (options.now?.() ?? new Date()).toISOString();
 }
 
 /** A result for a body that holds nothing but one ignored item. */
