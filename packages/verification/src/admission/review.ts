@@ -1,3 +1,4 @@
+import { SignetError } from '@signet/errors';
 import { z } from 'zod';
 import type { AdmissionJudge, AdmissionOutcome, ImageVerdict } from './judge';
 import { containerImages } from './workloads';
@@ -5,8 +6,10 @@ import { containerImages } from './workloads';
 export type AdmissionMode = 'enforce' | 'warn' | 'audit';
 
 /** An AdmissionReview the API server would not send: answered 400, never judged. */
-export class MalformedReviewError extends Error {
-  readonly code = 'MALFORMED_REVIEW';
+export class MalformedReviewError extends SignetError<'MALFORMED_REVIEW'> {
+  constructor(message: string) {
+    super('MALFORMED_REVIEW', message);
+  }
 }
 
 const groupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });

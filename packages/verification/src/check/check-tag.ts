@@ -1,3 +1,4 @@
+import { ConcurrentUpdateError, SignetError } from '@signet/errors';
 import type { Logger } from '@signet/observability';
 import type { VerifierMetrics } from '../metrics';
 import type { DecisionRecord, Stored, TagRef, TagStateStore } from '../state/store';
@@ -35,19 +36,22 @@ export interface VerifierContext {
 export type RecheckKind = 'grace' | 'look-again';
 
 /** A registry lookup failed (throttled, 401, timeout, 5xx): the job fails and BullMQ retries it. */
-export class LookupFailedError extends Error {
-  readonly code = 'LOOKUP_FAILED';
+export class LookupFailedError extends SignetError<'LOOKUP_FAILED'> {
   constructor(
     readonly ref: TagRef,
     readonly reason: string,
     options: { cause: unknown },
   ) {
-    super(`lookup of ${ref.registry}/${ref.repository}:${ref.tag} failed (${reason}): ${(options.cause as Error)?.message ?? options.cause}`, options);
+    // Retryable: the tag is judged `error` meanwhile, and the next attempt looks it up again.
+    super('LOOKUP_FAILED', `lookup of ${ref.registry}/${ref.repository}:${ref.tag} failed (${reason}): ${(options.cause as Error)?.message ?? options.cause}`, { ...options, retryable: true });
   }
 }
 
-export class UnknownRegistryError extends Error {
-  readonly code = 'UNKNOWN_REGISTRY';
+/** A job names a registry that is not configured: no later attempt finds it (not retryable). */
+export class UnknownRegistryError extends SignetError<'UNKNOWN_REGISTRY'> {
+  constructor(message: string) {
+    super('UNKNOWN_REGISTRY', message);
+  }
 }
 
 /** The push a job is about, named in its log lines: the sender's event id and the `signet.push` job id. */
@@ -96,7 +100,7 @@ async function store(ctx: VerifierContext, ref: TagRef, first: Stored, compute: 
     const j = compute(stored);
     if (!j) return undefined;
     if (await ctx.store.apply(ref, stored, j.state)) return j;
-    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`tag ${ref.registry}/${ref.repository}:${ref.tag} kept changing under concurrent writers`);
+    if (attempt >= MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, MAX_WRITE_ATTEMPTS);
     stored = await ctx.store.read(ref);
   }
 }
@@ -106,7 +110,7 @@ export async function forgetTag(ctx: VerifierContext, ref: TagRef, known?: Store
   let stored = known ?? (await ctx.store.read(ref));
   for (let attempt = 1; stored.raw !== null; attempt++) {
     if (await ctx.store.apply(ref, stored, undefined)) return true;
-    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`tag ${ref.registry}/${ref.repository}:${ref.tag} kept changing under concurrent writers`);
+    if (attempt >= MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, MAX_WRITE_ATTEMPTS);
     stored = await ctx.store.read(ref);
   }
   return false;

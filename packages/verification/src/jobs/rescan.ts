@@ -1,3 +1,4 @@
+import { SignetError } from '@signet/errors';
 import { readJob, rescanJobSchema, rescanRepositoryJobId, type RescanJob } from '@signet/queue';
 import { isRegistryError, type RegistryError } from '@signet/registry';
 import { registryOf, type VerifierContext } from '../check/check-tag';
@@ -19,8 +20,10 @@ export interface RescanDeps {
 }
 
 /** A repository scan finished with failed lookups: the job fails so BullMQ retries it with backoff. */
-export class ScanIncompleteError extends Error {
-  readonly code = 'SCAN_INCOMPLETE';
+export class ScanIncompleteError extends SignetError<'SCAN_INCOMPLETE'> {
+  constructor(message: string) {
+    super('SCAN_INCOMPLETE', message, { retryable: true });
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ConcurrentUpdateError } from '@signet/errors';
 import type { TagRef, TagStore } from './store';
 import { acknowledge } from './verdict';
 
@@ -8,13 +9,15 @@ export type AckResult =
   | { kind: 'no-violation' }
   | { kind: 'unknown-tag' };
 
+const ACK_ATTEMPTS = 5;
+
 /**
  * Operator acknowledgement of a tag: its standing violation stops alerting (until the tag points to another
  * digest), and the durable traces of earlier violations on it are cleared.
  */
 export async function acknowledgeTag(store: TagStore, ref: TagRef): Promise<AckResult> {
   const traces = await store.clearTraces(ref);
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < ACK_ATTEMPTS; attempt++) {
     const stored = await store.read(ref);
     const next = stored.state && acknowledge(stored.state);
     if (!next) {
@@ -23,7 +26,7 @@ export async function acknowledgeTag(store: TagStore, ref: TagRef): Promise<AckR
     }
     if (await store.apply(ref, stored, next)) return { kind: 'acknowledged', digest: next.digest, traces };
   }
-  throw new Error(`tag ${ref.registry}/${ref.repository}:${ref.tag} kept changing under concurrent writers`);
+  throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, ACK_ATTEMPTS);
 }
 
 /** Parses `REGISTRY/REPO:TAG` (registry = a configured registry name; the repository may contain `/`). */
