@@ -48,3 +48,4 @@ export {
   type ConnectionLogger,
   type ConnectionFactory,
 } from './connection';
+export { judgeJobFailure, jobError, withJobFailurePolicy, type JobAttempt, type JobFailure, type AttemptedJob } from './job-failure';
