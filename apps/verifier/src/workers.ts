@@ -1,9 +1,10 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { ErrorReporter } from '@signet/observability';
-import { defaultJobOptions, QueueNames } from '@signet/queue';
+import { defaultJobOptions, QueueNames, withJobFailurePolicy } from '@signet/queue';
 import { processRecheck, processRescan, processVerify, recheckJobId, type ScanProgress, type VerifierContext } from '@signet/verification';
 
-export interface WorkerOptions {
+/** How the verifier's workers run: their Redis connection and prefix, concurrency, rescan schedule and error reporter. */
+export interface VerifierWorkersOptions {
   connection: ConnectionOptions;
   prefix: string;
   /** Verify and rescan jobs processed at once by this replica. */
@@ -40,14 +41,20 @@ export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.no
 
 /**
  * Wires the processors to BullMQ: a verify worker (signer decisions and grace re-checks), a rescan worker
- * (fan-out and per-repository scans) and the repeatable rescan schedule.
+ * (fan-out and per-repository scans) and the repeatable rescan schedule. Both follow the shared job-failure
+ * policy: a job that can never succeed (invalid data, a registry not configured) fails at its first attempt,
+ * anything else is retried with backoff.
  */
-export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: Queue, rescanQueue: Queue, opts: WorkerOptions): Promise<VerifierWorkers> {
+export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: Queue, rescanQueue: Queue, opts: VerifierWorkersOptions): Promise<VerifierWorkers> {
   const common = { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency };
-  const verify = new Worker(QueueNames.verify, async (job) => (job.name === 'recheck' ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id)), common);
+  const verify = new Worker(
+    QueueNames.verify,
+    withJobFailurePolicy(async (job: Job) => (job.name === 'recheck' ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id))),
+    common,
+  );
   const rescan = new Worker(
     QueueNames.rescan,
-    async (job) =>
+    withJobFailurePolicy(async (job: Job) =>
       processRescan(
         {
           ctx,
@@ -58,6 +65,7 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
         },
         { id: job.id, data: job.data },
       ),
+    ),
     common,
   );
   for (const w of [verify, rescan]) {
