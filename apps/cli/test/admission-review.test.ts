@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildPayload, signBytes } from '@signet/crypto';
-import { RegistryClient, SignatureStore } from '@signet/registry';
+import { RegistryClient } from '@signet/registry';
+import { SignatureStore } from '@signet/signatures';
 import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
 import { stringify } from 'yaml';
 

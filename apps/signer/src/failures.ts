@@ -1,6 +1,6 @@
 import { InvalidJobError } from '@signet/queue';
 import { isRegistryError } from '@signet/registry';
-import { LockBusyError } from '@signet/registry';
+import { LockBusyError } from '@signet/queue';
 
 /** The event names a registry that is not configured: no retry can fix that. */
 export class UnknownRegistryError extends Error {

@@ -4,7 +4,7 @@ import { keyProviderFromRef, loadPublicKeys, type PublicKeySet, type SigningKey 
 import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
 import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
 import type { Redis } from 'ioredis';
-import { DigestLock } from '@signet/registry';
+import { DigestLock } from '@signet/queue';
 import { createSignerMetrics } from './metrics';
 import { processPush, type SignerDeps } from './process-push';
 import { signerRegistries } from './registries';

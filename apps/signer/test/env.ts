@@ -1,10 +1,11 @@
 import { generateCosignKeyPair, loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from '@signet/crypto';
 import { MetricsRegistry } from '@signet/observability';
 import type { VerifyJob } from '@signet/queue';
-import { RegistryClient, SignatureStore } from '@signet/registry';
+import { RegistryClient } from '@signet/registry';
+import { SignatureStore } from '@signet/signatures';
 import { startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
 import { Redis } from 'ioredis';
-import { DigestLock } from '@signet/registry';
+import { DigestLock } from '@signet/queue';
 import { createSignerMetrics, type SignerMetrics } from '../src/metrics';
 import type { SignerDeps, SignerRegistry } from '../src/process-push';
 import { TrustPolicy } from '../src/trust';

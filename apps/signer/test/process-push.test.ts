@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { parsePayload, PublicKeySet, verifyDsseStatement, verifySignatureLayers } from '@signet/crypto';
 import { pushJobId, verifyJobId, type PushJob } from '@signet/queue';
-import { signDigest, SignatureStore } from '@signet/registry';
+import { SignatureStore, signDigest } from '@signet/signatures';
 import { pushImage, pushIndex } from '@signet/testing';
 import { processPush, type PushJobHandle } from '../src/process-push';
 import { TrustPolicy } from '../src/trust';

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { attachBundle, RegistryClient } from '@signet/registry';
+import { RegistryClient } from '@signet/registry';
+import { attachBundle } from '@signet/signatures';
 import { waitFor } from '@signet/testing';
 import { ScanProgress } from '@signet/verification';
 import { startVerifier, type RunningVerifier } from '../src/service';

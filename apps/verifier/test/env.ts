@@ -6,7 +6,8 @@ import { parseConfig, type SignetConfig } from '@signet/config';
 import { buildPayload, COSIGN_SIGN_PREDICATE_TYPE, dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes } from '@signet/crypto';
 import { createLogger } from '@signet/observability';
 import { createRedisConnection, defaultJobOptions, QueueNames, verifyJobId, type SignerDecision, type VerifyJob } from '@signet/queue';
-import { RegistryClient, SignatureStore } from '@signet/registry';
+import { RegistryClient } from '@signet/registry';
+import { SignatureStore } from '@signet/signatures';
 import { makeTempDir, pushImage, removeDir, startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
 import { Redis } from 'ioredis';
 

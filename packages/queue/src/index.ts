@@ -49,3 +49,5 @@ export {
   type ConnectionFactory,
 } from './connection';
 export { judgeJobFailure, jobError, withJobFailurePolicy, type JobAttempt, type JobFailure, type AttemptedJob } from './job-failure';
+export { DigestLock, LockBusyError, type DigestLockOptions } from './digest-lock';
+export { RedisRequestBudget, redisRequestBudgets, type RedisBudgetOptions, type RateLimitedRegistry } from './budget';

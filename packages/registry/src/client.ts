@@ -1,14 +1,14 @@
 import { headerValue } from './body';
 import { assertDigest, digestOf } from './digest';
-import { isRegistryError, RegistryError } from './errors';
+import { isMissing, isRegistryError, RegistryError } from './errors';
+import { DEFAULT_MAX_BLOB_BYTES, MAX_MANIFEST_BYTES } from './limits';
 import { MANIFEST_ACCEPT } from './media-types';
+import type { RegistryClientOptions } from './options';
 import { paginate } from './pagination';
 import { isDigest } from './reference';
-import { Transport, type RegistryClientOptions, type SendResult } from './transport';
+import { hasReferrersApi, listReferrers, type Referrers, type ReferrersOptions } from './referrers';
+import { Transport, type SendResult } from './transport';
 import type { Descriptor, FetchedManifest } from './types';
-
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_MAX_BLOB_BYTES = 4 * 1024 * 1024;
 
 const pull = (repo: string) => `repository:${repo}:pull`;
 const push = (repo: string) => `repository:${repo}:pull,push`;
@@ -21,7 +21,8 @@ export interface UploadResult {
 
 /** A client for one registry's distribution API (OCI distribution spec 1.1, Docker registry v2). */
 export class RegistryClient {
-  readonly transport: Transport;
+  /** Auth, retries, budget and origins wrap every request once, here; callers see only the API below. */
+  private readonly transport: Transport;
 
   constructor(options: RegistryClientOptions) {
     this.transport = new Transport(options);
@@ -158,15 +159,27 @@ export class RegistryClient {
   catalog(opts: { pageSize?: number } = {}): AsyncIterable<string> {
     return paginate(this.transport, '/v2/_catalog', 'registry:catalog:*', 'repositories', opts.pageSize, 'catalog');
   }
+
+  /**
+   * Referrers of `digest`: the OCI 1.1 referrers API, following `Link: <...>; rel="next"` pages on this origin
+   * and path only, at most `maxPages` (8) pages and `maxEntries` (512) descriptors (`truncated` says the rest
+   * were not read); or the `sha256-<hex>` tag-schema index where the registry has no referrers API.
+   */
+  referrers(repo: string, digest: string, opts: ReferrersOptions = {}): Promise<Referrers> {
+    return listReferrers(this, this.transport, repo, digest, opts);
+  }
+
+  /**
+   * Whether the registry serves the OCI 1.1 referrers API; asked once per client. Without it every referrer is
+   * a `sha256-<hex>` tag, so a tag listing shows every signature there is; with it, bundles are not listed.
+   */
+  hasReferrersApi(repo: string): Promise<boolean> {
+    return hasReferrersApi(this.transport, repo);
+  }
 }
 
 export function manifestPath(repo: string, ref: string): string {
   return `/v2/${repo}/manifests/${encodeURIComponent(ref).replace(/%3A/gi, ':')}`;
-}
-
-/** A manifest or repository that does not exist (as opposed to a failed lookup). */
-export function isMissing(err: unknown): boolean {
-  return isRegistryError(err, 'MANIFEST_UNKNOWN') || isRegistryError(err, 'NAME_UNKNOWN') || isRegistryError(err, 'BLOB_UNKNOWN');
 }
 
 function manifestMediaType(res: SendResult): string {

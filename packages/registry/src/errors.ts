@@ -136,3 +136,8 @@ export function errorFromResponse(
     retryAfterMs,
   });
 }
+
+/** A manifest or repository that does not exist (as opposed to a failed lookup). */
+export function isMissing(err: unknown): boolean {
+  return isRegistryError(err, 'MANIFEST_UNKNOWN') || isRegistryError(err, 'NAME_UNKNOWN') || isRegistryError(err, 'BLOB_UNKNOWN');
+}

@@ -1,31 +1,22 @@
 import type { RegistryConfig } from '@signet/config';
-import type { Cluster, Redis } from 'ioredis';
-import { RedisRequestBudget } from './budget';
+import type { RequestBudget } from './budget';
 import { RegistryClient } from './client';
 
 export interface ClientFromConfigOptions {
-  /** Redis for the request budget shared by every replica (used when the registry has `rateLimit`). */
-  redis?: Redis | Cluster;
-  /** Key prefix for the budget (the BullMQ prefix, a Cluster hash tag). */
-  prefix?: string;
+  /**
+   * The request budget for a registry, shared by every replica (e.g. `redisRequestBudgets` of @signet/queue);
+   * called once per client, `undefined` for none.
+   */
+  budget?: (registry: RegistryConfig) => RequestBudget | undefined;
 }
 
 /**
  * The client for one configured registry, as every service builds it: the configured URL only (never a host
  * from an event), configured credentials only (no docker config), sent to no origin but the registry's and
- * its configured `authRealms`, and the shared request budget when `rateLimit` is set.
+ * its configured `authRealms`, and the shared request budget when one is given.
  */
 export function registryClientFromConfig(r: RegistryConfig, opts: ClientFromConfigOptions = {}): RegistryClient {
-  const budget =
-    r.rateLimit && opts.redis
-      ? new RedisRequestBudget(opts.redis as Redis, {
-          registry: r.name,
-          ...(r.username ? { user: r.username } : {}),
-          ratePerSecond: r.rateLimit.perSecond,
-          burst: r.rateLimit.burst ?? Math.max(1, Math.ceil(r.rateLimit.perSecond)),
-          ...(opts.prefix ? { prefix: opts.prefix } : {}),
-        })
-      : undefined;
+  const budget = opts.budget?.(r);
   return new RegistryClient({
     name: r.name,
     url: r.url,

@@ -1,10 +1,12 @@
 import { headerValue } from './body';
-import { isMissing, MAX_MANIFEST_BYTES, type RegistryClient } from './client';
-import { isRegistryError, RegistryError } from './errors';
+import type { RegistryClient } from './client';
+import { isMissing, isRegistryError, RegistryError } from './errors';
+import { MAX_MANIFEST_BYTES } from './limits';
 import { parseImageIndex } from './manifests';
 import { OCI_INDEX } from './media-types';
 import { nextLink } from './pagination';
 import { digestTag } from './reference';
+import type { Transport } from './transport';
 import type { Descriptor } from './types';
 
 export interface Referrers {
@@ -34,20 +36,21 @@ export interface ReferrerLimits {
  */
 export const DEFAULT_REFERRER_LIMITS: ReferrerLimits = { maxPages: 8, maxEntries: 512 };
 
+export interface ReferrersOptions {
+  /** Only referrers of this artifact type (filtered here too: the registry's filter is optional). */
+  artifactType?: string;
+  limits?: Partial<ReferrerLimits>;
+}
+
 /**
- * Referrers of `digest`: the OCI 1.1 referrers API, or the tag-schema fallback index where the registry
- * has no such API (it answers 404/405, as Distribution 2.8 does).
+ * Referrers of `digest` (`RegistryClient.referrers`): the OCI 1.1 referrers API, or the tag-schema fallback
+ * index where the registry has no such API (it answers 404/405, as Distribution 2.8 does).
  */
-export async function listReferrers(
-  client: RegistryClient,
-  repo: string,
-  digest: string,
-  opts: { artifactType?: string; limits?: Partial<ReferrerLimits> } = {},
-): Promise<Referrers> {
+export async function listReferrers(client: RegistryClient, transport: Transport, repo: string, digest: string, opts: ReferrersOptions = {}): Promise<Referrers> {
   const query = opts.artifactType ? `?artifactType=${encodeURIComponent(opts.artifactType)}` : '';
-  if (apiKnown.get(client) !== false) {
-    const viaApi = await queryApi(client, repo, digest, query, opts.artifactType, { ...DEFAULT_REFERRER_LIMITS, ...opts.limits });
-    apiKnown.set(client, viaApi !== undefined);
+  if (apiKnown.get(transport) !== false) {
+    const viaApi = await queryApi(transport, repo, digest, query, opts.artifactType, { ...DEFAULT_REFERRER_LIMITS, ...opts.limits });
+    apiKnown.set(transport, viaApi !== undefined);
     if (viaApi === 'missing-repository') return { manifests: [], via: 'api', bytes: 0 };
     if (viaApi) return viaApi;
   }
@@ -59,26 +62,23 @@ export async function listReferrers(
  * Whether each client's registry has the referrers API, once it has answered: without it, the extra request
  * is skipped from then on.
  */
-const apiKnown = new WeakMap<RegistryClient, boolean>();
+const apiKnown = new WeakMap<Transport, boolean>();
 
 /** A digest no manifest has: asking for its referrers shows whether the API exists. */
 const PROBE_DIGEST = 'sha256:' + '0'.repeat(64);
 
-/**
- * Whether the registry serves the OCI 1.1 referrers API; asked once per client. Without it every referrer is
- * a `sha256-<hex>` tag, so a tag listing shows every signature there is; with it, bundles are not listed.
- */
-export async function hasReferrersApi(client: RegistryClient, repo: string): Promise<boolean> {
-  const known = apiKnown.get(client);
+/** Whether the registry serves the OCI 1.1 referrers API (`RegistryClient.hasReferrersApi`); asked once per client. */
+export async function hasReferrersApi(transport: Transport, repo: string): Promise<boolean> {
+  const known = apiKnown.get(transport);
   if (known !== undefined) return known;
   // The spec has a registry with the API answer 200 (an empty index) for any digest, so 404/405 means no API.
-  const api = (await queryApi(client, repo, PROBE_DIGEST, '', undefined, { ...DEFAULT_REFERRER_LIMITS, maxPages: 1 })) !== undefined;
-  apiKnown.set(client, api);
+  const api = (await queryApi(transport, repo, PROBE_DIGEST, '', undefined, { ...DEFAULT_REFERRER_LIMITS, maxPages: 1 })) !== undefined;
+  apiKnown.set(transport, api);
   return api;
 }
 
 async function queryApi(
-  client: RegistryClient,
+  transport: Transport,
   repo: string,
   digest: string,
   query: string,
@@ -95,7 +95,7 @@ async function queryApi(
         found.truncated = { pagesRead: page, entriesRead: found.manifests.length };
         break;
       }
-      const res = await client.transport.send({ method: 'GET', path: next, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX }, ok: [200], maxBytes: MAX_MANIFEST_BYTES, what });
+      const res = await transport.send({ method: 'GET', path: next, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX }, ok: [200], maxBytes: MAX_MANIFEST_BYTES, what });
       const type = headerValue(res.headers, 'content-type') ?? '';
       // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
       if (!type.startsWith(OCI_INDEX)) {
@@ -106,7 +106,7 @@ async function queryApi(
       const room = limits.maxEntries - found.manifests.length;
       found.manifests.push(...entries.slice(0, room));
       found.bytes += res.body.length;
-      next = nextPage(client, headerValue(res.headers, 'link'), path, what);
+      next = nextPage(transport, headerValue(res.headers, 'link'), path, what);
       if (entries.length > room) found.truncated = { pagesRead: page + 1, entriesRead: found.manifests.length };
       if (found.truncated) break;
     }
@@ -121,10 +121,10 @@ async function queryApi(
 }
 
 /** The next page, only on the same origin and the same referrers path (a `Link` elsewhere is refused). */
-function nextPage(client: RegistryClient, link: string | undefined, path: string, what: string): string | undefined {
+function nextPage(transport: Transport, link: string | undefined, path: string, what: string): string | undefined {
   const target = nextLink(link);
   if (target === undefined) return undefined;
-  const next = client.transport.sameOriginPath(target, what);
+  const next = transport.sameOriginPath(target, what);
   if (next.split('?')[0] !== path) throw new RegistryError('REGISTRY_ERROR', `${what}: next page ${next} is not on ${path}`);
   return next;
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { digestOf, hasReferrersApi, listReferrers, RegistryClient, OCI_INDEX, OCI_MANIFEST } from '../src';
+import { digestOf, RegistryClient, OCI_INDEX, OCI_MANIFEST } from '../src';
 import { makeTempDir, pushImage, pushIndex, removeDir, startRegistry, type RegistryServer } from '@signet/testing';
 import { clientFor, collect, creds, PASSWORD, USER } from './helpers';
 
@@ -81,7 +81,7 @@ describe('RegistryClient against Distribution with htpasswd basic auth', () => {
       writeFileSync(file, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
       const fromConfig = new RegistryClient({ name: 'cfg', url: registry.url, insecure: true, dockerConfig: file });
       await fromConfig.ping();
-      expect(fromConfig.transport.credentials?.username).toBe(USER);
+      expect(fromConfig['transport'].credentials?.username).toBe(USER);
       await fromConfig.close();
     } finally {
       removeDir(dir);
@@ -90,15 +90,15 @@ describe('RegistryClient against Distribution with htpasswd basic auth', () => {
 
   it('falls back to the referrers tag schema where the registry has no referrers API', async () => {
     const digest = await pushImage(registry.url, 'team/ref:1', creds);
-    expect(await listReferrers(client, 'team/ref', digest)).toEqual({ manifests: [], via: 'tag', bytes: 0 });
+    expect(await client.referrers('team/ref', digest)).toEqual({ manifests: [], via: 'tag', bytes: 0 });
   });
 
   it('tells that Distribution 2.8 has no referrers API, so its tag listing shows every referrer', async () => {
     const fresh = clientFor(registry, creds);
     try {
       await pushImage(registry.url, 'team/probe:1', creds);
-      expect(await hasReferrersApi(fresh, 'team/probe')).toBe(false);
-      expect(await hasReferrersApi(fresh, 'team/other')).toBe(false);
+      expect(await fresh.hasReferrersApi('team/probe')).toBe(false);
+      expect(await fresh.hasReferrersApi('team/other')).toBe(false);
     } finally {
       await fresh.close();
     }
@@ -147,8 +147,8 @@ describe('hasReferrersApi against a registry that serves the referrers API', () 
     const { port } = server.address() as { port: number };
     const client = new RegistryClient({ name: 'api', url: `http://127.0.0.1:${port}`, insecure: true, dockerConfig: false });
     try {
-      expect(await hasReferrersApi(client, 'team/app')).toBe(true);
-      expect(await hasReferrersApi(client, 'team/app')).toBe(true);
+      expect(await client.hasReferrersApi('team/app')).toBe(true);
+      expect(await client.hasReferrersApi('team/app')).toBe(true);
       expect(asked.filter((u) => u.includes('/referrers/'))).toEqual([`/v2/team/app/referrers/sha256:${'0'.repeat(64)}`]);
     } finally {
       await client.close();

@@ -36,7 +36,7 @@ describe('Docker credential helpers (credHelpers, credsStore)', () => {
     });
     const c = client(file);
     await c.ping();
-    expect(c.transport.credentials).toEqual({ username: USER, password: PASSWORD });
+    expect(c['transport'].credentials).toEqual({ username: USER, password: PASSWORD });
     expect(readFileSync(join(dir, 'signet-test.calls'), 'utf8')).toBe(`get ${registry.host}\n`);
     await c.close();
   });
@@ -45,7 +45,7 @@ describe('Docker credential helpers (credHelpers, credsStore)', () => {
     const file = configFile({ auths: { [`https://${registry.host}`]: {} }, credsStore: 'signet-store' });
     const c = client(file);
     await c.ping();
-    expect(c.transport.credentials?.username).toBe(USER);
+    expect(c['transport'].credentials?.username).toBe(USER);
     expect(readFileSync(join(dir, 'signet-store.calls'), 'utf8')).toContain(`get https://${registry.host}\n`);
     await c.close();
   });
@@ -53,7 +53,7 @@ describe('Docker credential helpers (credHelpers, credsStore)', () => {
   it('treats "credentials not found" as anonymous, which this registry refuses', async () => {
     const file = configFile({ credHelpers: { 'other.example:5000': 'signet-test', [registry.host]: 'signet-store' } });
     const c = client(file);
-    expect(c.transport.credentials).toBeUndefined();
+    expect(c['transport'].credentials).toBeUndefined();
     await expect(c.ping()).rejects.toMatchObject({ code: 'REGISTRY_UNAUTHORIZED' });
     await c.close();
   });

@@ -3,9 +3,10 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { parseConfig, Secret } from '@signet/config';
-import { makeCertificate, makeTempDir, pushImage, startForeignOrigin, startRegistry, tokenService, waitFor, type ForeignOrigin, type RegistryServer, type TestCertificate } from '@signet/testing';
+import {
+  makeCertificate, makeTempDir, pushImage, startFaultProxy, startForeignOrigin, startRegistry, tokenService, waitFor, type FaultProxy, type ForeignOrigin, type RegistryServer, type TestCertificate,
+} from '@signet/testing';
 import { registryClientFromConfig, type RegistryClient } from '../src';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { clientFor, collect, USER } from './helpers';
 
 /**

@@ -13,3 +13,4 @@ export { startService, writeConfigFile, type RunningService, type SignetApp } fr
 export { runSignet, type CliResult } from './cli';
 export { writeCredentialHelper } from './credential-helper';
 export { makeCertificate, startForeignOrigin, tokenService, type ForeignOrigin, type Handler, type SeenRequest, type TestCertificate, type TokenService } from './foreign-origin';
+export { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from './fault-proxy';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob, type VerifyJob } from '@signet/queue';
-import { RegistryClient, SignatureStore } from '@signet/registry';
+import { RegistryClient } from '@signet/registry';
+import { SignatureStore } from '@signet/signatures';
 import {
   freePort, makeTempDir, removeDir, runSignet, sharedDir, startRedis, startRegistry, startService, writeConfigFile,
   type CliResult, type RedisServer, type RegistryOptions, type RegistryServer, type RunningService,

@@ -1,5 +1,8 @@
+import type { Cluster, Redis } from 'ioredis';
 import type { RegistryConfig } from '@signet/config';
-import { hasReferrersApi, isMissing, isRegistryError, registryClientFromConfig, SignatureStore, type ClientFromConfigOptions, type SignatureLimits } from '@signet/registry';
+import { redisRequestBudgets } from '@signet/queue';
+import { isMissing, isRegistryError, registryClientFromConfig } from '@signet/registry';
+import { SignatureStore, type SignatureLimits } from '@signet/signatures';
 import type { FoundSignatures } from './signatures';
 
 /** What the verifier needs from one registry; tag lookups answer `undefined` for "does not exist". */
@@ -41,9 +44,10 @@ export function errorReason(err: unknown): string {
 /** RegistryAccess over the shared OCI client and cosign signature store. */
 export function registryAccess(
   config: RegistryConfig,
-  opts: ClientFromConfigOptions & { pageSize?: number; signatureLimits?: Partial<SignatureLimits> } = {},
+  opts: { redis?: Redis | Cluster; prefix?: string; pageSize?: number; signatureLimits?: Partial<SignatureLimits> } = {},
 ): RegistryAccess {
-  const client = registryClientFromConfig(config, opts);
+  // The request budget is shared through Redis by every replica when the registry has `rateLimit`.
+  const client = registryClientFromConfig(config, { budget: opts.redis && redisRequestBudgets(opts.redis, opts.prefix) });
   const store = new SignatureStore(client, opts.signatureLimits ? { limits: opts.signatureLimits } : {});
   const pageSize = opts.pageSize ?? 1000;
   return {
@@ -79,7 +83,7 @@ export function registryAccess(
     },
     async listingShowsSignatures(repository) {
       try {
-        return !(await hasReferrersApi(client, repository));
+        return !(await client.hasReferrersApi(repository));
       } catch {
         return false; // unknown: every tag is then looked up, the safe side
       }

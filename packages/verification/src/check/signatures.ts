@@ -1,5 +1,5 @@
 import { verifyDsseStatement, verifySignatureLayers, type DsseEnvelope, type PublicKeySet, type SignatureLayer } from '@signet/crypto';
-import type { RejectedArtifact } from '@signet/registry';
+import type { RejectedArtifact } from '@signet/signatures';
 import { REVOKED_KEY_CODE, type SignatureFinding } from '../state/verdict';
 
 export interface FoundSignatures {

@@ -1,10 +1,5 @@
 import { bundleEnvelope, type DsseEnvelope } from './bundle-layout';
-import { DEFAULT_MAX_BLOB_BYTES, type RegistryClient } from './client';
-import { isRegistryError, type RegistryErrorCode } from './errors';
-import { parseImageManifest } from './manifests';
-import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from './media-types';
-import type { Referrers } from './referrers';
-import type { Descriptor, FetchedManifest, ImageManifest } from './types';
+import { DEFAULT_MAX_BLOB_BYTES, type Descriptor, DOCKER_MANIFEST, type FetchedManifest, type ImageManifest, isRegistryError, OCI_MANIFEST, parseImageManifest, type Referrers, type RegistryClient, type RegistryErrorCode, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from '@signet/registry';
 
 /*
  * Reading one digest's signatures. Everything read here (the `.sig` manifest and its blobs, the referrers

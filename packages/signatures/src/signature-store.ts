@@ -1,15 +1,10 @@
 import { attachBundle } from './bundle-layout';
-import type { RegistryClient } from './client';
-import { RegistryError } from './errors';
-import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from './media-types';
-import { listReferrers } from './referrers';
-import { signatureTag } from './reference';
+import { type Descriptor, DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, RegistryError, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/registry';
 import { signatureImage, signatureLayer } from './sig-layout';
 import {
   DEFAULT_SIGNATURE_LIMITS, readBundles, readSigLayers, SIG_MANIFEST_ACCEPT, SignatureReadSession,
   type RejectedArtifact, type SignatureLimits, type SignatureReading, type StoredSignature,
 } from './signature-reader';
-import type { Descriptor } from './types';
 
 export type { BundleSignature, RejectedArtifact, RejectionCode, SignatureLimits, SignatureReading, SimpleSigningSignature, StoredSignature } from './signature-reader';
 
@@ -91,7 +86,7 @@ export class SignatureStore {
     // The two lookups go together; the blobs they name are then read one at a time within the budget.
     const [sig, referrers] = await Promise.all([
       session.manifest(tag, `${repo}:${tag}`, SIG_MANIFEST_ACCEPT),
-      this.opts.bundles === false ? undefined : session.attempt(`referrers of ${repo}@${digest}`, () => listReferrers(this.client, repo, digest, { artifactType: SIGSTORE_BUNDLE })),
+      this.opts.bundles === false ? undefined : session.attempt(`referrers of ${repo}@${digest}`, () => this.client.referrers(repo, digest, { artifactType: SIGSTORE_BUNDLE })),
     ]);
     session.bytesRead += referrers?.bytes ?? 0;
     const layers = await readSigLayers(session, sig, `${repo}:${tag}`);

@@ -1,11 +1,9 @@
 import { Redis } from 'ioredis';
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  attachBundle, digestOf, DOCKER_MANIFEST, parseImageManifest, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureLayer, signatureTag, SignatureStore, SIMPLE_SIGNING,
-  type ExistingSignature,
-  DigestLock,
-} from '../src';
+import { DigestLock } from '@signet/queue';
+import { digestOf, DOCKER_MANIFEST, parseImageManifest, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/registry';
+import { attachBundle, signatureImage, signatureLayer, SignatureStore, type ExistingSignature } from '../src';
 import { pushImage, sharedDir, startRedis, startRegistry, type RegistryServer } from '@signet/testing';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 

@@ -1,7 +1,5 @@
-import { digestOf } from './digest';
+import { type Descriptor, digestOf, DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from '@signet/registry';
 import { goString, goStringMap } from './go-json';
-import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from './media-types';
-import type { Descriptor } from './types';
 
 /*
  * Builders for cosign's legacy `.sig` image (spec §5): byte-for-byte what go-containerregistry marshals, so a

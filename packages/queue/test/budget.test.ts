@@ -1,7 +1,10 @@
 import Redis from 'ioredis';
-import { RedisRequestBudget, RegistryClient } from '../src';
+import { RegistryClient, type RegistryClientOptions } from '@signet/registry';
 import { pushImage, startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
-import { clientFor } from './helpers';
+import { RedisRequestBudget } from '../src';
+
+const clientFor = (registry: RegistryServer, extra: Partial<RegistryClientOptions>) =>
+  new RegistryClient({ name: 'test', url: registry.url, insecure: true, dockerConfig: false, ...extra });
 
 describe('RequestBudget shared through Redis', () => {
   let redisServer: RedisServer;

@@ -12,11 +12,7 @@ import {
   type SigningKey,
 } from '@signet/crypto';
 import { createHash } from 'node:crypto';
-import { SIGSTORE_BUNDLE } from './media-types';
-import type { RegistryClient } from './client';
-import { parseImageIndex } from './manifests';
-import { isIndexMediaType } from './media-types';
-import { repositoryName, type ImageReference } from './reference';
+import { type ImageReference, isIndexMediaType, parseImageIndex, type RegistryClient, repositoryName, SIGSTORE_BUNDLE } from '@signet/registry';
 import type { AppendResult, SignatureStore } from './signature-store';
 
 /** Which docker-reference a signature claims: `tag` → `host/repo:tag` (when there is a tag), `repository` → `host/repo`. */

@@ -1,11 +1,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { COSIGN_SIGN_PREDICATE_TYPE, dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes, signingKeyFromPrivateKey } from '@signet/crypto';
-import {
-  addToReferrersIndex, signDigest, attachBundle, digestOf, OCI_MANIFEST, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureTag, SignatureStore, SIGSTORE_BUNDLE, SIMPLE_SIGNING,
-  type Descriptor,
-} from '../src';
-import { pushImage, startRegistry, type RegistryServer } from '@signet/testing';
-import { startFaultProxy } from './fault-proxy';
+import { addToReferrersIndex, type Descriptor, digestOf, OCI_MANIFEST, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/registry';
+import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
+import { attachBundle, signatureImage, signDigest, SignatureStore } from '../src';
 import { clientFor } from './helpers';
 
 /*

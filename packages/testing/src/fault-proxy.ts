@@ -8,7 +8,7 @@ export type Fault =
   | { kind: 'forward-then-reset' }
   | { kind: 'lie-digest' };
 
-export interface SeenRequest {
+export interface ProxiedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
@@ -17,7 +17,7 @@ export interface SeenRequest {
 
 export interface FaultProxy {
   url: string;
-  seen: SeenRequest[];
+  seen: ProxiedRequest[];
   /** Decides per request; called with the request and the count of earlier requests with the same method and path. */
   fault: (req: IncomingMessage, nth: number) => Fault | undefined;
   forwardedCount(method: string, pathPart: string): number;
@@ -48,7 +48,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const nth = counts.get(key) ?? 0;
     counts.set(key, nth + 1);
     const fault = proxy.fault(req, nth);
-    const record: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, forwarded: false };
+    const record: ProxiedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, forwarded: false };
     proxy.seen.push(record);
     if (fault?.kind === 'reset') {
       req.socket.destroy();

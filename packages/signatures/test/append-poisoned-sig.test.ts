@@ -1,10 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { signingKeyFromPrivateKey, verifyBase64Signature } from '@signet/crypto';
-import {
-  digestOf, RegistryClient, SIGNATURE_ANNOTATION, signatureImage, signatureTag, signDigest, SignatureStore, SIMPLE_SIGNING, type Descriptor,
-} from '../src';
-import { pushImage, startRegistry, type RegistryServer } from '@signet/testing';
-import { startFaultProxy } from './fault-proxy';
+import { type Descriptor, digestOf, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/registry';
+import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
+import { signatureImage, signDigest, SignatureStore } from '../src';
 import { clientFor } from './helpers';
 
 /*

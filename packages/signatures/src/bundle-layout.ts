@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { COSIGN_SIGN_PREDICATE_TYPE } from '@signet/crypto';
-import type { RegistryClient } from './client';
-import { digestOf } from './digest';
-import { OCI_EMPTY, OCI_MANIFEST, SIGSTORE_BUNDLE } from './media-types';
-import { addToReferrersIndex } from './referrers';
-import type { Descriptor } from './types';
+import { addToReferrersIndex, type Descriptor, digestOf, OCI_EMPTY, OCI_MANIFEST, type RegistryClient, SIGSTORE_BUNDLE } from '@signet/registry';
 
 /** A DSSE envelope as a sigstore bundle carries it; `payload` decoded, signatures left as base64 text. */
 export interface DsseEnvelope {

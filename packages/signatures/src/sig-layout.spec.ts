@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sharedDir } from '@signet/testing';
-import { digestOf } from './digest';
-import { SIGNATURE_ANNOTATION } from './media-types';
+import { digestOf, SIGNATURE_ANNOTATION } from '@signet/registry';
 import { signatureConfig, signatureImage, signatureLayer } from './sig-layout';
 import { goString } from './go-json';
 
