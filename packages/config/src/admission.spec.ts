@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from './load';
+import { parseConfig } from './load';
+import { ConfigError } from './types';
 
 const base = { registries: [{ name: 'r', url: 'http://127.0.0.1:5000' }], verifier: { keys: ['k.pub'] } };
 const tls = { certFile: 'tls.crt', keyFile: 'tls.key' };

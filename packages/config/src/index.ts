@@ -3,23 +3,17 @@
  * start by a schema. Secrets are named by environment variable (`...Env`) or file (`...File`) and resolved into
  * `Secret` values that never print.
  */
+export { loadConfig, parseConfig } from './load';
 export {
-  loadConfig,
-  parseConfig,
   ConfigError,
   type ConfigIssue,
+  type LoadOptions,
+  type AppName,
   type SignetConfig,
   type RegistryConfig,
   type WebhookConfig,
-  type WebhookAuthConfig,
-  type SignerConfig,
-  type VerifierConfig,
   type AdmissionConfig,
-  type ReceiverConfig,
-  type AppName,
-  type LoadOptions,
-} from './load';
+  type SignerConfig,
+} from './types';
 export { Secret } from './secret';
-export { parseDuration } from './duration';
-export { sourceTypes } from './schema';
 export { globToRegExp } from './glob';

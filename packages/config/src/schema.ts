@@ -1,3 +1,4 @@
+import { WEBHOOK_SOURCES } from '@signet/oci';
 import { z } from 'zod';
 import { parseExpression } from 'cron-parser';
 import { parseDuration } from './duration';
@@ -82,8 +83,6 @@ const webhookAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('path-secret'), ...secretRef('secret') }).strict(),
 ]);
 
-export const sourceTypes = ['distribution', 'harbor', 'github', 'dockerhub', 'acr', 'quay', 'artifactory', 'ecr', 'gar', 'cloudevents'] as const;
-
 /**
  * Default window for GitHub deliveries: as long as a completed push job is kept (`removeOnComplete.age`, 24 h,
  * in @signet/queue), so a delivery resent inside it meets its job and counts as a duplicate and anything older
@@ -94,7 +93,7 @@ const GITHUB_MAX_EVENT_AGE = 24 * 3_600_000;
 export const webhookSchema = z
   .object({
     name,
-    source: z.enum(sourceTypes),
+    source: z.enum(WEBHOOK_SOURCES),
     registry: name,
     auth: webhookAuth,
     /** Source-specific options; an unknown (misspelt) key is refused rather than silently doing nothing. */
