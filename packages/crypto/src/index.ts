@@ -2,10 +2,10 @@
  * @signet/crypto: cosign key files, simple-signing payloads and DSSE statements, sign and verify (no HTTP).
  * The OCI and cosign names these rest on (media types, annotation, digests, references) are @signet/oci's.
  */
-export { CryptoError, KeyFileExistsError, KeyFileSymlinkError, isCryptoError, type CryptoErrorCode } from './errors';
-export { COMPAT_SCRYPT_PARAMS, type EncryptOptions } from './encrypted-key';
+export { CryptoError, KeyFileExistsError, KeyFileSymlinkError, MalformedKeyFileError, isCryptoError, type CryptoErrorCode } from './errors';
+export { COMPAT_SCRYPT_PARAMS, type EncryptOptions, type KeyPassword } from './encrypted-key';
 export { writeKeyFile, writeCosignKeyFiles, checkKeyFileTarget, PUBLIC_KEY_FILE_MODE } from './key-file-writer';
-export { publicKeyToPem, parsePublicKeyPem, spkiDer } from './keys';
+export { publicKeyToPem, parsePublicKeyPem, spkiDer, fingerprintOf } from './keys';
 export { generateCosignKeyPair, importCosignKeyPair, type CosignKeyFiles } from './key-pair';
 export { signBytes, verifyBase64Signature } from './signature';
 export {
