@@ -5,3 +5,4 @@ export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-ser
 export { onShutdown } from './shutdown';
 export { queueDepthCollector } from './queue-depth';
 export { createErrorReporter, errorKind, type ErrorReporter, type ErrorReporterOptions, type ErrorEmitter, type ReporterLogger } from './error-reporter';
+export { metricFamilies, type MetricFamilies } from './metric-families';
