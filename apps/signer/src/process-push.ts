@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import type { SigningKey } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
+import type { SigningRecord } from '@signet/verification';
 import { pushJobId, pushJobSchema, readJob, verifyJobId, type PushJob, type SignerDecision, type VerifyJob } from '@signet/queue';
 import { isIndexMediaType, isMissing, type RegistryClient } from '@signet/registry';
 import { indexChildren, signDigest, signedIdentity, type IdentityMode, type SignatureStore } from '@signet/signatures';
@@ -24,6 +25,13 @@ export interface SignerDeps {
   key: SigningKey;
   /** Public keys of earlier signing keys: their signatures also count as "already signed". */
   previousKeys: readonly KeyObject[];
+  /**
+   * Compromised keys (`verifier.revokedKeys`): a signature by one of them never counts as "already signed",
+   * even where the key is also among `previousKeys`, or a stolen key would stop trusted pushes being signed.
+   */
+  revokedKeys?: readonly KeyObject[];
+  /** Where trusted digests are recorded once signed (the evidence `signet resign` re-signs from). */
+  records?: SigningRecordSink;
   trust: TrustPolicy;
   identity: IdentityMode;
   annotations: Readonly<Record<string, string>>;
@@ -35,6 +43,11 @@ export interface SignerDeps {
   metrics: SignerMetrics;
   logger?: Logger;
   now?: () => number;
+}
+
+/** `SigningRecords` as the signer uses it. */
+export interface SigningRecordSink {
+  record(registry: string, repository: string, digest: string, record: SigningRecord): Promise<void>;
 }
 
 /** What the processor needs of a BullMQ job. */
@@ -86,7 +99,7 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
     push = readJob(pushJobSchema, job.data);
     const id = job.id ?? pushJobId(push.event);
     logger = deps.logger?.child({ jobId: id, pushJobId: id, eventId: push.event.eventId });
-    const outcome = await decide(deps, push, progress, logger);
+    const outcome = await decide(deps, push, id, progress, logger);
     if (outcome.decision !== 'skipped') await enqueue(deps, id, push, outcome.decision, outcome.digest, outcome.tagMoved);
     const registry = deps.registries.has(push.event.registry) ? push.event.registry : 'unknown';
     deps.metrics.signatures.labels(registry, RESULT[outcome.decision]).inc();
@@ -124,7 +137,7 @@ function correlationOf(jobId: string | undefined, data: unknown): { jobId?: stri
   return { ...(jobId ? { jobId, pushJobId: jobId } : {}), ...(typeof eventId === 'string' ? { eventId: eventId.slice(0, 200) } : {}) };
 }
 
-async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: string }, logger?: Logger): Promise<PushOutcome> {
+async function decide(deps: SignerDeps, push: PushJob, pushId: string, progress: { digest?: string }, logger?: Logger): Promise<PushOutcome> {
   const ev = push.event;
   const reg = deps.registries.get(ev.registry);
   if (!reg) throw new UnknownRegistryError(`registry "${ev.registry}" is not configured`);
@@ -147,8 +160,9 @@ async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: stri
   // they are fixed by that digest's content, so signing them adds nothing the signed digest does not name.
   const children = deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType)) ? await childrenOf(reg.client, ev.repository, digest) : [];
   const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
+  const alsoAccept = acceptedPreviousKeys(deps);
   const sign = async (d: string) => {
-    const r = await signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept: deps.previousKeys, layout: deps.layout ?? 'sig' });
+    const r = await signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept, layout: deps.layout ?? 'sig' });
     // A pusher can write any digest's .sig tag: what it held that could not be kept is reported, never fatal.
     for (const drop of r.dropped ?? []) deps.metrics.artifactsDropped.labels(reg.name, drop.code).inc();
     if (r.dropped?.length) logger?.warn({ digest: d, dropped: r.dropped.slice(0, 20), droppedCount: r.dropped.length }, 'signature artifacts dropped from the .sig tag');
@@ -167,7 +181,17 @@ async function decide(deps: SignerDeps, push: PushJob, progress: { digest?: stri
     return sign(digest);
   });
   if (top.status === 'appended') signed.push(digest);
+  if (deps.records) {
+    const record: SigningRecord = { actor: ev.actor ?? '', at: (deps.now ?? Date.now)(), key: deps.key.fingerprint.short, pushJobId: pushId, identity: dockerReference };
+    for (const d of [...children, digest]) await deps.records.record(reg.name, ev.repository, d, record);
+  }
   return { decision: signed.length > 0 ? 'signed' : 'already-signed', digest, signed, ...(tagMoved ? { tagMoved } : {}) };
+}
+
+/** `previousKeys` less any revoked key: a compromised key's signature must never stand in for ours. */
+function acceptedPreviousKeys(deps: SignerDeps): KeyObject[] {
+  const revoked = deps.revokedKeys ?? [];
+  return deps.previousKeys.filter((k) => !revoked.some((r) => r.equals(k)));
 }
 
 async function resolveTag(client: RegistryClient, repository: string, tag: string): Promise<string> {
