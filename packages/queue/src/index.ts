@@ -48,6 +48,6 @@ export {
   type ConnectionLogger,
   type ConnectionFactory,
 } from './connection';
-export { judgeJobFailure, jobError, withJobFailurePolicy, type JobAttempt, type JobFailure, type AttemptedJob } from './job-failure';
+export { classifyJobError, judgeJobFailure, jobError, withJobFailurePolicy, type JobAttempt, type JobErrorClass, type JobFailure } from './job-failure';
 export { DigestLock, LockBusyError, type DigestLockOptions } from './digest-lock';
 export { RedisRequestBudget, redisRequestBudgets, type RedisBudgetOptions, type RateLimitedRegistry } from './budget';

@@ -9,13 +9,17 @@ export interface JobAttempt {
   maxAttempts: number;
 }
 
-export interface JobFailure {
+/** What an error says about the job that threw it. */
+export interface JobErrorClass {
   /** No later attempt can succeed: the job fails now, whatever attempts it has left. */
   permanent: boolean;
-  /** The job will not run again: a permanent failure, or its last attempt. */
-  final: boolean;
   /** Bounded label for metrics and logs: the error's code in lower case, or `internal` for an error without one. */
   reason: string;
+}
+
+export interface JobFailure extends JobErrorClass {
+  /** The job will not run again: a permanent failure, or its last attempt. */
+  final: boolean;
 }
 
 /**
@@ -30,10 +34,15 @@ const RETRIED_AS_A_JOB: ReadonlySet<string> = new Set(['REGISTRY_UNAUTHORIZED'])
  * not `retryable`: an invalid job, an unknown registry, a configuration error, a registry's permanent answer)
  * is permanent; anything else (retryable errors, and errors nobody classified) is retried with the job's backoff.
  */
+export function classifyJobError(err: unknown): JobErrorClass {
+  if (!isSignetError(err)) return { permanent: false, reason: 'internal' };
+  return { permanent: !err.retryable && !RETRIED_AS_A_JOB.has(err.code), reason: err.code.toLowerCase() };
+}
+
+/** classifyJobError, and whether the job will run again. */
 export function judgeJobFailure(err: unknown, attempt: JobAttempt): JobFailure {
-  const known = isSignetError(err);
-  const permanent = known && !err.retryable && !RETRIED_AS_A_JOB.has(err.code);
-  return { permanent, final: permanent || attempt.attemptsMade + 1 >= attempt.maxAttempts, reason: known ? err.code.toLowerCase() : 'internal' };
+  const failure = classifyJobError(err);
+  return { ...failure, final: failure.permanent || attempt.attemptsMade + 1 >= attempt.maxAttempts };
 }
 
 /**
@@ -41,26 +50,20 @@ export function judgeJobFailure(err: unknown, attempt: JobAttempt): JobFailure {
  * permanent failure an UnrecoverableError, which fails the job at once. Its message, the job's `failedReason`,
  * starts with the reason; the original error is its `cause`.
  */
-export function jobError(err: unknown, failure: Pick<JobFailure, 'permanent' | 'reason'>): unknown {
+export function jobError(err: unknown, failure: JobErrorClass): unknown {
   if (!failure.permanent) return err;
   const unrecoverable = new UnrecoverableError(`${failure.reason}: ${err instanceof Error ? err.message : String(err)}`);
   unrecoverable.cause = err;
   return unrecoverable;
 }
 
-/** What the policy reads of a BullMQ job. */
-export interface AttemptedJob {
-  attemptsMade: number;
-  opts: { attempts?: number };
-}
-
-/** A BullMQ processor whose failures follow the policy (see judgeJobFailure and jobError). */
-export function withJobFailurePolicy<J extends AttemptedJob, R>(process: (job: J) => Promise<R>): (job: J) => Promise<R> {
+/** A BullMQ processor whose failures follow the policy (see classifyJobError and jobError). */
+export function withJobFailurePolicy<J, R>(process: (job: J) => Promise<R>): (job: J) => Promise<R> {
   return async (job) => {
     try {
       return await process(job);
     } catch (err) {
-      throw jobError(err, judgeJobFailure(err, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }));
+      throw jobError(err, classifyJobError(err));
     }
   };
 }
