@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { SignetError } from '@signet/errors';
 
 /** Deletes the lock only if it still holds our token, so an expired holder never frees someone else's lock. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -7,9 +8,10 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
 /** Another replica held the digest's lock for longer than we were willing to wait: retry the job later. */
-export class LockBusyError extends Error {
-  readonly code = 'LOCK_BUSY';
-  readonly retryable = true;
+export class LockBusyError extends SignetError<'LOCK_BUSY'> {
+  constructor(message: string) {
+    super('LOCK_BUSY', message, { retryable: true });
+  }
 }
 
 export interface DigestLockOptions {
