@@ -8,15 +8,16 @@
  *   npx tsx tools/bench/verifier/bench.ts [--tags 10000] [--concurrency 16]
  */
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parseConfig } from '@signet/config';
 import { MetricsRegistry } from '@signet/observability';
-import { buildRandomImage, makeTempDir, removeDir, startRedis, startRegistry } from '@signet/testing';
-import { generateKeyPairSync } from 'node:crypto';
+import { buildRandomImage } from '@signet/testing';
 // The benchmark drives the verifier's own scan code.
 import { closeContext, createVerifierContext, createVerifierMetrics, scanRepository } from '@signet/verification';
+import { runBench, type BenchEnv } from '../lib/bench-env';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,9 +74,7 @@ function wrkGetRate(url: string, dir: string, tags: 'one' | 'all'): number {
   return Number(m[1]);
 }
 
-async function main(): Promise<void> {
-  const dir = makeTempDir('bench-verifier');
-  const [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
+async function main({ dir, redis, registry }: BenchEnv): Promise<void> {
   const conn = new Redis(redis.url);
   try {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -137,12 +136,7 @@ async function main(): Promise<void> {
     process.exitCode = ok ? 0 : 1;
   } finally {
     conn.disconnect();
-    await Promise.all([redis.teardown(), registry.teardown()]);
-    removeDir(dir);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('verifier', main);
