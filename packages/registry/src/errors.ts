@@ -1,3 +1,5 @@
+import { SignetError } from '@signet/errors';
+
 /** Stable codes of registry failures; callers branch on `code`, never on messages. */
 export type RegistryErrorCode =
   | 'REGISTRY_UNAUTHORIZED'
@@ -31,18 +33,13 @@ export interface RegistryErrorDetails {
   cause?: unknown;
 }
 
-export class RegistryError extends Error {
-  readonly code: RegistryErrorCode;
+export class RegistryError extends SignetError<RegistryErrorCode> {
   readonly status: number | undefined;
-  readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
 
   constructor(code: RegistryErrorCode, message: string, details: RegistryErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'RegistryError';
-    this.code = code;
+    super(code, message, { cause: details.cause, retryable: details.retryable ?? false });
     this.status = details.status;
-    this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;
   }
 }
