@@ -1,3 +1,4 @@
+import { ConcurrentUpdateError } from '@signet/errors';
 import { headerValue } from './body';
 import type { RegistryClient } from './client';
 import { isMissing, isRegistryError, RegistryError } from './errors';
@@ -157,5 +158,5 @@ export async function addToReferrersIndex(client: RegistryClient, repo: string, 
     const after = (await fallbackIndex(client, repo, subject)).manifests;
     if (after.some((m) => m.digest === descriptor.digest)) return;
   }
-  throw new RegistryError('CONCURRENT_UPDATE', `referrers index ${repo}:${tag} kept changing; gave up after ${maxAttempts} attempts`, { retryable: true });
+  throw new ConcurrentUpdateError(`referrers index ${repo}:${tag}`, maxAttempts);
 }

@@ -1,5 +1,6 @@
+import { ConcurrentUpdateError } from '@signet/errors';
 import { attachBundle } from './bundle-layout';
-import { type Descriptor, DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, RegistryError, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/registry';
+import { type Descriptor, DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/registry';
 import { signatureImage, signatureLayer } from './sig-layout';
 import {
   DEFAULT_SIGNATURE_LIMITS, readBundles, readSigLayers, SIG_MANIFEST_ACCEPT, SignatureReadSession,
@@ -156,7 +157,7 @@ export class SignatureStore {
       if (await this.survived(repo, tag, mark)) return { status, manifestDigest: put.digest, layers: layers.length, dropped: current.dropped };
       await sleep(Math.random() * (this.opts.settleMs ?? 60));
     }
-    throw new RegistryError('CONCURRENT_UPDATE', `${repo}:${tag} kept changing under concurrent writers; gave up after ${maxAttempts} attempts`, { retryable: true });
+    throw new ConcurrentUpdateError(`${repo}:${tag}`, maxAttempts);
   }
 
   /**
