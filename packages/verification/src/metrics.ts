@@ -64,10 +64,10 @@ function sharedStateGauges(families: MetricFamilies, views: SharedViews | undefi
 
   recordGauge(
     'signet_tag_violation',
-    'A tag moved by an untrusted change (1 while the violation stands); reason: unsigned, invalid, unknown (still unreadable when its grace period ended) or rollback.',
+    'A tag moved by an untrusted change, or signed only by a revoked key (1 while the violation stands); reason: unsigned, invalid, unknown (still unreadable when its grace period ended), rollback or revoked.',
     (store) => store.violations(),
   );
-  recordGauge('signet_tag_violation_trace', 'A violation seen on a tag, kept (1) until acknowledged even after the tag moved back (a flash overwrite).', (store) => store.traces());
+  recordGauge('signet_tag_violation_trace', 'A violation seen on a tag, kept (1) until acknowledged even after the tag moved back (a flash overwrite); none for reason revoked.', (store) => store.traces());
   gauge('signet_unsigned_tags', 'Tags first seen without a valid signature (a warning, not a violation).', ['registry'], async (g, { store, registries }) => {
     const { unsigned } = await store.stats();
     for (const name of registries) g.labels(name).set(unsigned.get(name) ?? 0);
