@@ -14,3 +14,4 @@ export { runSignet, type CliResult } from './cli';
 export { writeCredentialHelper } from './credential-helper';
 export { makeCertificate, startForeignOrigin, tokenService, type ForeignOrigin, type Handler, type SeenRequest, type TestCertificate, type TokenService } from './foreign-origin';
 export { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from './fault-proxy';
+export { startSoftHsm, type SoftHsm, type SoftHsmKey } from './softhsm';

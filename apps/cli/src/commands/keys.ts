@@ -8,7 +8,6 @@ import {
   isCryptoError,
   KeyFileExistsError,
   KeyFileSymlinkError,
-  keyProviderFromRef,
   loadPublicKeys,
   PUBLIC_KEY_FILE_MODE,
   verifyBase64Signature,
@@ -18,6 +17,7 @@ import {
   type EncryptOptions,
   type SigningKey,
 } from '@signet/crypto';
+import { keyProviderFromRef } from '@signet/keys';
 import { CliError } from './cli-error';
 import { addSigningScriptFlags, addVerifyingScriptFlags } from './cosign-flags';
 import { processPasswordContext, readPassword } from './password';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { isCryptoError, keyProviderFromRef, type SigningKey } from '@signet/crypto';
+import { isCryptoError, type SigningKey } from '@signet/crypto';
+import { keyProviderFromRef } from '@signet/keys';
 import { formatImageReference, type ImageReference, isIndexMediaType, parseImageIndex, type RegistryClient, repositoryName, signatureTag } from '@signet/registry';
 import { SignatureStore, signDigest, signedIdentity } from '@signet/signatures';
 import { CliError, EXIT_USAGE } from './cli-error';

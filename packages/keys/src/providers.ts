@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import type { KeyPassword } from './encrypted-key';
-import { MalformedKeyFileError } from './errors';
-import { isEncryptedKeyPem, loadPrivateKeyPem, signingKeyFromPrivateKey, type SigningKey } from './signing-key';
+import { isEncryptedKeyPem, loadPrivateKeyPem, MalformedKeyFileError, signingKeyFromPrivateKey, type KeyPassword, type SigningKey } from '@signet/crypto';
 
 /** Where a signing key comes from. New sources (KMS, HSM) implement this without touching callers. */
 export interface KeyProvider {
-  /** Safe to log: a path or `env://NAME`, never key material. */
+  /** Safe to log: a path, `env://NAME` or a URI without its PIN, never key material or secrets. */
   readonly description: string;
   load(): Promise<SigningKey>;
+  /**
+   * Whether the loaded key can sign now. A key held elsewhere (a token, a KMS) checks its connection and tries
+   * to reconnect, so a readiness probe follows it; without this method a loaded key is always ready.
+   */
+  ready?(): Promise<boolean>;
+  /** Releases sessions and handles; the key no longer signs afterwards. */
+  close?(): Promise<void>;
 }
 
 /** Supplies the password lazily so it is read only when a key actually needs decrypting. */
@@ -75,18 +80,4 @@ export class EnvKeyProvider extends CachingKeyProvider {
     if (!pem) throw new MalformedKeyFileError(`environment variable ${this.variable} is empty or unset`);
     return signingKeyFromPem(pem, this.password);
   }
-}
-
-export interface KeyRefOptions {
-  password?: PasswordSource;
-  /** The environment `env://` references read from (passed in, so config stays in one place). */
-  env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** `env://NAME`, `file:///path` or a plain path, as cosign's `--key` accepts them. */
-export function keyProviderFromRef(ref: string, options: KeyRefOptions = {}): KeyProvider {
-  if (ref.startsWith('env://')) return new EnvKeyProvider(ref.slice('env://'.length), options.env ?? {}, options.password);
-  if (ref.startsWith('file://')) return new FileKeyProvider(ref.slice('file://'.length), options.password);
-  if (/^[a-z0-9]+:\/\//i.test(ref)) throw new TypeError(`unsupported key reference scheme: ${ref.split('://')[0]}://`);
-  return new FileKeyProvider(ref, options.password);
 }
