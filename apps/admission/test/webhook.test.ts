@@ -157,7 +157,7 @@ describe('modes and policies', () => {
     const review = () => admissionReview(pod([{ image: 'nginx' }]));
     const denied = await validate(review());
     expect(denied.body.response?.allowed).toBe(false);
-    expect(denied.body.response?.status?.message).toContain('index.docker.io, a registry Signet does not watch');
+    expect(denied.body.response?.status?.message).toContain('from docker.io, a registry Signet does not watch');
     const allow = await env.start({ unwatchedRegistries: 'allow' });
     const allowed = await validate(review(), allow);
     expect(allowed.body.response).toEqual({ uid: expect.any(String), allowed: true });

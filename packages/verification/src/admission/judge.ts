@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AdmissionConfig, SignetConfig } from '@signet/config';
 import { loadPublicKeys } from '@signet/crypto';
-import { isRegistryError, parseImageReference, type ImageReference } from '@signet/registry';
+import { DOCKER_HUB, formatImageReference, isDockerHub, normalizeImageReference, type ImageReference } from '@signet/oci';
+import { isRegistryError } from '@signet/registry';
 import { registryAccess, type RegistryAccess } from '../check/registry-access';
 import { RepositoryKeys } from '../check/repository-keys';
 import { judgeSignatures } from '../check/signatures';
@@ -56,15 +57,8 @@ export interface AdmissionJudgeOptions {
   cacheTtlMs: number;
 }
 
-const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 /** Hosts compare case-insensitively, and Docker Hub has three names. */
-const hostKey = (host: string) => (DOCKER_HUB.has(host.toLowerCase()) ? 'docker.io' : host.toLowerCase());
-
-/** The reference as Docker prints it: `docker.io/library/nginx:latest`, tag `latest` when none is given. */
-function normalised(ref: ImageReference): string {
-  const host = hostKey(ref.registry) === 'docker.io' ? 'docker.io' : ref.registry;
-  return `${host}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
+const hostKey = (host: string) => (isDockerHub(host) ? DOCKER_HUB : host.toLowerCase());
 
 class BudgetExceeded extends Error {}
 
@@ -84,13 +78,13 @@ export class AdmissionJudge {
   async judge(image: string, o: { dryRun?: boolean; deadline?: number } = {}): Promise<ImageVerdict> {
     let ref: ImageReference;
     try {
-      ref = parseImageReference(image);
+      // As the container runtime will read it: `nginx` is `docker.io/library/nginx:latest`.
+      ref = normalizeImageReference(image);
     } catch (err) {
       return { image, allowed: false, outcome: 'invalid-reference', reason: 'INVALID_REFERENCE', message: `image "${image}" is not a valid image reference (${(err as Error).message}); write it as host/repository:tag` };
     }
-    const tag = ref.tag ?? (ref.digest ? undefined : 'latest');
-    const full = { ...ref, ...(tag ? { tag } : {}) };
-    const reference = normalised(full);
+    const { tag } = ref;
+    const reference = formatImageReference(ref);
     const base = { image, reference };
     const registry = this.byHost.get(hostKey(ref.registry));
     if (!registry) return this.unwatched(base, ref.registry);

@@ -37,6 +37,8 @@ describe('references, as Docker normalises them', () => {
     ['nginx', 'docker.io/library/nginx:latest'],
     ['library/nginx:1.27', 'docker.io/library/nginx:1.27'],
     ['index.docker.io/team/app', 'docker.io/team/app:latest'],
+    ['registry-1.docker.io/team/app', 'docker.io/team/app:latest'],
+    [`nginx@sha256:${'b'.repeat(64)}`, `docker.io/library/nginx@sha256:${'b'.repeat(64)}`],
     ['localhost:5000/app', 'localhost:5000/app:latest'],
     [`ghcr.io/o/app:v1@sha256:${'a'.repeat(64)}`, `ghcr.io/o/app:v1@sha256:${'a'.repeat(64)}`],
   ])('%s is %s', async (image, reference) => {

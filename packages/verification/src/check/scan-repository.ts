@@ -1,4 +1,5 @@
-import { packDigest, isArtifactTag, type TagState } from '../state/tag-state';
+import { isArtifactTag } from '@signet/oci';
+import { packDigest, type TagState } from '../state/tag-state';
 import type { DecisionRecord, Stored } from '../state/store';
 import { checkTag, forgetTag, recordLookupFailure, registryOf, type CheckOutcome, type VerifierContext } from './check-tag';
 import { errorReason, type RegistryAccess } from './registry-access';

@@ -5,6 +5,7 @@
  * well under 200 bytes of Redis memory: digests are stored as 43-character base64url (not 71-character
  * `sha256:<hex>`), times as base-36 milliseconds.
  */
+import { digestAlgorithm, isDigest } from '@signet/oci';
 
 export const VERDICTS = ['signed', 'pending', 'unsigned', 'invalid', 'error'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -58,12 +59,9 @@ const VERDICT_OF = invert(VERDICT_CODE);
 const FLAG_OF = invert(FLAG_CODE);
 const REASON_OF = invert(REASON_CODE);
 
-const SHA256 = /^sha256:([0-9a-f]{64})$/;
-
 /** `sha256:<hex>` → 43 base64url characters. Other algorithms are kept as they are (they contain `:`). */
 export function packDigest(digest: string): string {
-  const m = SHA256.exec(digest);
-  return m ? Buffer.from(m[1] as string, 'hex').toString('base64url') : digest;
+  return isDigest(digest) && digestAlgorithm(digest) === 'sha256' ? Buffer.from(digest.slice('sha256:'.length), 'hex').toString('base64url') : digest;
 }
 
 export function unpackDigest(packed: string): string {
@@ -111,9 +109,4 @@ export function decodeTagState(value: string | null | undefined): TagState | und
         })
       : [],
   };
-}
-
-/** True for tags that hold signatures, attestations or SBOMs of a digest rather than an image. */
-export function isArtifactTag(tag: string): boolean {
-  return /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/.test(tag);
 }
