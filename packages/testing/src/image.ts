@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { digestOf, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '@signet/oci';
 import { makeTempDir, removeDir, requireBinary } from './process';
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 export interface Credentials {
   username: string;
@@ -19,8 +17,6 @@ export interface BuiltImage {
   digest: string;
   blobs: Map<string, Buffer>;
 }
-
-const sha256 = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 /** A one-file ustar archive (enough for a valid, unique image layer). */
 function tarOneFile(name: string, content: Buffer): Buffer {
@@ -52,7 +48,7 @@ export function buildRandomImage(label = 'signet test image', platform = { os: '
       created: '2024-01-01T00:00:00Z',
       ...platform,
       config: { Cmd: ['/hello.txt'] },
-      rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+      rootfs: { type: 'layers', diff_ids: [digestOf(tar)] },
       history: [{ created: '2024-01-01T00:00:00Z', created_by: 'signet testing' }],
     }),
   );
@@ -60,11 +56,11 @@ export function buildRandomImage(label = 'signet test image', platform = { os: '
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
+      config: { mediaType: OCI_CONFIG, digest: digestOf(config), size: config.length },
+      layers: [{ mediaType: OCI_LAYER_GZIP, digest: digestOf(layer), size: layer.length }],
     }),
   );
-  return { manifest, digest: sha256(manifest), blobs: new Map([[sha256(config), config], [sha256(layer), layer]]) };
+  return { manifest, digest: digestOf(manifest), blobs: new Map([[digestOf(config), config], [digestOf(layer), layer]]) };
 }
 
 function authHeader(creds?: Credentials): Record<string, string> {
@@ -133,7 +129,7 @@ export async function pushIndex(
   }
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
   await putManifest(registryUrl, repo, tag, index, OCI_INDEX, creds);
-  return { digest: sha256(index), children: manifests.map((m) => m.digest) };
+  return { digest: digestOf(index), children: manifests.map((m) => m.digest) };
 }
 
 /**
