@@ -5,6 +5,7 @@ import { registerKeyCommands } from './commands/keys';
 import { registerSignCommands } from './commands/sign';
 import { registerScanCommands } from './commands/scan';
 import { registerAdmissionReviewCommand } from './commands/admission-review';
+import { registerResignCommand } from './commands/resign';
 
 export function buildProgram(): Command {
   const program = new Command('signet')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSignCommands(program);
   registerScanCommands(program);
   registerAdmissionReviewCommand(program);
+  registerResignCommand(program);
   return program;
 }
 

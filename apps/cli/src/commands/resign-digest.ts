@@ -1,0 +1,91 @@
+import { verifyDsseStatement, verifySignatureLayer, type PublicKeySet, type SigningKey } from '@signet/crypto';
+import { SIGNATURE_ANNOTATION } from '@signet/oci';
+import type { DigestLock } from '@signet/queue';
+import { parseImageManifest, type RegistryClient, signatureTag } from '@signet/registry';
+import { signatureImage, signDigest, type SignatureStore, type StoredSignature } from '@signet/signatures';
+import type { SigningRecord } from '@signet/verification';
+
+/**
+ * What `signet resign` did with one digest:
+ * - `resigned` / `would-resign` (dry run): recorded as a trusted push, signed by OLD, now also by NEW;
+ * - `already-new`: NEW had signed it already (a re-run after an interruption lands here);
+ * - `left-for-human`: OLD signed it but no record says Signet saw it pushed by a trusted pusher: whoever
+ *   holds the stolen key may have signed it, so nothing vouches for it;
+ * - `not-old`: OLD never signed it (nothing to do).
+ */
+export type DigestOutcome = 'resigned' | 'would-resign' | 'already-new' | 'left-for-human' | 'not-old';
+
+export interface DigestResult {
+  outcome: DigestOutcome;
+  /** OLD's `.sig` layers dropped (`--remove-old`), or that would be in a dry run. */
+  removedOld: number;
+  /** OLD's bundles left in place (`--remove-old` rewrites the `.sig` layout only). */
+  keptOldBundles: number;
+}
+
+export interface ResignDeps {
+  registry: string;
+  client: RegistryClient;
+  store: SignatureStore;
+  /** The digest lock the signer holds around its check and append, so neither overwrites the other's write. */
+  lock: DigestLock;
+  oldKeys: PublicKeySet;
+  newKey: SigningKey;
+  newKeys: PublicKeySet;
+  annotations: Readonly<Record<string, string>>;
+  dryRun: boolean;
+  removeOld: boolean;
+}
+
+/** The signatures among `found` that verify with `keys` and name `digest`. */
+export function signedBy(found: readonly StoredSignature[], keys: PublicKeySet, digest: string): StoredSignature[] {
+  return found.filter((s) =>
+    s.kind === 'simple-signing'
+      ? verifySignatureLayer({ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }, { keys, expectedDigest: digest }).ok
+      : verifyDsseStatement(s.envelope, keys, digest).ok,
+  );
+}
+
+/**
+ * Re-signs one digest with NEW when a record vouches for it and OLD signed it, in the layout OLD's signature
+ * used, under the identity the signer recorded. Idempotent by construction: a digest NEW already signed is
+ * left as it is, so an interrupted run is resumed by running it again.
+ */
+export async function resignDigest(deps: ResignDeps, repository: string, digest: string, record: SigningRecord | undefined): Promise<DigestResult> {
+  return deps.lock.withLock(deps.registry, repository, digest, async () => {
+    const found = (await deps.store.read(repository, digest)).signatures;
+    const byOld = signedBy(found, deps.oldKeys, digest);
+    const none = { removedOld: 0, keptOldBundles: 0 };
+    if (byOld.length === 0) return { outcome: 'not-old', ...none };
+    if (!record) return { outcome: 'left-for-human', ...none };
+    let outcome: DigestOutcome = 'already-new';
+    if (signedBy(found, deps.newKeys, digest).length === 0) {
+      outcome = deps.dryRun ? 'would-resign' : 'resigned';
+      if (!deps.dryRun) {
+        const layout = byOld.some((s) => s.kind === 'simple-signing') ? 'sig' : 'bundle';
+        await signDigest(deps.store, deps.newKey, { repository, digest, dockerReference: record.identity, annotations: deps.annotations }, { layout });
+      }
+    }
+    const oldLayers = byOld.flatMap((s) => (s.kind === 'simple-signing' ? [s] : []));
+    const keptOldBundles = deps.removeOld ? byOld.length - oldLayers.length : 0;
+    if (!deps.removeOld || oldLayers.length === 0) return { outcome, removedOld: 0, keptOldBundles };
+    const removedOld = deps.dryRun ? oldLayers.length : await dropLayers(deps.client, repository, digest, oldLayers.map((s) => s.layer.annotations?.[SIGNATURE_ANNOTATION] ?? ''));
+    return { outcome, removedOld, keptOldBundles };
+  });
+}
+
+/**
+ * Rewrites the `.sig` tag without the layers carrying these signatures (the blobs stay: another layer may name
+ * the same payload). Called only once NEW's signature is in place, under the digest lock.
+ */
+async function dropLayers(client: RegistryClient, repository: string, digest: string, signatures: string[]): Promise<number> {
+  const tag = signatureTag(digest);
+  const current = await client.getManifest(repository, tag);
+  const manifest = parseImageManifest(current.bytes, `${repository}:${tag}`);
+  const kept = manifest.layers.filter((l) => !signatures.includes(l.annotations?.[SIGNATURE_ANNOTATION] ?? '\u0000'));
+  if (kept.length === manifest.layers.length) return 0;
+  const image = signatureImage(kept, current.mediaType);
+  await client.uploadBlob(repository, image.config);
+  await client.putManifest(repository, tag, image.manifest, image.mediaType);
+  return manifest.layers.length - kept.length;
+}

@@ -1,0 +1,167 @@
+// `signet resign` against a real registry and Redis, run as the CLI process: what the signer's records vouch for
+// is re-signed with the new key, what they do not is left for a human.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateCosignKeyPair, loadPrivateKeyPem, PublicKeySet, signingKeyFromPrivateKey, verifyDsseStatement, verifySignatureLayers, type SigningKey } from '@signet/crypto';
+import { RegistryClient } from '@signet/registry';
+import { signDigest, SignatureStore } from '@signet/signatures';
+import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
+import { SigningRecords } from '@signet/verification';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+
+const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
+const MALLORY = { username: 'mallory', password: 'mallory-pw' };
+const PASSWORD = 'pw';
+const PREFIX = '{rs}';
+const dir = mkdtempSync(path.join(tmpdir(), 'signet-resign-'));
+const file = (name: string) => path.join(dir, name);
+let redis: RedisServer;
+let registry: RegistryServer;
+let conn: Redis;
+let client: RegistryClient;
+let store: SignatureStore;
+let records: SigningRecords;
+let oldKey: SigningKey;
+let newKey: SigningKey;
+let otherKey: SigningKey;
+
+interface Report {
+  digests: Array<{ repository: string; digest: string; outcome: string; tags: string[]; removedOld?: number; keptOldBundles?: number }>;
+}
+
+async function keyPair(name: string): Promise<SigningKey> {
+  const files = await generateCosignKeyPair(PASSWORD, { params: { N: 32768, r: 8, p: 1 } });
+  writeFileSync(file(`${name}.key`), files.privateKeyPem);
+  writeFileSync(file(`${name}.pub`), files.publicKeyPem);
+  return signingKeyFromPrivateKey(await loadPrivateKeyPem(files.privateKeyPem, PASSWORD));
+}
+
+function resign(args: string[]): Promise<CliResult> {
+  return runSignet(['resign', '--from', file('old.pub'), ...args], { env: { HOME: dir, SIGNET_CONFIG: file('signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password, COSIGN_PASSWORD: PASSWORD } });
+}
+const report = (r: CliResult) => JSON.parse(r.stdout) as Report;
+const outcomeOf = (r: Report, digest: string) => r.digests.find((d) => d.digest === digest);
+
+/** Pushes `ref` (as `pusher`), signs it with `key` in `layout`, and records it as a trusted push when `trusted`. */
+async function image(ref: string, opts: { key?: SigningKey; trusted?: boolean; layout?: 'sig' | 'bundle'; pusher?: typeof CI_BOT }): Promise<string> {
+  const [repository = '', tag = ''] = ref.split(':');
+  const digest = await pushImage(registry.url, ref, opts.pusher ?? CI_BOT);
+  const identity = `${registry.host}/${repository}:${tag}`;
+  if (opts.key) await signDigest(store, opts.key, { repository, digest, dockerReference: identity }, { layout: opts.layout ?? 'sig' });
+  if (opts.trusted) await records.record('local', repository, digest, { actor: 'ci-bot', at: Date.now(), key: oldKey.fingerprint.short, pushJobId: `job-${tag}`, identity });
+  return digest;
+}
+
+/** Signatures of `digest` by `key`, per layout. */
+async function signedBy(key: SigningKey, repository: string, digest: string): Promise<{ sig: number; bundle: number }> {
+  const found = await store.list(repository, digest);
+  const keys = PublicKeySet.fromKeyObjects([key.publicKey]);
+  const sig = found.flatMap((s) => (s.kind === 'simple-signing' ? [s] : [])).filter((s) => verifySignatureLayers([s], { keys, expectedDigest: digest }).ok).length;
+  const bundle = found.flatMap((s) => (s.kind === 'bundle' ? [s] : [])).filter((b) => verifyDsseStatement(b.envelope, keys, digest).ok).length;
+  return { sig, bundle };
+}
+
+beforeAll(async () => {
+  [redis, registry] = await Promise.all([startRedis(), startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } })]);
+  [oldKey, newKey, otherKey] = await Promise.all([keyPair('old'), keyPair('new'), keyPair('other')]);
+  conn = new Redis(redis.url);
+  records = new SigningRecords(conn, PREFIX);
+  client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  store = new SignatureStore(client);
+  writeFileSync(
+    file('signet.yaml'),
+    stringify({
+      redis: { url: redis.url, prefix: PREFIX },
+      registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0 }],
+      signer: { key: { path: file('new.key'), passwordEnv: 'COSIGN_PASSWORD' } },
+      verifier: { keys: [file('new.pub'), file('old.pub')] },
+    }),
+  );
+});
+afterAll(async () => {
+  await client?.close();
+  conn?.disconnect();
+  await Promise.all([redis?.teardown(), registry?.teardown()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('signet resign', () => {
+  it('re-signs recorded digests the old key signed, lists the unrecorded ones for a human, and changes nothing on a second run', async () => {
+    const trusted = await image('team/a:1', { key: oldKey, trusted: true });
+    const stolen = await image('team/a:evil', { key: oldKey, pusher: MALLORY });
+    const unsignedByOld = await image('team/a:other', { key: otherKey, trusted: true });
+
+    const dry = await resign(['--repository', 'team/a', '--dry-run', '-o', 'json']);
+    expect(dry.code).toBe(3);
+    expect(outcomeOf(report(dry), trusted)?.outcome).toBe('would-resign');
+    expect(await signedBy(newKey, 'team/a', trusted)).toEqual({ sig: 0, bundle: 0 });
+
+    const run = await resign(['--repository', 'team/a', '-o', 'json']);
+    expect(run.code).toBe(3);
+    const first = report(run);
+    expect(outcomeOf(first, trusted)).toMatchObject({ repository: 'team/a', outcome: 'resigned', tags: ['1'] });
+    expect(outcomeOf(first, stolen)).toMatchObject({ outcome: 'left-for-human', tags: ['evil'] });
+    expect(outcomeOf(first, unsignedByOld)).toBeUndefined();
+    expect(await signedBy(newKey, 'team/a', trusted)).toEqual({ sig: 1, bundle: 0 });
+    expect(await signedBy(oldKey, 'team/a', trusted)).toEqual({ sig: 1, bundle: 0 });
+    expect(await signedBy(newKey, 'team/a', stolen)).toEqual({ sig: 0, bundle: 0 });
+    // Non-TTY progress: one JSON line per digest on stderr.
+    const progress = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { progress: { done: number; total: number } });
+    expect(progress.at(-1)?.progress).toEqual({ done: 3, total: 3 });
+
+    const again = await resign(['--repository', 'team/a']);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toContain(`re-signed 0 digest(s) signed by ${oldKey.fingerprint.short} with ${newKey.fingerprint.short}; 1 already signed`);
+    expect(again.stdout).toMatch(new RegExp(`left for a human: 1 digest.*\\n  local/team/a@${stolen}  tags: evil`));
+    expect(await signedBy(newKey, 'team/a', trusted)).toEqual({ sig: 1, bundle: 0 });
+  });
+
+  it("with --remove-old drops only the old key's layers from trusted digests, once the new one is there", async () => {
+    const trusted = await image('team/b:1', { key: oldKey, trusted: true });
+    await signDigest(store, otherKey, { repository: 'team/b', digest: trusted, dockerReference: `${registry.host}/team/b:1` });
+    const stolen = await image('team/b:evil', { key: oldKey, pusher: MALLORY });
+
+    const run = await resign(['--repository', 'team/b', '--remove-old', '-o', 'json']);
+    expect(run.code).toBe(3);
+    expect(outcomeOf(report(run), trusted)).toMatchObject({ outcome: 'resigned', removedOld: 1 });
+    expect(await signedBy(newKey, 'team/b', trusted)).toEqual({ sig: 1, bundle: 0 });
+    expect(await signedBy(oldKey, 'team/b', trusted)).toEqual({ sig: 0, bundle: 0 });
+    expect(await signedBy(otherKey, 'team/b', trusted)).toEqual({ sig: 1, bundle: 0 });
+    expect(await signedBy(oldKey, 'team/b', stolen)).toEqual({ sig: 1, bundle: 0 });
+    // Nothing by the old key is left on trusted digests: the digest is no longer the old key's business.
+    expect(outcomeOf(report(await resign(['--repository', 'team/b', '--remove-old', '-o', 'json'])), trusted)).toBeUndefined();
+  });
+
+  it('re-signs a bundle by the old key with a bundle, and exits 0 when nothing is left for a human', async () => {
+    const trusted = await image('team/c:1', { key: oldKey, trusted: true, layout: 'bundle' });
+    const run = await resign(['--repository', 'team/c', '--key', file('new.key'), '--remove-old', '-o', 'json']);
+    expect(run.code).toBe(0);
+    expect(outcomeOf(report(run), trusted)).toMatchObject({ outcome: 'resigned', keptOldBundles: 1 });
+    expect(await signedBy(newKey, 'team/c', trusted)).toEqual({ sig: 0, bundle: 1 });
+  });
+
+  it('paces its registry requests with --rate', async () => {
+    for (let i = 0; i < 3; i++) await image(`team/d:${i}`, { key: oldKey, trusted: true });
+    // A dry run reads only: catalog, tag list, a HEAD per tag and at least one read per digest, so 8 requests
+    // or more, 2 of them at once (the burst), then 2 a second.
+    const timed = async (rate: string) => {
+      const started = Date.now();
+      const run = await resign(['--repository', 'team/d', '--dry-run', '--rate', rate]);
+      expect(run.stdout).toContain('would re-sign 3 digest(s)');
+      return Date.now() - started;
+    };
+    const fast = await timed('1000');
+    const slow = await timed('2');
+    // 6 requests past the burst at 2 a second: 3 s more than the same run unpaced (process start-up aside).
+    expect(slow - fast).toBeGreaterThanOrEqual(2500);
+  });
+
+  it('refuses the old key as the new one, and an unknown registry, as usage errors', async () => {
+    expect((await resign(['--key', file('old.key')])).code).toBe(2);
+    const unknown = await resign(['--registry', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no registry named "nope"');
+  });
+});
