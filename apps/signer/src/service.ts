@@ -1,35 +1,33 @@
-import { Queue, Worker } from 'bullmq';
-import type { SignetConfig } from '@signet/config';
-import { keyProviderFromRef, loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
-import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
-import { connectionFactory, defaultJobOptions, QueueNames } from '@signet/queue';
-import type { Redis } from 'ioredis';
-import { DigestLock } from '@signet/queue';
-import { createSignerMetrics } from './metrics';
-import { processPush, type SignerDeps } from './process-push';
+import type { SignerConfig, SignetConfig } from '@signet/config';
+import { loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
+import { keyProviderFromRef } from '@signet/keys';
+import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
+import { defaultJobOptions, DigestLock, JobNames, openPushQueue, openVerifyQueue, openWorker, QueueNames, type TypedQueue, type TypedWorker } from '@signet/queue';
+import { createServiceRuntime, type Env, type ServiceRuntime, type StartOptions } from '@signet/runtime';
+import { SigningRecords } from '@signet/verification';
+import type { Cluster, Redis } from 'ioredis';
+import { createSignerMetrics, type SignerMetrics } from './metrics';
+import { processPush, type PushOutcome, type SignerDeps } from './process-push';
 import { signerRegistries } from './registries';
 import { TrustPolicy } from './trust';
+
+export type { StartOptions };
 
 export interface RunningSigner {
   port: number;
   metrics: MetricsRegistry;
   key: SigningKey;
-  worker: Worker;
+  worker: TypedWorker<typeof QueueNames.push, PushOutcome>;
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  logger: Logger;
-  /** Override `signer.port` (0 = any free port). */
-  port?: number;
-  /** Environment for `env://` key references (config is the only other input). */
-  env?: Readonly<Record<string, string | undefined>>;
-}
+type Connection = Redis | Cluster;
 
-async function loadSigningKey(config: NonNullable<SignetConfig['signer']>, env: Readonly<Record<string, string | undefined>>): Promise<SigningKey> {
-  const ref = config.key?.provider ?? config.key?.path;
+/** The signing key `signer.key` names: a file (decrypted with its password) or a provider reference. */
+export async function loadSigningKey(signer: SignerConfig, env: Env): Promise<SigningKey> {
+  const ref = signer.key?.provider ?? signer.key?.path;
   if (!ref) throw new Error('signer.key needs a path or a provider');
-  const password = config.key?.password;
+  const password = signer.key?.password;
   const provider = keyProviderFromRef(ref, {
     env,
     password: () => {
@@ -40,87 +38,99 @@ async function loadSigningKey(config: NonNullable<SignetConfig['signer']>, env: 
   return provider.load();
 }
 
-/**
- * Starts one signer replica: the ops server first (not ready until the key is decrypted and Redis answers),
- * then the key, then the `signet.push` worker.
- */
-export async function startSigner(config: SignetConfig, opts: StartOptions): Promise<RunningSigner> {
-  const signer = config.signer;
-  if (!signer) throw new Error('the signer section is missing from the configuration');
-  const conn = connectionFactory(config.redis, { logger: opts.logger });
-  const workerConn = conn('worker');
-  const stateConn = conn('worker');
-  const scrapeConn = conn('producer');
-  const prefix = config.redis.prefix;
+interface SignerKeys {
+  key: SigningKey;
+  previous: PublicKeySet;
+  /** verifier.revokedKeys: never counted as "already signed", even if listed in previousKeys. */
+  revoked: PublicKeySet;
+}
 
-  const metrics = createMetricsRegistry('signer');
-  const signerMetrics = createSignerMetrics(metrics, config.registries.map((r) => r.name));
-  const verifyQueue = conn.errors.watch(new Queue(QueueNames.verify, { connection: stateConn, prefix }), `queue:${QueueNames.verify}`);
-  const depthQueues = [QueueNames.push, QueueNames.verify].map((name) => conn.errors.watch(new Queue(name, { connection: scrapeConn, prefix }), `queue:${name}:scrape`));
-  queueDepthCollector(metrics, depthQueues);
+async function loadKeys(config: SignetConfig, signer: SignerConfig, env: Env): Promise<SignerKeys> {
+  const [key, previous, revoked] = await Promise.all([loadSigningKey(signer, env), loadPublicKeys(signer.previousKeys), loadPublicKeys(config.verifier?.revokedKeys ?? [])]);
+  return { key, previous, revoked };
+}
 
-  let key: SigningKey | undefined;
-  const ops = await startOpsServer({
-    port: opts.port ?? signer.port,
-    metrics,
-    ready: async () => key !== undefined && (await scrapeConn.ping()) === 'PONG',
-  });
-  const closeConnections = () => Promise.all([workerConn, stateConn, scrapeConn].map((c) => c.quit().catch(() => undefined)));
-  let previous: PublicKeySet;
-  try {
-    [key, previous] = await Promise.all([loadSigningKey(signer, opts.env ?? {}), loadPublicKeys(signer.previousKeys)]);
-  } catch (err) {
-    await ops.close();
-    await Promise.all([verifyQueue, ...depthQueues].map((q) => q.close()));
-    await closeConnections();
-    throw err;
-  }
-  signerMetrics.keyInfo.labels(key.fingerprint.sha256).set(1);
+/** `signet_queue_jobs` for the queues the signer reads and feeds, read on a fail-fast connection at scrape time. */
+function reportQueueDepths(rt: ServiceRuntime, scrape: Connection): void {
+  const queues = [openPushQueue(scrape, rt.prefix), openVerifyQueue(scrape, rt.prefix)].map((q) => rt.own(q, `queue:${q.name}:scrape`));
+  queueDepthCollector(rt.metrics, queues);
+}
 
-  const registries = signerRegistries(config.registries, { redis: stateConn as Redis, prefix, layout: signer.layout });
-  const deps: SignerDeps = {
+/** What processPush needs: the registries, keys, policy and the verify queue it reports each decision on. */
+function signerDeps(
+  rt: ServiceRuntime,
+  config: SignetConfig,
+  signer: SignerConfig,
+  parts: { keys: SignerKeys; state: Connection; verifyQueue: TypedQueue<typeof QueueNames.verify>; metrics: SignerMetrics },
+): SignerDeps {
+  const { keys, state, verifyQueue } = parts;
+  const registries = signerRegistries(config.registries, { redis: state as Redis, prefix: rt.prefix, layout: signer.layout });
+  rt.defer('registry clients', () => Promise.all([...registries.values()].map((r) => r.client.close())));
+  return {
     registries,
-    key,
-    previousKeys: previous.keys.map((k) => k.key),
+    key: keys.key,
+    previousKeys: keys.previous.keys.map((k) => k.key),
+    revokedKeys: keys.revoked.keys.map((k) => k.key),
+    records: new SigningRecords(state, rt.prefix),
     trust: new TrustPolicy(signer.trust),
     identity: signer.identity,
     annotations: signer.annotations,
     recursive: signer.recursive,
     layout: signer.layout,
-    lock: new DigestLock(stateConn, { prefix, ttlMs: signer.digestLockTtl }),
+    lock: new DigestLock(state, { prefix: rt.prefix, ttlMs: signer.digestLockTtl }),
     enqueueVerify: async (jobId, data) => {
-      await verifyQueue.add('verify', data, { ...defaultJobOptions, jobId });
+      await verifyQueue.add(JobNames.verify, data, { ...defaultJobOptions, jobId });
     },
-    metrics: signerMetrics,
-    logger: opts.logger,
+    metrics: parts.metrics,
+    logger: rt.logger,
   };
-  const worker = new Worker(
+}
+
+/** The `signet.push` worker; closed first on shutdown, letting running jobs finish. */
+function startPushWorker(rt: ServiceRuntime, signer: SignerConfig, deps: SignerDeps, connection: Connection): TypedWorker<typeof QueueNames.push, PushOutcome> {
+  const worker = openWorker(
     QueueNames.push,
     (job) => processPush(deps, { id: job.id, data: job.data, attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
     {
-      connection: workerConn,
-      prefix,
+      connection,
+      prefix: rt.prefix,
       concurrency: signer.concurrency,
       lockDuration: signer.lockDuration,
       stalledInterval: signer.stalledInterval,
       ...(signer.limiter ? { limiter: signer.limiter } : {}),
     },
   );
-  // The worker's own blocking connection reports here too, rate-limited with the others.
-  conn.errors.watch(worker, `worker:${QueueNames.push}`);
-  opts.logger.info({ port: ops.port, fingerprint: key.fingerprint.sha256, concurrency: signer.concurrency, registries: [...registries.keys()] }, 'signer started');
-  return {
-    port: ops.port,
-    metrics,
-    key,
-    worker,
-    async close() {
-      // Lets running jobs finish; no new job is taken.
-      await worker.close();
-      await ops.close();
-      await Promise.all([verifyQueue, ...depthQueues].map((q) => q.close()));
-      await Promise.all([...registries.values()].map((r) => r.client.close()));
-      await closeConnections();
-    },
-  };
+  // The worker's own blocking connection reports through the service's reporter, rate-limited with the others.
+  return rt.own(worker, `worker:${QueueNames.push}`);
+}
+
+/**
+ * Starts one signer replica: the ops listener first (not ready until the key is loaded and Redis answers),
+ * then the keys, then the `signet.push` worker. A start that fails closes what it opened.
+ */
+export async function startSigner(config: SignetConfig, opts: StartOptions): Promise<RunningSigner> {
+  const signer = config.signer;
+  if (!signer) throw new Error('the signer section is missing from the configuration');
+  const rt = createServiceRuntime({ service: 'signer', config, logger: opts.logger });
+  return rt.start(async () => {
+    const worker = rt.connection('worker');
+    const state = rt.connection('worker');
+    // Scrapes and readiness answer quickly while Redis is down: a fail-fast connection.
+    const scrape = rt.connection('producer');
+    const metrics = createSignerMetrics(rt.metrics, config.registries.map((r) => r.name));
+    const verifyQueue = rt.own(openVerifyQueue(state, rt.prefix), `queue:${QueueNames.verify}`);
+    reportQueueDepths(rt, scrape);
+
+    let keyLoaded = false;
+    const ops = await rt.startOps({ port: opts.port ?? signer.port, ready: async () => keyLoaded && (await scrape.ping()) === 'PONG' });
+    const keys = await loadKeys(config, signer, opts.env ?? {});
+    const { key } = keys;
+    keyLoaded = true;
+    metrics.keyInfo.labels(key.fingerprint.sha256).set(1);
+
+    const deps = signerDeps(rt, config, signer, { keys, state, verifyQueue, metrics });
+    const pushWorker = startPushWorker(rt, signer, deps, worker);
+    rt.logger.info({ port: ops.port, fingerprint: key.fingerprint.sha256, concurrency: signer.concurrency, registries: [...deps.registries.keys()] }, 'signer started');
+    return { port: ops.port, metrics: rt.metrics, key, worker: pushWorker };
+  });
 }

@@ -120,3 +120,17 @@ export async function startRedisCluster(opts: { masters?: number; password?: str
   const credentials = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
   return { seeds: ports.map((p) => `redis://${credentials}127.0.0.1:${p}`), ports, teardown };
 }
+
+/**
+ * How many clients are connected to the redis-server on `port`, not counting the one asking: a test's measure
+ * of connections a service leaves open. Polls until the count settles at `expected`, if given (closing is
+ * asynchronous), for up to `timeoutMs`, then returns what it last saw.
+ */
+export async function redisClientCount(port: number, opts: { expected?: number; timeoutMs?: number } = {}): Promise<number> {
+  requireBinary('redis-cli', 'redis-tools');
+  const count = async () => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'CLIENT', 'LIST'], { timeout: 5_000 })).stdout.trim().split('\n').length - 1;
+  let seen = await count();
+  if (opts.expected === undefined) return seen;
+  await waitFor(async () => (seen = await count()) === opts.expected, opts.timeoutMs ?? 5000, 'redis clients to settle').catch(() => undefined);
+  return seen;
+}

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -56,4 +57,34 @@ export async function startService(
     `${app} ready (log ${logFile})`,
   );
   return { app, url, opsUrl, process: proc, logFile, stop: () => proc.stop('SIGTERM'), kill: () => proc.stop('SIGKILL') };
+}
+
+export interface ServiceExit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one service's `main.ts` as its own process, as startService does, until it exits: for a start expected
+ * to fail. Killed (and the test failed by its caller) after `timeoutMs`.
+ */
+export function runServiceToExit(app: SignetApp | 'admission', opts: { configFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ServiceExit> {
+  const root = repoRoot();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', app, 'src/main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...opts.env, SIGNET_CONFIG: opts.configFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
