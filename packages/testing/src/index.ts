@@ -3,13 +3,13 @@
  * ports, image pushes, and an HTTP request recorder. Teardown stops only what these helpers started.
  */
 export { MissingBinaryError, requireBinary, freePort, makeTempDir, removeDir, sleep, waitFor, ManagedProcess } from './process';
-export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } from './redis';
+export { startRedis, startRedisCluster, redisClientCount, type RedisServer, type RedisCluster } from './redis';
 export { startRegistry, type RegistryServer, type RegistryOptions, type RegistryNotifications } from './registry';
 export { buildRandomImage, pushImage, pushIndex, pushImageWithSkopeo, type BuiltImage, type Credentials } from './image';
 export { startRecorder, type RecordedRequest, type RequestRecorder } from './recorder';
 export { startPrometheus, startAlertmanager, type PrometheusServer, type AlertmanagerServer, type PrometheusOptions } from './prometheus';
 export { repoRoot, sharedDir, upstreamSharedDir, PUSH_FIXTURES } from './paths';
-export { startService, writeConfigFile, type RunningService, type SignetApp } from './service';
+export { startService, runServiceToExit, writeConfigFile, type RunningService, type ServiceExit, type SignetApp } from './service';
 export { runSignet, type CliResult } from './cli';
 export { writeCredentialHelper } from './credential-helper';
 export { makeCertificate, startForeignOrigin, tokenService, type ForeignOrigin, type Handler, type SeenRequest, type TestCertificate, type TokenService } from './foreign-origin';
