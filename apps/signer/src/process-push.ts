@@ -1,13 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { UnrecoverableError } from 'bullmq';
 import type { SigningKey } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import type { SigningRecord } from '@signet/verification';
-import { pushJobId, pushJobSchema, readJob, verifyJobId, type PushJob, type SignerDecision, type VerifyJob } from '@signet/queue';
+import { jobError, judgeJobFailure, pushJobId, pushJobSchema, readJob, verifyJobId, type PushJob, type SignerDecision, type VerifyJob } from '@signet/queue';
 import { isIndexMediaType, isMissing, type RegistryClient } from '@signet/registry';
 import { indexChildren, signDigest, signedIdentity, type IdentityMode, type SignatureStore } from '@signet/signatures';
 import type { DigestLock } from '@signet/queue';
-import { classifyFailure, ImageGoneError, UnknownRegistryError } from './failures';
+import { ImageGoneError, UnknownRegistryError } from './failures';
 import type { SignerMetrics, SignResult } from './metrics';
 import type { TrustPolicy } from './trust';
 
@@ -115,8 +114,7 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
     );
     return outcome;
   } catch (err) {
-    const { permanent, reason } = classifyFailure(err);
-    const final = permanent || job.attemptsMade + 1 >= job.maxAttempts;
+    const { permanent, final, reason } = judgeJobFailure(err, job);
     deps.metrics.jobsFailed.labels(String(final), reason).inc();
     const log = { reason, permanent, attempt: job.attemptsMade + 1, digest: progress.digest, err };
     if (final) {
@@ -126,8 +124,7 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
     } else {
       logger?.warn(log, 'push job failed; will retry');
     }
-    if (permanent) throw new UnrecoverableError(`${reason}: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
+    throw jobError(err, { permanent, reason });
   }
 }
 
