@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { WEBHOOK_SOURCES, type WebhookSource } from '@signet/oci';
+import { isRepositoryName, WEBHOOK_SOURCES, type WebhookSource } from '@signet/oci';
 import { parseWebhook, pushEventSchema, WebhookPayloadError, type WebhookHeaders } from '../src';
 import { now, webhookFixtureJson } from './shared';
 import { PUSH_FIXTURES } from '@signet/testing';
@@ -94,8 +94,6 @@ function headersFor(source: WebhookSource): fc.Arbitrary<WebhookHeaders> {
   }
 }
 
-const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-
 const options = { now, imagePathPrefix: 'us-docker.pkg.test/proj' };
 
 describe.each(WEBHOOK_SOURCES)('parseWebhook(%s) on arbitrary input', (source) => {
@@ -122,7 +120,7 @@ describe.each(WEBHOOK_SOURCES)('parseWebhook(%s) on arbitrary input', (source) =
           (e) =>
             e.registry === REGISTRY &&
             e.source === source &&
-            REPOSITORY.test(e.repository) &&
+            isRepositoryName(e.repository) &&
             (e.tag !== undefined || e.digest !== undefined) &&
             !Number.isNaN(Date.parse(e.occurredAt)) &&
             e.eventId.length > 0 &&

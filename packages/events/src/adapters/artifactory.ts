@@ -1,3 +1,4 @@
+import { isDigest } from '@signet/oci';
 import { z } from 'zod';
 import { bodyEventId, isoTime, type Adapter } from '../adapter';
 import { ignoredResult, ResultCollector } from '../result-collector';
@@ -12,8 +13,6 @@ const KINDS = new Map<string, 'push' | 'delete'>([
   ['pushed', 'push'],
   ['deleted', 'delete'],
 ]);
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
 /**
  * JFrog Artifactory docker-domain webhooks. Current senders wrap the event in `{ domain, event_type, data }`;
  * the documented example is flat (`{ event_type, image_name, tag, sha256, ... }`); both are read.
@@ -33,7 +32,8 @@ export const parseArtifactory: Adapter = (ctx) => {
     kind,
     repository: data.image_name,
     tag: data.tag,
-    digest: sha256 && SHA256_HEX.test(sha256) ? `sha256:${sha256}` : undefined,
+    // A malformed hash is left out rather than refused: the tag still names the push.
+    digest: sha256 && isDigest(`sha256:${sha256}`) ? `sha256:${sha256}` : undefined,
     eventId: bodyEventId(ctx.rawBody),
     occurredAt: isoTime(undefined, ctx.options),
   });
