@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './commands/cli-error';
 import { pflagBooleans } from './commands/cosign-flags';
 import { registerKeyCommands } from './commands/keys';
+import { registerPkcs11Commands } from './commands/pkcs11';
 import { registerSignCommands } from './commands/sign';
 import { registerScanCommands } from './commands/scan';
 import { registerAdmissionReviewCommand } from './commands/admission-review';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'Error: ')) });
   // Each command group registers itself; add one line per module.
   registerKeyCommands(program);
+  registerPkcs11Commands(program);
   registerSignCommands(program);
   registerScanCommands(program);
   registerAdmissionReviewCommand(program);

@@ -55,6 +55,7 @@ async function writeOutputFile(path: string, contents: string, what: string, opt
   await writeKeyFile(path, contents, { mode: PUBLIC_KEY_FILE_MODE, overwrite: true }).catch((err: unknown) => describeWriteError(err, what, option));
 }
 
+const PRIVATE_KEY_HELP = 'private key: a path, file://path, env://VAR or a pkcs11: URI (see signet pkcs11 list-keys)';
 const KDF_COMPAT_HELP = 'encrypt with scrypt N=32768, which containers/image before 5.29 (skopeo <= 1.13, podman 4.x) needs to sign with the key';
 const encryptOptions = (opts: { kdfCompat: boolean }): EncryptOptions => (opts.kdfCompat ? { params: COMPAT_SCRYPT_PARAMS } : {});
 
@@ -121,7 +122,7 @@ export function registerKeyCommands(program: Command): void {
   program
     .command('public-key')
     .description('Print or write the public key of a private key')
-    .requiredOption('-k, --key <ref>', 'private key: a path, file://path or env://VAR')
+    .requiredOption('-k, --key <ref>', PRIVATE_KEY_HELP)
     .option('--outfile <file>', 'write the PEM here instead of stdout')
     .action(async (opts: { key: string; outfile?: string }) => {
       const key = await loadSigningKey(opts.key);
@@ -131,7 +132,7 @@ export function registerKeyCommands(program: Command): void {
 
   addSigningScriptFlags(program.command('sign-blob'))
     .description('Sign a file and print the base64 signature')
-    .requiredOption('-k, --key <ref>', 'private key: a path, file://path or env://VAR')
+    .requiredOption('-k, --key <ref>', PRIVATE_KEY_HELP)
     .option('--output-signature <file>', 'also write the signature to this file')
     .argument('<file>', 'file to sign')
     .action(async (file: string, opts: { key: string; outputSignature?: string }) => {

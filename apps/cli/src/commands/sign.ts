@@ -68,7 +68,7 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
 export function registerSignCommand(program: Command): void {
   const cmd = imageCommand(program, 'sign', 'sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)', (c) =>
     c
-      .requiredOption('--key <path>', 'private key (cosign.key, env://VAR); password from COSIGN_PASSWORD, a terminal prompt or piped stdin')
+      .requiredOption('--key <path>', 'private key (cosign.key, env://VAR, or a pkcs11: URI whose PIN is in the URI or COSIGN_PKCS11_PIN); password from COSIGN_PASSWORD, a terminal prompt or piped stdin')
       .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
       .option('-r, --recursive', 'for an index, also sign every child manifest', false)
       .option('--identity <mode>', 'docker-reference claimed: "tag" (host/repo:tag when given a tag) or "repository" (host/repo)', 'tag'),
