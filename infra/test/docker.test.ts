@@ -159,6 +159,17 @@ describe('the image build', () => {
     }
   });
 
+  it('builds the PKCS#11 binding in the deps stage, whose build tools never reach the runtime image', () => {
+    const deps = stage('deps');
+    expect(deps).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
+    // Install scripts stay off for everything but pkcs11js, which package.json's allowScripts approves.
+    expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts[^\n]*\n && npm rebuild pkcs11js/);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean>; dependencies: Record<string, string> };
+    expect(pkg.allowScripts).toEqual({ pkcs11js: true });
+    expect(pkg.dependencies.pkcs11js).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(stage('runtime')).not.toMatch(/apt-get|python3|g\+\+|node-gyp/);
+  });
+
   it('carries the OCI labels, with the license the package declares', () => {
     const runtime = stage('runtime');
     const labels = Object.fromEntries([...runtime.matchAll(/(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
