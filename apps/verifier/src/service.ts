@@ -1,75 +1,67 @@
-import { Queue } from 'bullmq';
 import type { SignetConfig } from '@signet/config';
-import { createMetricsRegistry, queueDepthCollector, startOpsServer, type Logger, type MetricsRegistry } from '@signet/observability';
-import { ALL_QUEUES, connectionFactory, QueueNames } from '@signet/queue';
+import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
+import { openQueue, openRescanQueue, openVerifyQueue, QueueNames, type TypedQueue } from '@signet/queue';
+import { createServiceRuntime, type StartOptions } from '@signet/runtime';
 import { closeContext, createVerifierContext, createVerifierMetrics, ScanProgress, TagStore, type VerifierContext } from '@signet/verification';
 import { recheckScheduler, startWorkers } from './workers';
+
+export type { StartOptions };
 
 export interface RunningVerifier {
   port: number;
   ctx: VerifierContext;
   metrics: MetricsRegistry;
-  verifyQueue: Queue;
-  rescanQueue: Queue;
+  verifyQueue: TypedQueue<typeof QueueNames.verify>;
+  rescanQueue: TypedQueue<typeof QueueNames.rescan>;
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  logger: Logger;
-  /** Override `verifier.port` (0 = any free port). */
-  port?: number;
-}
-
-/** Starts one verifier replica: workers, the rescan schedule and the ops server. */
+/**
+ * Starts one verifier replica: the ops listener (ready once the workers run), the checks' context (keys,
+ * registries), then the workers and the rescan schedule. A start that fails closes what it opened.
+ */
 export async function startVerifier(config: SignetConfig, opts: StartOptions): Promise<RunningVerifier> {
   const verifier = config.verifier;
   if (!verifier) throw new Error('the verifier section is missing from the configuration');
-  const conn = connectionFactory(config.redis, { logger: opts.logger });
-  const workerConn = conn('worker');
-  const stateConn = conn('worker');
-  // Scrapes and readiness must answer quickly while Redis is down, so they use a fail-fast connection.
-  const scrapeConn = conn('producer');
-  const prefix = config.redis.prefix;
+  const rt = createServiceRuntime({ service: 'verifier', config, logger: opts.logger });
+  return rt.start(async () => {
+    const workerConn = rt.connection('worker');
+    const stateConn = rt.connection('worker');
+    // Scrapes and readiness must answer quickly while Redis is down, so they use a fail-fast connection.
+    const scrapeConn = rt.connection('producer');
+    const { prefix } = rt;
 
-  const metrics = createMetricsRegistry('verifier');
-  const progress = new ScanProgress(stateConn, prefix);
-  const scrapeProgress = new ScanProgress(scrapeConn, prefix);
-  const verifierMetrics = createVerifierMetrics(metrics, {
-    store: new TagStore(scrapeConn, prefix),
-    registries: config.registries.map((r) => r.name),
-    lastRescanSuccess: () => scrapeProgress.lastSuccess(),
-  });
-  const queues = ALL_QUEUES.map((name) => conn.errors.watch(new Queue(name, { connection: workerConn, prefix }), `queue:${name}`));
-  queueDepthCollector(metrics, queues);
-  const verifyQueue = queues.find((q) => q.name === QueueNames.verify) as Queue;
-  const rescanQueue = queues.find((q) => q.name === QueueNames.rescan) as Queue;
+    const progress = new ScanProgress(stateConn, prefix);
+    const scrapeProgress = new ScanProgress(scrapeConn, prefix);
+    const verifierMetrics = createVerifierMetrics(rt.metrics, {
+      store: new TagStore(scrapeConn, prefix),
+      registries: config.registries.map((r) => r.name),
+      lastRescanSuccess: () => scrapeProgress.lastSuccess(),
+    });
+    const verifyQueue = rt.own(openVerifyQueue(workerConn, prefix), `queue:${QueueNames.verify}`);
+    const rescanQueue = rt.own(openRescanQueue(workerConn, prefix), `queue:${QueueNames.rescan}`);
+    const pushQueue = rt.own(openQueue(QueueNames.push, workerConn, prefix), `queue:${QueueNames.push}`);
+    queueDepthCollector(rt.metrics, [pushQueue, verifyQueue, rescanQueue]);
 
-  const ctx = await createVerifierContext({ config, redis: stateConn, metrics: verifierMetrics, logger: opts.logger, scheduleRecheck: recheckScheduler(verifyQueue) });
-  const workers = await startWorkers(ctx, progress, verifyQueue, rescanQueue, {
-    connection: workerConn,
-    prefix,
-    concurrency: verifier.concurrency,
-    errors: conn.errors,
-    rescan: { ...(verifier.rescan.every !== undefined ? { every: verifier.rescan.every } : {}), ...(verifier.rescan.cron ? { cron: verifier.rescan.cron } : {}) },
+    // The ops listener comes before the workers: a port already taken then fails the start before any worker
+    // exists (BullMQ reports a worker closed while still connecting as an unhandled error).
+    let running: VerifierContext | undefined = undefined;
+    const ops = await rt.startOps({
+      port: opts.port ?? verifier.port,
+      ready: async () => running !== undefined && running.keys.defaults.keys.length > 0 && (await scrapeConn.ping()) === 'PONG',
+    });
+    const ctx = await createVerifierContext({ config, redis: stateConn, metrics: verifierMetrics, logger: rt.logger, scheduleRecheck: recheckScheduler(verifyQueue) });
+    rt.defer('verifier context', () => closeContext(ctx));
+    const workers = await startWorkers(ctx, progress, verifyQueue, rescanQueue, {
+      connection: workerConn,
+      prefix,
+      concurrency: verifier.concurrency,
+      errors: rt.errors,
+      rescan: { ...(verifier.rescan.every !== undefined ? { every: verifier.rescan.every } : {}), ...(verifier.rescan.cron ? { cron: verifier.rescan.cron } : {}) },
+    });
+    rt.defer('workers', () => workers.close());
+    running = ctx;
+    rt.logger.info({ port: ops.port, registries: [...ctx.registries.keys()], keys: ctx.keys.fingerprints() }, 'verifier started');
+    return { port: ops.port, ctx, metrics: rt.metrics, verifyQueue, rescanQueue };
   });
-  const ops = await startOpsServer({
-    port: opts.port ?? verifier.port,
-    metrics,
-    ready: async () => ctx.keys.defaults.keys.length > 0 && (await scrapeConn.ping()) === 'PONG',
-  });
-  opts.logger.info({ port: ops.port, registries: [...ctx.registries.keys()], keys: ctx.keys.fingerprints() }, 'verifier started');
-  return {
-    port: ops.port,
-    ctx,
-    metrics,
-    verifyQueue,
-    rescanQueue,
-    async close() {
-      await workers.close();
-      await ops.close();
-      await Promise.all(queues.map((q) => q.close()));
-      await closeContext(ctx);
-      await Promise.all([workerConn, stateConn, scrapeConn].map((c) => c.quit().catch(() => undefined)));
-    },
-  };
 }

@@ -10,10 +10,10 @@ export interface QueueJobs {
   [QueueNames.rescan]: { [JobNames.rescanAll]: Extract<RescanJob, { kind: 'all' }>; [JobNames.rescanRepository]: Extract<RescanJob, { kind: 'repository' }> };
 }
 
-/** The payloads queue `Q` accepts. */
-export type JobData<Q extends QueueName> = QueueJobs[Q][keyof QueueJobs[Q]];
+/** The payloads queue `Q` accepts (for a union of queues, any of theirs: the dashboard reads every queue). */
+export type JobData<Q extends QueueName> = Q extends QueueName ? QueueJobs[Q][keyof QueueJobs[Q]] : never;
 /** The job names queue `Q` accepts. */
-export type JobNameOf<Q extends QueueName> = keyof QueueJobs[Q] & string;
+export type JobNameOf<Q extends QueueName> = Q extends QueueName ? keyof QueueJobs[Q] & string : never;
 
 /** A BullMQ queue that takes only its own payloads and job names. */
 export type TypedQueue<Q extends QueueName> = Queue<JobData<Q>, unknown, JobNameOf<Q>>;

@@ -33,8 +33,11 @@ export interface ServiceRuntime {
   readonly prefix: string;
   /** A new Redis connection for `role`, closed when the runtime closes. */
   connection(role: RedisConnectionOptions['role']): Redis | Cluster;
-  /** Reports `resource`'s errors as `source` and closes it when the runtime closes; returns it. */
-  own<T extends Closable>(resource: T, source: string): T;
+  /**
+   * Reports `resource`'s errors as `source` and closes it when the runtime closes; returns it. `quiet`: its
+   * errors are only its connection's, which that connection already reports, so they are swallowed instead.
+   */
+  own<T extends Closable>(resource: T, source: string, opts?: { quiet?: boolean }): T;
   /** Runs `close` when the runtime closes (last registered, first closed). */
   defer(name: string, close: () => unknown): void;
   /** Starts the one ops listener (`/healthz`, `/readyz`, `/metrics`), closed when the runtime closes. */
@@ -82,8 +85,9 @@ export function createServiceRuntime(opts: ServiceRuntimeOptions): ServiceRuntim
       stack.defer(`redis connection ${++made} (${role})`, () => closeConnection(connection));
       return connection;
     },
-    own(resource, source) {
-      connect.errors.watch(resource, source);
+    own(resource, source, ownOpts = {}) {
+      if (ownOpts.quiet) resource.on('error', () => undefined);
+      else connect.errors.watch(resource, source);
       stack.defer(source, async () => {
         // BullMQ emits an unhandled error when a queue on a shared connection is closed while it is still
         // starting; let that finish first (bounded: with Redis down it never does).

@@ -1,0 +1,45 @@
+import { createServer, type Server } from 'node:net';
+import { freePort, redisClientCount } from '@signet/testing';
+import { startVerifier } from '../src/service';
+import { silentLogger, startEnv, type TestEnv } from './env';
+
+let env: TestEnv;
+/** Clients on the test's redis-server; with `settle`, once the count has come back to it (closing is asynchronous). */
+const clients = (settle?: number) => redisClientCount(env.redis.port, { expected: settle });
+
+beforeAll(async () => {
+  env = await startEnv();
+}, 60_000);
+afterAll(async () => {
+  await env.teardown();
+});
+
+describe('a verifier start that fails partway', () => {
+  it('closes every Redis connection it opened when a trusted key file cannot be read', async () => {
+    const before = await clients();
+    const config = env.config({ verifier: { keys: [`${env.dir}/missing.pub`] } });
+    await expect(startVerifier(config, { logger: silentLogger, port: 0 })).rejects.toThrow(/missing\.pub/);
+    expect(await clients(before)).toBe(before);
+  });
+
+  it('closes its workers, queues and connections when its ops port is taken', async () => {
+    const port = await freePort();
+    const taken: Server = createServer();
+    await new Promise<void>((r) => taken.listen(port, '0.0.0.0', () => r()));
+    try {
+      const before = await clients();
+      await expect(startVerifier(env.config(), { logger: silentLogger, port })).rejects.toThrow(/EADDRINUSE/);
+        expect(await clients(before)).toBe(before);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
+  it('leaves no connection behind after a start and a close (the baseline the two above are held to)', async () => {
+    const before = await clients();
+    const verifier = await startVerifier(env.config(), { logger: silentLogger, port: 0 });
+    expect(await clients()).toBeGreaterThan(before);
+    await verifier.close();
+    expect(await clients(before)).toBe(before);
+  });
+});
