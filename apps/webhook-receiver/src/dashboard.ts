@@ -1,21 +1,18 @@
 import express from 'express';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { Queue } from 'bullmq';
-import type { Cluster, Redis } from 'ioredis';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { SignetConfig } from '@signet/config';
 import type { Logger } from '@signet/observability';
-import { ALL_QUEUES } from '@signet/queue';
 import { errorHandler, HttpError } from './errors';
 
 const BASE_PATH = '/admin/queues';
 /**
- * A dashboard queue re-emits its connection's errors, which the connection's own reporter already logs; without
- * a listener BullMQ would print each one as a non-JSON line.
+ * Opens the queues the dashboard shows, once, when it is on. The service owns them: it closes them with the
+ * rest of what it opened.
  */
-const quiet = (queue: Queue): Queue => queue.on('error', () => undefined);
+export type DashboardQueues = () => Array<ConstructorParameters<typeof BullMQAdapter>[0]>;
 const same = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /** Loopback as a socket reports it: IPv4, IPv6, and IPv4 mapped into IPv6. */
@@ -27,13 +24,13 @@ const isLoopback = (address: string | undefined): boolean =>
  * promoted there is a push the signer would act on (a forged `actor: ci-bot` gets any digest signed), so only
  * GET and HEAD pass, and bull-board's own read-only mode hides and refuses its actions as a second guard.
  */
-export function mountDashboard(app: express.Express, config: SignetConfig, connection: Redis | Cluster, logger: Logger): void {
+export function mountDashboard(app: express.Express, config: SignetConfig, openQueues: DashboardQueues, logger: Logger): void {
   const dash = config.receiver.dashboard;
   if (!dash?.enabled || !dash.password) return;
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BASE_PATH);
   createBullBoard({
-    queues: ALL_QUEUES.map((name) => new BullMQAdapter(quiet(new Queue(name, { connection, prefix: config.redis.prefix })), { readOnlyMode: true })),
+    queues: openQueues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })),
     serverAdapter: adapter,
   });
   const user = dash.username;
@@ -63,10 +60,10 @@ export function mountDashboard(app: express.Express, config: SignetConfig, conne
 }
 
 /** What the ops listener serves besides its own paths: the dashboard when configured, else a 404 JSON. */
-export function createOpsFallbackApp(config: SignetConfig, connection: Redis | Cluster, logger: Logger): express.Express {
+export function createOpsFallbackApp(config: SignetConfig, openQueues: DashboardQueues, logger: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  mountDashboard(app, config, connection, logger);
+  mountDashboard(app, config, openQueues, logger);
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
   app.use(errorHandler((err) => logger.error({ err }, 'unexpected error on the ops listener')));
   return app;

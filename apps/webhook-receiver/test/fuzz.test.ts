@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PUSH_FIXTURES, sharedDir, startRedis, type RedisServer } from '@signet/testing';
-import type { RunningReceiver } from '../src/server';
+import type { RunningReceiver } from '../src/service';
 import { credentialsFor, GITHUB_SECRET, startTestReceiver } from './helpers';
 
 // CloudEvents senders have no fixture of their own; Harbor's body stands in as a JSON template.

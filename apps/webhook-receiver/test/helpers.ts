@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { parseConfig } from '@signet/config';
 import { createLogger } from '@signet/observability';
 import { createRedisConnection, QueueNames, type PushJob } from '@signet/queue';
-import { startReceiver, type RunningReceiver } from '../src/server';
+import { startReceiver, type RunningReceiver } from '../src/service';
 
 // Webhook secrets need at least 16 bytes (the config refuses shorter ones).
 export const TOKEN = 'hook-token-0123456789';
@@ -67,7 +67,7 @@ export const silentLogger = () =>
   createLogger({ service: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 export async function startTestReceiver(redisUrl: string, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<RunningReceiver> {
-  return startReceiver(receiverConfig(redisUrl, extra, env), silentLogger());
+  return startReceiver(receiverConfig(redisUrl, extra, env), { logger: silentLogger() });
 }
 
 /** Every job currently in `signet.push`, in any state. */

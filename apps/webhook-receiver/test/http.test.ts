@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sharedDir, startRedis, type RedisServer } from '@signet/testing';
-import type { RunningReceiver } from '../src/server';
+import type { RunningReceiver } from '../src/service';
 import { credentialsFor, GITHUB_SECRET, pushJobs, startTestReceiver, TOKEN } from './helpers';
 
 const fixture = (p: string) => readFileSync(sharedDir('fixtures', 'webhooks', p));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sleep, startRedis, type RedisServer } from '@signet/testing';
-import type { RunningReceiver } from '../src/server';
+import type { RunningReceiver } from '../src/service';
 import { pushJobs, startTestReceiver, TOKEN } from './helpers';
 
 /** A Distribution envelope with one manifest push, as the registry sends it. */

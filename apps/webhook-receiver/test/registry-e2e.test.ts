@@ -1,5 +1,5 @@
 import { pushImage, startRedis, startRegistry, waitFor, type RedisServer, type RegistryServer } from '@signet/testing';
-import type { RunningReceiver } from '../src/server';
+import type { RunningReceiver } from '../src/service';
 import { pushJobs, startTestReceiver, TOKEN } from './helpers';
 
 describe('a real Distribution registry notifying the receiver', () => {
