@@ -1,6 +1,6 @@
 import type { SignerConfig, SignetConfig } from '@signet/config';
 import { loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
-import { keyProviderFromRef } from '@signet/keys';
+import { keyProviderFromRef, type KeyProvider } from '@signet/keys';
 import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
 import { defaultJobOptions, DigestLock, JobNames, openPushQueue, openVerifyQueue, openWorker, QueueNames, type TypedQueue, type TypedWorker } from '@signet/queue';
 import { createServiceRuntime, type Env, type ServiceRuntime, type StartOptions } from '@signet/runtime';
@@ -23,10 +23,15 @@ export interface RunningSigner {
 
 type Connection = Redis | Cluster;
 
-/** The signing key `signer.key` names: a file (decrypted with its password) or a provider reference. */
-export async function loadSigningKey(signer: SignerConfig, env: Env): Promise<SigningKey> {
-  const ref = signer.key?.provider ?? signer.key?.path;
-  if (!ref) throw new Error('signer.key needs a path or a provider');
+/**
+ * The signing key `signer.key` names: `uri` (any reference `signet sign --key` takes: a pkcs11: URI, env://,
+ * a path, a registered KMS), else `provider`, else the file `path`. The password decrypts a key file, or is
+ * the token's PIN where the pkcs11: URI gives none. The provider stays open: a token's readiness is checked
+ * on every /readyz.
+ */
+export async function loadSigningKey(signer: SignerConfig, env: Env): Promise<{ key: SigningKey; provider: KeyProvider }> {
+  const ref = signer.key?.uri ?? signer.key?.provider ?? signer.key?.path;
+  if (!ref) throw new Error('signer.key needs a uri, a path or a provider');
   const password = signer.key?.password;
   const provider = keyProviderFromRef(ref, {
     env,
@@ -34,20 +39,27 @@ export async function loadSigningKey(signer: SignerConfig, env: Env): Promise<Si
       if (!password) throw new Error(`${ref} is encrypted: set signer.key.passwordEnv or passwordFile`);
       return password.reveal();
     },
+    ...(password ? { pin: () => password.reveal() } : {}),
   });
-  return provider.load();
+  try {
+    return { key: await provider.load(), provider };
+  } catch (err) {
+    await provider.close?.();
+    throw err;
+  }
 }
 
 interface SignerKeys {
   key: SigningKey;
+  provider: KeyProvider;
   previous: PublicKeySet;
   /** verifier.revokedKeys: never counted as "already signed", even if listed in previousKeys. */
   revoked: PublicKeySet;
 }
 
 async function loadKeys(config: SignetConfig, signer: SignerConfig, env: Env): Promise<SignerKeys> {
-  const [key, previous, revoked] = await Promise.all([loadSigningKey(signer, env), loadPublicKeys(signer.previousKeys), loadPublicKeys(config.verifier?.revokedKeys ?? [])]);
-  return { key, previous, revoked };
+  const [signing, previous, revoked] = await Promise.all([loadSigningKey(signer, env), loadPublicKeys(signer.previousKeys), loadPublicKeys(config.verifier?.revokedKeys ?? [])]);
+  return { ...signing, previous, revoked };
 }
 
 /** `signet_queue_jobs` for the queues the signer reads and feeds, read on a fail-fast connection at scrape time. */
@@ -121,11 +133,14 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
     const verifyQueue = rt.own(openVerifyQueue(state, rt.prefix), `queue:${QueueNames.verify}`);
     reportQueueDepths(rt, scrape);
 
-    let keyLoaded = false;
-    const ops = await rt.startOps({ port: opts.port ?? signer.port, ready: async () => keyLoaded && (await scrape.ping()) === 'PONG' });
+    // Ready once the key is loaded, while it can sign (a token that was removed is not) and Redis answers.
+    const loaded: { provider?: KeyProvider } = {};
+    const ready = async () => loaded.provider !== undefined && (await scrape.ping()) === 'PONG' && ((await loaded.provider.ready?.()) ?? true);
+    const ops = await rt.startOps({ port: opts.port ?? signer.port, ready });
     const keys = await loadKeys(config, signer, opts.env ?? {});
     const { key } = keys;
-    keyLoaded = true;
+    loaded.provider = keys.provider;
+    rt.defer('signing key', () => keys.provider.close?.());
     metrics.keyInfo.labels(key.fingerprint.sha256).set(1);
 
     const deps = signerDeps(rt, config, signer, { keys, state, verifyQueue, metrics });
