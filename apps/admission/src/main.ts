@@ -1,15 +1,4 @@
-import { loadConfig } from '@signet/config';
-import { createLogger, onShutdown } from '@signet/observability';
+import { runService } from '@signet/runtime';
 import { startAdmission } from './service';
 
-async function main(): Promise<void> {
-  const config = loadConfig({ app: 'admission' });
-  const logger = createLogger({ service: 'admission', level: config.log.level });
-  const admission = await startAdmission(config, { logger });
-  onShutdown(logger, () => admission.close());
-}
-
-main().catch((err: unknown) => {
-  createLogger({ service: 'admission' }).fatal({ err }, 'admission webhook failed to start');
-  process.exit(1);
-});
+void runService('admission', startAdmission);
