@@ -1,7 +1,7 @@
 import { verifyDsseStatement, verifySignatureLayer, type PublicKeySet, type SigningKey } from '@signet/crypto';
-import { SIGNATURE_ANNOTATION } from '@signet/oci';
+import { SIGNATURE_ANNOTATION, signatureTag } from '@signet/oci';
 import type { DigestLock } from '@signet/queue';
-import { parseImageManifest, type RegistryClient, signatureTag } from '@signet/registry';
+import { parseImageManifest, type RegistryClient } from '@signet/registry';
 import { signatureImage, signDigest, type SignatureStore, type StoredSignature } from '@signet/signatures';
 import type { SigningRecord } from '@signet/verification';
 
