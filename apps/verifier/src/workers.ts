@@ -1,6 +1,6 @@
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Job, Queue } from 'bullmq';
 import type { ErrorReporter } from '@signet/observability';
-import { defaultJobOptions, QueueNames, withJobFailurePolicy } from '@signet/queue';
+import { defaultJobOptions, JobNames, openWorker, QueueNames, withJobFailurePolicy, type TypedQueue } from '@signet/queue';
 import { processRecheck, processRescan, processVerify, recheckJobId, type ScanProgress, type VerifierContext } from '@signet/verification';
 
 /** How the verifier's workers run: their Redis connection and prefix, concurrency, rescan schedule and error reporter. */
@@ -21,8 +21,8 @@ function pushOf(data: unknown): { eventId?: string; pushJobId?: string } {
 }
 
 export interface VerifierWorkers {
-  verifyQueue: Queue;
-  rescanQueue: Queue;
+  verifyQueue: TypedQueue<typeof QueueNames.verify>;
+  rescanQueue: TypedQueue<typeof QueueNames.rescan>;
   close(): Promise<void>;
 }
 
@@ -30,12 +30,12 @@ export interface VerifierWorkers {
 export const RESCAN_SCHEDULER_ID = 'signet-rescan';
 
 /** Grace-period re-checks go on the verify queue as `recheck` jobs; this builds the scheduler hook. */
-export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.now): NonNullable<VerifierContext['scheduleRecheck']> {
+export function recheckScheduler(verifyQueue: TypedQueue<typeof QueueNames.verify>, now: () => number = Date.now): NonNullable<VerifierContext['scheduleRecheck']> {
   return async (ref, digest, atMs, kind = 'grace', push = {}) => {
     const data = { v: 1 as const, ...ref, digest, ...(kind === 'look-again' ? { lookAgain: true } : {}), ...push };
     // A grace re-check runs a little past the end of the grace period, so it sees it over.
     const delay = Math.max(0, atMs - now()) + (kind === 'grace' ? 250 : 0);
-    await verifyQueue.add('recheck', data, { ...defaultJobOptions, jobId: recheckJobId(data, atMs), delay });
+    await verifyQueue.add(JobNames.recheck, data, { ...defaultJobOptions, jobId: recheckJobId(data, atMs), delay });
   };
 }
 
@@ -45,14 +45,14 @@ export function recheckScheduler(verifyQueue: Queue, now: () => number = Date.no
  * policy: a job that can never succeed (invalid data, a registry not configured) fails at its first attempt,
  * anything else is retried with backoff.
  */
-export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: Queue, rescanQueue: Queue, opts: VerifierWorkersOptions): Promise<VerifierWorkers> {
+export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: TypedQueue<typeof QueueNames.verify>, rescanQueue: TypedQueue<typeof QueueNames.rescan>, opts: VerifierWorkersOptions): Promise<VerifierWorkers> {
   const common = { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency };
-  const verify = new Worker(
+  const verify = openWorker(
     QueueNames.verify,
-    withJobFailurePolicy(async (job: Job) => (job.name === 'recheck' ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id))),
+    withJobFailurePolicy(async (job: Job) => (job.name === JobNames.recheck ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id))),
     common,
   );
-  const rescan = new Worker(
+  const rescan = openWorker(
     QueueNames.rescan,
     withJobFailurePolicy(async (job: Job) =>
       processRescan(
@@ -60,7 +60,7 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
           ctx,
           progress,
           enqueue: async (jobs) => {
-            await rescanQueue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { ...defaultJobOptions, jobId: j.jobId } })));
+            await rescanQueue.addBulk(jobs.map((j) => ({ name: JobNames.rescanRepository, data: j.data, opts: { ...defaultJobOptions, jobId: j.jobId } })));
           },
         },
         { id: job.id, data: job.data },
@@ -74,7 +74,8 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
     opts.errors.watch(w, `worker:${w.name}`);
   }
   const repeat = opts.rescan.cron ? { pattern: opts.rescan.cron } : { every: opts.rescan.every ?? 60_000 };
-  await rescanQueue.upsertJobScheduler(RESCAN_SCHEDULER_ID, repeat, { name: 'all', data: { v: 1, kind: 'all' }, opts: { attempts: defaultJobOptions.attempts, backoff: defaultJobOptions.backoff } });
+  // BullMQ types a scheduler's id as a job name (its jobs are named after it unless the template names them).
+  await (rescanQueue as Queue).upsertJobScheduler(RESCAN_SCHEDULER_ID, repeat, { name: JobNames.rescanAll, data: { v: 1, kind: 'all' }, opts: { attempts: defaultJobOptions.attempts, backoff: defaultJobOptions.backoff } });
   return {
     verifyQueue,
     rescanQueue,
