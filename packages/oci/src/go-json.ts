@@ -7,7 +7,7 @@ export function goJsonString(value: string): string {
 }
 
 /** Go sorts map keys by their UTF-8 bytes, which differs from UTF-16 order above U+FFFF. */
-export function goKeyOrder(a: string, b: string): number {
+function goKeyOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 

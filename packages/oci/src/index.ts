@@ -4,18 +4,7 @@
  */
 export { DIGEST_PATTERN, DIGEST_GRAMMAR, isDigest, digestOf, digestAlgorithm, type DigestAlgorithm } from './digest';
 export { InvalidReferenceError } from './errors';
-export {
-  REPOSITORY_PATTERN,
-  REPOSITORY_MAX_LENGTH,
-  TAG_PATTERN,
-  ARTIFACT_TAG_PATTERN,
-  isRepositoryName,
-  isTag,
-  isArtifactTag,
-  attachmentTag,
-  signatureTag,
-  referrersTag,
-} from './grammar';
+export { isRepositoryName, isTag, isArtifactTag, signatureTag, referrersTag } from './grammar';
 export {
   DOCKER_HUB,
   DOCKER_HUB_INDEX,
@@ -34,7 +23,6 @@ export {
   OCI_LAYER_GZIP,
   OCI_EMPTY,
   DOCKER_MANIFEST,
-  DOCKER_MANIFEST_LIST,
   DOCKER_CONFIG,
   DOCKER_SCHEMA1_MANIFEST,
   DOCKER_SCHEMA1_SIGNED_MANIFEST,
@@ -46,7 +34,7 @@ export {
   MANIFEST_ACCEPT,
   isIndexMediaType,
 } from './media-types';
-export { goJsonString, goJsonStringMap, goKeyOrder } from './go-json';
+export { goJsonString, goJsonStringMap } from './go-json';
 export {
   IN_TOTO_PAYLOAD_TYPE,
   COSIGN_SIGN_PREDICATE_TYPE,
