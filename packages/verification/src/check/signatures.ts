@@ -1,4 +1,5 @@
-import { verifyDsseStatement, verifySignatureLayers, type DsseEnvelope, type PublicKeySet, type SignatureLayer } from '@signet/crypto';
+import { verifyDsseStatement, verifySignatureLayers, type PublicKeySet, type SignatureLayer } from '@signet/crypto';
+import type { DsseEnvelope } from '@signet/oci';
 import type { RejectedArtifact } from '@signet/signatures';
 import { REVOKED_KEY_CODE, type SignatureFinding } from '../state/verdict';
 
