@@ -134,12 +134,17 @@ describe('signet resign', () => {
     expect(outcomeOf(report(await resign(['--repository', 'team/b', '--remove-old', '-o', 'json'])), trusted)).toBeUndefined();
   });
 
-  it('re-signs a bundle by the old key with a bundle, and exits 0 when nothing is left for a human', async () => {
+  it('re-signs a bundle by the old key with a bundle, removes the old bundle, and exits 0 when nothing is left for a human', async () => {
     const trusted = await image('team/c:1', { key: oldKey, trusted: true, layout: 'bundle' });
     const run = await resign(['--repository', 'team/c', '--key', file('new.key'), '--remove-old', '-o', 'json']);
     expect(run.code).toBe(0);
-    expect(outcomeOf(report(run), trusted)).toMatchObject({ outcome: 'resigned', keptOldBundles: 1 });
+    const row = outcomeOf(report(run), trusted);
+    expect(row).toMatchObject({ outcome: 'resigned', removedOld: 1 });
+    expect(row?.keptOldBundles).toBeUndefined();
     expect(await signedBy(newKey, 'team/c', trusted)).toEqual({ sig: 0, bundle: 1 });
+    expect(await signedBy(oldKey, 'team/c', trusted)).toEqual({ sig: 0, bundle: 0 });
+    // The referrers read back cleanly: nothing dangling where the old bundle was.
+    expect((await store.read('team/c', trusted)).rejected).toEqual([]);
   });
 
   it('paces its registry requests with --rate', async () => {

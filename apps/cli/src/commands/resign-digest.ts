@@ -1,7 +1,7 @@
 import { verifyDsseStatement, verifySignatureLayer, type PublicKeySet, type SigningKey } from '@signet/crypto';
-import { SIGNATURE_ANNOTATION, signatureTag } from '@signet/oci';
+import { OCI_INDEX, referrersTag, SIGNATURE_ANNOTATION, signatureTag } from '@signet/oci';
 import type { DigestLock } from '@signet/queue';
-import { parseImageManifest, type RegistryClient } from '@signet/registry';
+import { isMissing, isRegistryError, parseImageIndex, parseImageManifest, type RegistryClient } from '@signet/registry';
 import { signatureImage, signDigest, type SignatureStore, type StoredSignature } from '@signet/signatures';
 import type { SigningRecord } from '@signet/verification';
 
@@ -17,9 +17,9 @@ export type DigestOutcome = 'resigned' | 'would-resign' | 'already-new' | 'left-
 
 export interface DigestResult {
   outcome: DigestOutcome;
-  /** OLD's `.sig` layers dropped (`--remove-old`), or that would be in a dry run. */
+  /** OLD's `.sig` layers and bundles removed (`--remove-old`), or that would be in a dry run. */
   removedOld: number;
-  /** OLD's bundles left in place (`--remove-old` rewrites the `.sig` layout only). */
+  /** OLD's bundles still reachable: the registry lists referrers itself and refuses deletes. */
   keptOldBundles: number;
 }
 
@@ -66,10 +66,15 @@ export async function resignDigest(deps: ResignDeps, repository: string, digest:
         await signDigest(deps.store, deps.newKey, { repository, digest, dockerReference: record.identity, annotations: deps.annotations }, { layout });
       }
     }
-    const oldLayers = byOld.flatMap((s) => (s.kind === 'simple-signing' ? [s] : []));
-    const keptOldBundles = deps.removeOld ? byOld.length - oldLayers.length : 0;
-    if (!deps.removeOld || oldLayers.length === 0) return { outcome, removedOld: 0, keptOldBundles };
-    const removedOld = deps.dryRun ? oldLayers.length : await dropLayers(deps.client, repository, digest, oldLayers.map((s) => s.layer.annotations?.[SIGNATURE_ANNOTATION] ?? ''));
+    if (!deps.removeOld) return { outcome, ...none };
+    if (deps.dryRun) return { outcome, removedOld: byOld.length, keptOldBundles: 0 };
+    const oldLayers = byOld.flatMap((s) => (s.kind === 'simple-signing' ? [s.layer.annotations?.[SIGNATURE_ANNOTATION] ?? ''] : []));
+    let removedOld = oldLayers.length > 0 ? await dropLayers(deps.client, repository, digest, oldLayers) : 0;
+    let keptOldBundles = 0;
+    for (const bundle of byOld.flatMap((s) => (s.kind === 'bundle' ? [s.manifestDigest] : []))) {
+      if (await dropBundle(deps.client, repository, digest, bundle)) removedOld++;
+      else keptOldBundles++;
+    }
     return { outcome, removedOld, keptOldBundles };
   });
 }
@@ -88,4 +93,25 @@ async function dropLayers(client: RegistryClient, repository: string, digest: st
   await client.uploadBlob(repository, image.config);
   await client.putManifest(repository, tag, image.manifest, image.mediaType);
   return manifest.layers.length - kept.length;
+}
+
+/**
+ * Unlinks a bundle referrer: out of the `sha256-<hex>` fallback index (what registries without the referrers API
+ * serve), then its manifest deleted (what takes it out of the referrers API). False when it is still reachable:
+ * the registry refuses deletes and lists referrers itself.
+ */
+async function dropBundle(client: RegistryClient, repository: string, subject: string, manifestDigest: string): Promise<boolean> {
+  const tag = referrersTag(subject);
+  const found = await client.findManifest(repository, tag, OCI_INDEX);
+  const listed = found ? parseImageIndex(found.bytes, `${repository}:${tag}`).manifests : [];
+  const manifests = listed.filter((m) => m.digest !== manifestDigest);
+  if (manifests.length < listed.length) await client.putManifest(repository, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })), OCI_INDEX);
+  try {
+    await client.deleteManifest(repository, manifestDigest);
+  } catch (err) {
+    if (isMissing(err)) return true;
+    if (isRegistryError(err) && (err.code === 'UNSUPPORTED' || err.status === 405)) return manifests.length < listed.length;
+    throw err;
+  }
+  return true;
 }

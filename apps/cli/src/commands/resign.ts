@@ -174,9 +174,9 @@ function printText(rows: Row[], keys: { old: string; new: string }, dryRun: bool
   const removed = rows.reduce((n, r) => n + (r.removedOld ?? 0), 0);
   const verb = dryRun ? 'would re-sign' : 're-signed';
   process.stdout.write(`${verb} ${count(dryRun ? 'would-resign' : 'resigned')} digest(s) signed by ${keys.old} with ${keys.new}; ${count('already-new')} already signed by ${keys.new}\n`);
-  if (removed > 0) process.stdout.write(`${dryRun ? 'would remove' : 'removed'} ${removed} signature layer(s) by ${keys.old}\n`);
+  if (removed > 0) process.stdout.write(`${dryRun ? 'would remove' : 'removed'} ${removed} signature(s) by ${keys.old}\n`);
   const kept = rows.reduce((n, r) => n + (r.keptOldBundles ?? 0), 0);
-  if (kept > 0) process.stdout.write(`kept ${kept} bundle(s) by ${keys.old} (--remove-old rewrites the .sig layout only; verifier.revokedKeys makes them count for nothing)\n`);
+  if (kept > 0) process.stdout.write(`kept ${kept} bundle(s) by ${keys.old} (the registry refuses deletes; verifier.revokedKeys makes them count for nothing)\n`);
   const left = rows.filter((r) => r.outcome === 'left-for-human');
   if (left.length > 0) {
     process.stdout.write(`left for a human: ${left.length} digest(s) signed by ${keys.old} with no record of a trusted push (not re-signed):\n`);
@@ -224,7 +224,7 @@ export function registerResignCommand(program: Command): void {
       .option('--registry <name>', 'only this configured registry (repeatable)', collect)
       .option('--repository <glob>', 'only repositories matching this glob (repeatable)', collect)
       .option('--dry-run', 'say what would be done; write nothing', false)
-      .option('--remove-old', "once the new signature is in place, drop the old key's .sig layers from trusted digests", false)
+      .option('--remove-old', "once the new signature is in place, remove the old key's signatures (.sig layers, bundles) from trusted digests", false)
       .addOption(new Option('--rate <n>', 'registry requests per second at most (shared with the services where registries[].rateLimit is set)').argParser(Number).default(10))
       .addHelpText(
         'after',
