@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
-import { digestOf, parseImageManifest, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/registry';
+import { digestOf, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/oci';
+import { parseImageManifest, RegistryClient } from '@signet/registry';
 import { signatureImage } from '@signet/signatures';
 import { pushImage, pushIndex, runSignet, startRegistry, writeCredentialHelper, type CliResult, type RegistryServer } from '@signet/testing';
 

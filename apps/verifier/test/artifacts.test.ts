@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { buildPayload, signBytes } from '@signet/crypto';
-import { digestOf, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING, type Descriptor } from '@signet/registry';
+import { digestOf, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/oci';
+import { RegistryClient, type Descriptor } from '@signet/registry';
 import { attachBundle, signatureImage } from '@signet/signatures';
 import { waitFor } from '@signet/testing';
 import { startVerifier, type RunningVerifier } from '../src/service';

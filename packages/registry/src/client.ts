@@ -1,11 +1,9 @@
+import { digestAlgorithm, digestOf, isDigest, MANIFEST_ACCEPT } from '@signet/oci';
 import { headerValue } from './body';
-import { assertDigest, digestOf } from './digest';
 import { isMissing, isRegistryError, RegistryError } from './errors';
 import { DEFAULT_MAX_BLOB_BYTES, MAX_MANIFEST_BYTES } from './limits';
-import { MANIFEST_ACCEPT } from './media-types';
 import type { RegistryClientOptions } from './options';
 import { paginate } from './pagination';
-import { isDigest } from './reference';
 import { hasReferrersApi, listReferrers, type Referrers, type ReferrersOptions } from './referrers';
 import { Transport, type SendResult } from './transport';
 import type { Descriptor, FetchedManifest } from './types';
@@ -190,4 +188,10 @@ function manifestMediaType(res: SendResult): string {
     throw new RegistryError('MANIFEST_INVALID', 'manifest is not JSON');
   }
   return (headerValue(res.headers, 'content-type') ?? '').split(';')[0]!.trim();
+}
+
+/** Throws DIGEST_MISMATCH unless `bytes` hash to `expected` (computed with `expected`'s algorithm). */
+function assertDigest(bytes: Buffer, expected: string, what: string): void {
+  const actual = digestOf(bytes, digestAlgorithm(expected));
+  if (actual !== expected) throw new RegistryError('DIGEST_MISMATCH', `${what}: content hashes to ${actual}, expected ${expected}`);
 }

@@ -1,12 +1,11 @@
 import { ConcurrentUpdateError } from '@signet/errors';
+import { OCI_INDEX, referrersTag } from '@signet/oci';
 import { headerValue } from './body';
 import type { RegistryClient } from './client';
 import { isMissing, isRegistryError, RegistryError } from './errors';
 import { MAX_MANIFEST_BYTES } from './limits';
 import { parseImageIndex } from './manifests';
-import { OCI_INDEX } from './media-types';
 import { nextLink } from './pagination';
-import { digestTag } from './reference';
 import type { Transport } from './transport';
 import type { Descriptor } from './types';
 
@@ -135,7 +134,7 @@ function filter(manifests: Descriptor[], artifactType: string | undefined): Desc
 }
 
 async function fallbackIndex(client: RegistryClient, repo: string, digest: string): Promise<{ manifests: Descriptor[]; bytes: number }> {
-  const found = await client.findManifest(repo, digestTag(digest), OCI_INDEX);
+  const found = await client.findManifest(repo, referrersTag(digest), OCI_INDEX);
   return found ? { manifests: parseImageIndex(found.bytes, `referrers tag of ${digest}`).manifests, bytes: found.bytes.length } : { manifests: [], bytes: 0 };
 }
 
@@ -144,7 +143,7 @@ async function fallbackIndex(client: RegistryClient, repo: string, digest: strin
  * registry has no conditional PUT, so a lost update is detected and merged again, a bounded number of times).
  */
 export async function addToReferrersIndex(client: RegistryClient, repo: string, subject: string, descriptor: Descriptor, maxAttempts = 5): Promise<void> {
-  const tag = digestTag(subject);
+  const tag = referrersTag(subject);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     let current: Descriptor[] = [];
     try {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { digestOf, RegistryClient, OCI_INDEX, OCI_MANIFEST } from '../src';
+import { digestOf, OCI_INDEX, OCI_MANIFEST } from '@signet/oci';
+import { RegistryClient } from '../src';
 import { makeTempDir, pushImage, pushIndex, removeDir, startRegistry, type RegistryServer } from '@signet/testing';
 import { clientFor, collect, creds, PASSWORD, USER } from './helpers';
 

@@ -2,7 +2,8 @@
 // Referrers"). Distribution 2.8 has no referrers API, so a small server plays a registry that has one.
 import { createHash } from 'node:crypto';
 import { buildRandomImage, pushImage, startForeignOrigin, startRegistry, type ForeignOrigin } from '@signet/testing';
-import { addToReferrersIndex, OCI_INDEX, OCI_MANIFEST, type RegistryClient } from '../src';
+import { OCI_INDEX, OCI_MANIFEST } from '@signet/oci';
+import { addToReferrersIndex, type RegistryClient } from '../src';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';

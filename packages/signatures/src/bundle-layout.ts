@@ -1,38 +1,5 @@
-import { z } from 'zod';
-import { COSIGN_SIGN_PREDICATE_TYPE } from '@signet/crypto';
-import { addToReferrersIndex, type Descriptor, digestOf, OCI_EMPTY, OCI_MANIFEST, type RegistryClient, SIGSTORE_BUNDLE } from '@signet/registry';
-
-/** A DSSE envelope as a sigstore bundle carries it; `payload` decoded, signatures left as base64 text. */
-export interface DsseEnvelope {
-  payloadType: string;
-  payload: Buffer;
-  signatures: { keyid?: string; sig: string }[];
-}
-
-const Envelope = z.object({
-  payloadType: z.string(),
-  payload: z.string(),
-  signatures: z.array(z.object({ keyid: z.string().optional(), sig: z.string() })).min(1),
-});
-const Bundle = z.looseObject({ mediaType: z.string(), dsseEnvelope: Envelope });
-
-/** The DSSE envelope of a sigstore bundle, or undefined when the bytes are not a DSSE bundle. */
-export function bundleEnvelope(bundle: Buffer): DsseEnvelope | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(bundle.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const parsed = Bundle.safeParse(json);
-  if (!parsed.success) return undefined;
-  const e = parsed.data.dsseEnvelope;
-  return {
-    payloadType: e.payloadType,
-    payload: Buffer.from(e.payload, 'base64'),
-    signatures: e.signatures.map((s) => ({ ...(s.keyid ? { keyid: s.keyid } : {}), sig: s.sig })),
-  };
-}
+import { COSIGN_SIGN_PREDICATE_TYPE, digestOf, OCI_EMPTY, OCI_MANIFEST, SIGSTORE_BUNDLE } from '@signet/oci';
+import { addToReferrersIndex, type Descriptor, type RegistryClient } from '@signet/registry';
 
 const EMPTY_CONFIG = Buffer.from('{}');
 

@@ -2,7 +2,7 @@
  * cosign signatures in a registry: the `.sig` simple-signing layout, the Sigstore bundle referrer layout, the
  * signature store (read and append), the signature reader with its limits, and signing an image.
  */
-export { attachBundle, bundleEnvelope, type DsseEnvelope } from './bundle-layout';
+export { attachBundle } from './bundle-layout';
 export { signatureImage, signatureLayer, signatureConfig, type SignatureImage } from './sig-layout';
 export { signDigest, signedIdentity, indexChildren, type IdentityMode, type SignDigestInput, type SignDigestOptions } from './sign-image';
 export {

@@ -1,5 +1,5 @@
-import { type Descriptor, digestOf, DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from '@signet/registry';
-import { goString, goStringMap } from './go-json';
+import { digestOf, DOCKER_CONFIG, DOCKER_MANIFEST, goJsonString, goJsonStringMap, OCI_CONFIG, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from '@signet/oci';
+import type { Descriptor } from '@signet/registry';
 
 /*
  * Builders for cosign's legacy `.sig` image (spec §5): byte-for-byte what go-containerregistry marshals, so a
@@ -20,26 +20,26 @@ export function signatureLayer(payload: Buffer, signature: string, annotations: 
 
 /** go-containerregistry's descriptor field order: mediaType, size, digest, urls, annotations, platform, artifactType. */
 export function serializeDescriptor(d: Descriptor): string {
-  const parts = [`"mediaType":${goString(d.mediaType)}`, `"size":${d.size}`, `"digest":${goString(d.digest)}`];
-  if (d.urls && d.urls.length > 0) parts.push(`"urls":[${d.urls.map(goString).join(',')}]`);
-  if (d.annotations && Object.keys(d.annotations).length > 0) parts.push(`"annotations":${goStringMap(d.annotations)}`);
+  const parts = [`"mediaType":${goJsonString(d.mediaType)}`, `"size":${d.size}`, `"digest":${goJsonString(d.digest)}`];
+  if (d.urls && d.urls.length > 0) parts.push(`"urls":[${d.urls.map(goJsonString).join(',')}]`);
+  if (d.annotations && Object.keys(d.annotations).length > 0) parts.push(`"annotations":${goJsonStringMap(d.annotations)}`);
   if (d.platform) parts.push(`"platform":${serializePlatform(d.platform)}`);
-  if (d.artifactType) parts.push(`"artifactType":${goString(d.artifactType)}`);
+  if (d.artifactType) parts.push(`"artifactType":${goJsonString(d.artifactType)}`);
   return `{${parts.join(',')}}`;
 }
 
 function serializePlatform(p: NonNullable<Descriptor['platform']>): string {
-  const parts = [`"architecture":${goString(p.architecture)}`, `"os":${goString(p.os)}`];
-  if (p.variant) parts.push(`"variant":${goString(p.variant)}`);
+  const parts = [`"architecture":${goJsonString(p.architecture)}`, `"os":${goJsonString(p.os)}`];
+  if (p.variant) parts.push(`"variant":${goJsonString(p.variant)}`);
   return `{${parts.join(',')}}`;
 }
 
 /** The config blob of a `.sig` image with these layers (spec §5.3): one diff_id and one history entry per layer. */
 export function signatureConfig(layers: Descriptor[], created = ZERO_TIME): Buffer {
   const history = layers.map(() => `{"created":"${ZERO_TIME}"}`).join(',');
-  const diffIds = layers.map((l) => goString(l.digest)).join(',');
+  const diffIds = layers.map((l) => goJsonString(l.digest)).join(',');
   return Buffer.from(
-    `{"architecture":"","created":${goString(created)},"history":[${history}],"os":"","rootfs":{"type":"layers","diff_ids":[${diffIds}]},"config":{}}`,
+    `{"architecture":"","created":${goJsonString(created)},"history":[${history}],"os":"","rootfs":{"type":"layers","diff_ids":[${diffIds}]},"config":{}}`,
   );
 }
 
@@ -59,7 +59,7 @@ export function signatureImage(layers: Descriptor[], mediaType: string = OCI_MAN
   const configDesc: Descriptor = { mediaType: docker ? DOCKER_CONFIG : OCI_CONFIG, size: config.length, digest: digestOf(config) };
   const manifestType = docker ? DOCKER_MANIFEST : OCI_MANIFEST;
   const manifest = Buffer.from(
-    `{"schemaVersion":2,"mediaType":${goString(manifestType)},"config":${serializeDescriptor(configDesc)},"layers":[${layers.map(serializeDescriptor).join(',')}]}`,
+    `{"schemaVersion":2,"mediaType":${goJsonString(manifestType)},"config":${serializeDescriptor(configDesc)},"layers":[${layers.map(serializeDescriptor).join(',')}]}`,
   );
   return { config, manifest, mediaType: manifestType };
 }

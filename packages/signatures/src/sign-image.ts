@@ -1,18 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  buildPayload,
-  COSIGN_SIGN_PREDICATE_TYPE,
-  dssePae,
-  IN_TOTO_PAYLOAD_TYPE,
-  publicKeyToPem,
-  PublicKeySet,
-  spkiDer,
-  verifyBase64Signature,
-  verifyDsseStatement,
-  type SigningKey,
-} from '@signet/crypto';
+import { buildPayload, dssePae, IN_TOTO_PAYLOAD_TYPE, PublicKeySet, publicKeyToPem, spkiDer, verifyBase64Signature, verifyDsseStatement, type SigningKey } from '@signet/crypto';
 import { createHash } from 'node:crypto';
-import { type ImageReference, isIndexMediaType, parseImageIndex, type RegistryClient, repositoryName, SIGSTORE_BUNDLE } from '@signet/registry';
+import { COSIGN_SIGN_PREDICATE_TYPE, isIndexMediaType, repositoryName, SIGSTORE_BUNDLE, type ImageReference } from '@signet/oci';
+import { parseImageIndex, type RegistryClient } from '@signet/registry';
 import type { AppendResult, SignatureStore } from './signature-store';
 
 /** Which docker-reference a signature claims: `tag` → `host/repo:tag` (when there is a tag), `repository` → `host/repo`. */

@@ -1,5 +1,5 @@
-import { bundleEnvelope, type DsseEnvelope } from './bundle-layout';
-import { DEFAULT_MAX_BLOB_BYTES, type Descriptor, DOCKER_MANIFEST, type FetchedManifest, type ImageManifest, isRegistryError, OCI_MANIFEST, parseImageManifest, type Referrers, type RegistryClient, type RegistryErrorCode, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from '@signet/registry';
+import { DOCKER_MANIFEST, OCI_MANIFEST, parseBundleEnvelope, SIGNATURE_ANNOTATION, SIMPLE_SIGNING, type DsseEnvelope } from '@signet/oci';
+import { DEFAULT_MAX_BLOB_BYTES, isRegistryError, parseImageManifest, type Descriptor, type FetchedManifest, type ImageManifest, type Referrers, type RegistryClient, type RegistryErrorCode } from '@signet/registry';
 
 /*
  * Reading one digest's signatures. Everything read here (the `.sig` manifest and its blobs, the referrers
@@ -224,7 +224,7 @@ async function readBundle(session: SignatureReadSession, subject: string, ref: D
   }
   const bundle = await session.blob(layers[0], `${artifact} layer ${layers[0].digest}`);
   if (!bundle) return undefined;
-  const envelope = bundleEnvelope(bundle);
+  const envelope = parseBundleEnvelope(bundle);
   if (!envelope) {
     session.reject('MALFORMED_BUNDLE', artifact, 'the bundle holds no DSSE envelope');
     return undefined;

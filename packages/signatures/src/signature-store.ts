@@ -1,6 +1,7 @@
 import { ConcurrentUpdateError } from '@signet/errors';
 import { attachBundle } from './bundle-layout';
-import { type Descriptor, DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/registry';
+import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/oci';
+import { type Descriptor, type RegistryClient } from '@signet/registry';
 import { signatureImage, signatureLayer } from './sig-layout';
 import {
   DEFAULT_SIGNATURE_LIMITS, readBundles, readSigLayers, SIG_MANIFEST_ACCEPT, SignatureReadSession,

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { signingKeyFromPrivateKey, verifyBase64Signature } from '@signet/crypto';
-import { type Descriptor, digestOf, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/registry';
+import { digestOf, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/oci';
+import { RegistryClient, type Descriptor } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
 import { signatureImage, signDigest, SignatureStore } from '../src';
 import { clientFor } from './helpers';

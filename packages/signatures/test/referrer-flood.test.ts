@@ -1,7 +1,7 @@
 // Distribution 2.8 has no referrers API, so a small server plays a registry with one, paging its answer with
 // `Link: <next>; rel="next"` as the distribution spec does.
 import { createHash } from 'node:crypto';
-import { OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE } from '@signet/registry';
+import { OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE } from '@signet/oci';
 import { startForeignOrigin, type ForeignOrigin } from '@signet/testing';
 import { SignatureStore } from '../src';
 import { clientFor } from './helpers';

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { COSIGN_SIGN_PREDICATE_TYPE, dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes, signingKeyFromPrivateKey } from '@signet/crypto';
-import { addToReferrersIndex, type Descriptor, digestOf, OCI_MANIFEST, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/registry';
+import { digestOf, OCI_MANIFEST, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/oci';
+import { addToReferrersIndex, RegistryClient, type Descriptor } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
 import { attachBundle, signatureImage, signDigest, SignatureStore } from '../src';
 import { clientFor } from './helpers';

@@ -1,4 +1,5 @@
-import { type RegistryClient, signatureTag } from '@signet/registry';
+import { signatureTag } from '@signet/oci';
+import type { RegistryClient } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type RegistryServer } from '@signet/testing';
 import { SignatureStore } from '../src';
 import { clientFor, creds, PASSWORD, USER } from './helpers';

@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
-import { MANIFEST_ACCEPT, RegistryClient } from '@signet/registry';
+import { MANIFEST_ACCEPT } from '@signet/oci';
+import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import { pushImage, startRegistry } from '@signet/testing';
 

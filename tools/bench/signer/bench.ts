@@ -21,7 +21,7 @@ import { Queue } from 'bullmq';
 import { Pool } from 'undici';
 import { buildPayload, generateCosignKeyPair, loadPrivateKeyPem, signingKeyFromPrivateKey } from '@signet/crypto';
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob } from '@signet/queue';
-import { digestOf, MANIFEST_ACCEPT, OCI_MANIFEST, signatureTag } from '@signet/registry';
+import { digestOf, MANIFEST_ACCEPT, OCI_MANIFEST, signatureTag } from '@signet/oci';
 import { signatureImage, signatureLayer } from '@signet/signatures';
 import { freePort, makeTempDir, pushImage, removeDir, repoRoot, startRedis, startRegistry, startService, waitFor, writeConfigFile, type RunningService } from '@signet/testing';
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseImageReference, RegistryClient, RegistryError, type ImageReference } from '@signet/registry';
+import { DOCKER_HUB_INDEX, parseImageReference, type ImageReference } from '@signet/oci';
+import { RegistryClient, RegistryError } from '@signet/registry';
 import { CliError, EXIT_USAGE } from './cli-error';
 
 /** Flags every registry-facing command shares. */
@@ -34,7 +35,8 @@ export function imageCommand(program: Command, name: string, description: string
 /** Parses an image reference given on the command line; a bad one is a usage error. */
 export function imageArgument(input: string): ImageReference {
   try {
-    return parseImageReference(input);
+    // Docker Hub as cosign names it (`index.docker.io`), the identity signatures claim.
+    return parseImageReference(input, { dockerHub: DOCKER_HUB_INDEX });
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err), EXIT_USAGE, { cause: err });
   }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { isCryptoError, type SigningKey } from '@signet/crypto';
 import { keyProviderFromRef } from '@signet/keys';
-import { formatImageReference, type ImageReference, isIndexMediaType, parseImageIndex, type RegistryClient, repositoryName, signatureTag } from '@signet/registry';
+import { formatImageReference, isIndexMediaType, repositoryName, signatureTag, type ImageReference } from '@signet/oci';
+import { parseImageIndex, type RegistryClient } from '@signet/registry';
 import { SignatureStore, signDigest, signedIdentity } from '@signet/signatures';
 import { CliError, EXIT_USAGE } from './cli-error';
 import { addSigningScriptFlags } from './cosign-flags';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadPublicKeys, verifyDsseStatement, verifySignatureLayer, isCryptoError, type PublicKeySet } from '@signet/crypto';
-import { formatImageReference } from '@signet/registry';
+import { formatImageReference } from '@signet/oci';
 import { type BundleSignature, SignatureStore, type StoredSignature } from '@signet/signatures';
 import { CliError } from './cli-error';
 import { addVerifyingScriptFlags } from './cosign-flags';

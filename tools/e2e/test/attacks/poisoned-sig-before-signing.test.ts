@@ -1,7 +1,8 @@
 // Attack: mallory sees ci-bot's tag move and, before the signer's job runs, writes the `.sig` tag of ci-bot's
 // digest herself: layers the signer cannot keep (more than any reader reads, blobs over the limits). A signer
 // that fails on what it finds there, or keeps it, leaves ci-bot's honest push unsigned: a denial of signing.
-import { digestOf, RegistryClient, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING, type Descriptor } from '@signet/registry';
+import { digestOf, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/oci';
+import { RegistryClient, type Descriptor } from '@signet/registry';
 import { DEFAULT_SIGNATURE_LIMITS, signatureImage } from '@signet/signatures';
 import { pushImage, waitFor, type RunningService } from '@signet/testing';
 import { CI_BOT, MALLORY, signetCli, startSignerEnv, type SignerEnv } from '../signer-env';
