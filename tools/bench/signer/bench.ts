@@ -10,10 +10,14 @@
  *     signatures, at BENCH_RAW_CONCURRENCY. Target: signer ≥ 0.5× raw.
  *  3. CI script: `signet sign` run once per image (BENCH_CLI_IMAGES images, one after another). Target:
  *     signer ≥ 20× that.
+ *  4. HSM: one replica signing with a SoftHSM2 token key (signer.key.uri = pkcs11:…) and one with the software
+ *     key, in BENCH_KEY_PAIRS pairs of alternating order (the host's speed drifts), BENCH_PUSHES/2 pushes each;
+ *     the median of the pairs' ratios. Target: the token costs ≤ 10% of the signer's throughput (≥ 0.9), the
+ *     local registry being the bottleneck.
  * Run: npx tsx tools/bench/signer/bench.ts
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -23,7 +27,7 @@ import { buildPayload, generateCosignKeyPair, loadPrivateKeyPem, signingKeyFromP
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob } from '@signet/queue';
 import { digestOf, MANIFEST_ACCEPT, OCI_MANIFEST, signatureTag } from '@signet/oci';
 import { signatureImage, signatureLayer } from '@signet/signatures';
-import { freePort, makeTempDir, pushImage, removeDir, repoRoot, startRedis, startRegistry, startService, waitFor, writeConfigFile, type RunningService } from '@signet/testing';
+import { freePort, makeTempDir, pushImage, removeDir, repoRoot, startRedis, startRegistry, startService, startSoftHsm, waitFor, writeConfigFile, type RunningService } from '@signet/testing';
 
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 500);
 const REPLICAS = (process.env.BENCH_REPLICAS ?? '1,2,4').split(',').map(Number);
@@ -32,6 +36,8 @@ const RAW_CONCURRENCY = Number(process.env.BENCH_RAW_CONCURRENCY ?? 8);
 const CLI_IMAGES = Number(process.env.BENCH_CLI_IMAGES ?? 20);
 const PASSWORD = 'bench-pw';
 const PREFIX = '{signet}';
+const KEY_PAIRS = Number(process.env.BENCH_KEY_PAIRS ?? 3);
+const TOKEN_PIN = '1234';
 
 async function pushMany(registryUrl: string, repo: string, count: number): Promise<{ tag: string; digest: string }[]> {
   const out: { tag: string; digest: string }[] = new Array(count);
@@ -60,37 +66,46 @@ async function main(): Promise<void> {
   const key = signingKeyFromPrivateKey(await loadPrivateKeyPem(keys.privateKeyPem, PASSWORD));
   const connection = createRedisConnection({ url: redis.url, role: 'worker' });
   const queue = new Queue(QueueNames.push, { connection, prefix: PREFIX });
-  const configFile = writeConfigFile(
-    {
-      redis: { url: redis.url, prefix: PREFIX },
-      registries: [{ name: 'bench', url: registry.url, maxConcurrency: SIGNER_CONCURRENCY }],
-      signer: { key: { path: keyFile, passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'bench', repositories: ['**'], actors: ['ci'] }], concurrency: SIGNER_CONCURRENCY },
-      log: { level: 'warn' },
-    },
-    dir,
-  );
+  const signerConfig = (key: Record<string, unknown>, name: string) =>
+    writeConfigFile(
+      {
+        redis: { url: redis.url, prefix: PREFIX },
+        registries: [{ name: 'bench', url: registry.url, maxConcurrency: SIGNER_CONCURRENCY }],
+        signer: { key, trust: [{ registry: 'bench', repositories: ['**'], actors: ['ci'] }], concurrency: SIGNER_CONCURRENCY },
+        log: { level: 'warn' },
+      },
+      mkdirSync(join(dir, name), { recursive: true }) ?? join(dir, name),
+    );
+  const configFile = signerConfig({ path: keyFile, passwordEnv: 'COSIGN_PASSWORD' }, 'software');
+  const hsm = await startSoftHsm();
+  await hsm.initToken('bench', { pin: TOKEN_PIN });
+  await hsm.importP256Key('bench', TOKEN_PIN, { label: 'signer', id: '01' });
+  const hsmConfigFile = signerConfig({ uri: `pkcs11:token=bench;object=signer?module-path=${hsm.modulePath}`, passwordEnv: 'SIGNET_TOKEN_PIN' }, 'hsm');
   const results: Record<string, number> = {};
+
+  /** Signatures/s of `replicas` signer processes over `pushes` freshly pushed images in `repo`. */
+  async function signerRound(repo: string, replicas: number, config: string, env: Record<string, string>, pushes = PUSHES): Promise<number> {
+    const images = await pushMany(registry.url, repo, pushes);
+    const services: RunningService[] = await Promise.all(Array.from({ length: replicas }, async () => startService('signer', { configFile: config, port: await freePort(), env })));
+    try {
+      const before = (await queue.getJobCounts('completed')).completed ?? 0;
+      const start = performance.now();
+      await queue.addBulk(images.map((img) => pushJob(repo, img)));
+      await waitFor(async () => ((await queue.getJobCounts('completed')).completed ?? 0) - before >= pushes, 600_000, 'every push job completed');
+      const seconds = (performance.now() - start) / 1000;
+      const failed = (await queue.getJobCounts('failed')).failed ?? 0;
+      if (failed > 0) throw new Error(`${failed} push jobs failed`);
+      console.log(JSON.stringify({ metric: 'signer_signatures_per_second', key: config === hsmConfigFile ? 'softhsm2' : 'software', replicas, concurrencyPerReplica: SIGNER_CONCURRENCY, pushes, seconds: +seconds.toFixed(2), rate: +(pushes / seconds).toFixed(1) }));
+      return pushes / seconds;
+    } finally {
+      await Promise.all(services.map((s) => s.stop()));
+    }
+  }
+
   try {
     // 1. The signer with 1, 2 and 4 replicas, each round on its own freshly pushed images.
     for (const replicas of REPLICAS) {
-      const repo = `bench/signer-${replicas}`;
-      const images = await pushMany(registry.url, repo, PUSHES);
-      const services: RunningService[] = await Promise.all(
-        Array.from({ length: replicas }, async () => startService('signer', { configFile, port: await freePort(), env: { COSIGN_PASSWORD: PASSWORD } })),
-      );
-      try {
-        const before = (await queue.getJobCounts('completed')).completed ?? 0;
-        const start = performance.now();
-        await queue.addBulk(images.map((img) => pushJob(repo, img)));
-        await waitFor(async () => ((await queue.getJobCounts('completed')).completed ?? 0) - before >= PUSHES, 600_000, 'every push job completed');
-        const seconds = (performance.now() - start) / 1000;
-        const failed = (await queue.getJobCounts('failed')).failed ?? 0;
-        if (failed > 0) throw new Error(`${failed} push jobs failed`);
-        results[`signer_${replicas}_replicas`] = PUSHES / seconds;
-        console.log(JSON.stringify({ metric: 'signer_signatures_per_second', replicas, concurrencyPerReplica: SIGNER_CONCURRENCY, pushes: PUSHES, seconds: +seconds.toFixed(2), rate: +(PUSHES / seconds).toFixed(1) }));
-      } finally {
-        await Promise.all(services.map((s) => s.stop()));
-      }
+      results[`signer_${replicas}_replicas`] = await signerRound(`bench/signer-${replicas}`, replicas, configFile, { COSIGN_PASSWORD: PASSWORD });
     }
 
     // 2. The same requests per push from a bare undici Pool, signatures computed beforehand.
@@ -153,6 +168,22 @@ async function main(): Promise<void> {
     results.cli = CLI_IMAGES / cliSeconds;
     console.log(JSON.stringify({ metric: 'signet_sign_per_image_per_second', images: CLI_IMAGES, seconds: +cliSeconds.toFixed(2), rate: +results.cli.toFixed(2) }));
 
+    // 4. The token key beside the software key, one replica each, in pairs of alternating order.
+    const half = Math.ceil(PUSHES / 2);
+    const software = (i: number) => signerRound(`bench/key-software-${i}`, 1, configFile, { COSIGN_PASSWORD: PASSWORD }, half);
+    const token = (i: number) => signerRound(`bench/key-softhsm-${i}`, 1, hsmConfigFile, { ...hsm.env, SIGNET_TOKEN_PIN: TOKEN_PIN }, half);
+    const pairs: { software: number; hsm: number }[] = [];
+    for (let i = 0; i < KEY_PAIRS; i++) {
+      if (i % 2 === 0) pairs.push({ software: await software(i), hsm: await token(i) });
+      else pairs.push({ hsm: await token(i), software: await software(i) });
+    }
+    const ratios = pairs.map((p) => p.hsm / p.software).sort((a, b) => a - b);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    results.software = mean(pairs.map((p) => p.software));
+    results.hsm = mean(pairs.map((p) => p.hsm));
+    results.hsmRatio = ratios[Math.floor(ratios.length / 2)]!;
+    console.log(JSON.stringify({ metric: 'softhsm2_over_software_key', pairs: KEY_PAIRS, pushesPerRound: half, ratios: ratios.map((r) => +r.toFixed(3)), median: +results.hsmRatio.toFixed(3) }));
+
     const best = Math.max(...REPLICAS.map((n) => results[`signer_${n}_replicas`] ?? 0));
     console.log('\nsummary');
     for (const n of REPLICAS) console.log(`  signer, ${n} replica(s) x ${SIGNER_CONCURRENCY}: ${results[`signer_${n}_replicas`]!.toFixed(1)} signatures/s`);
@@ -160,10 +191,13 @@ async function main(): Promise<void> {
     console.log(`  signet sign per image (CI):  ${results.cli.toFixed(2)} images/s`);
     console.log(`  signer (1 replica) / raw = ${(results.signer_1_replicas! / results.raw).toFixed(2)} (target ≥ 0.5); best / raw = ${(best / results.raw).toFixed(2)}`);
     console.log(`  signer (1 replica) / CI script = ${(results.signer_1_replicas! / results.cli).toFixed(1)}x (target ≥ 20x)`);
+    console.log(`  signer, 1 replica, SoftHSM2 key: ${results.hsm.toFixed(1)} signatures/s beside ${results.software.toFixed(1)} with the software key (means of ${KEY_PAIRS} rounds)`);
+    console.log(`  SoftHSM2 / software key ratio = ${results.hsmRatio.toFixed(2)}, median of ${KEY_PAIRS} pairs ${ratios.map((r) => r.toFixed(2)).join(' ')} (target ≥ 0.90: the token costs ≤ 10%)`);
   } finally {
     await queue.close();
     connection.disconnect();
     await Promise.all([registry.teardown(), redis.teardown()]);
+    hsm.teardown();
     removeDir(dir);
   }
 }
