@@ -69,7 +69,13 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
     common,
   );
   for (const w of [verify, rescan]) {
-    w.on('failed', (job, err) => ctx.logger?.warn({ queue: w.name, jobId: job?.id, ...pushOf(job?.data), attempt: job?.attemptsMade, err }, 'job failed'));
+    w.on('failed', (job, err) => {
+      // BullMQ sets finishedOn only when the job will not run again (a permanent error, or its last attempt).
+      const final = job?.finishedOn != null;
+      const fields = { queue: w.name, jobId: job?.id, ...pushOf(job?.data), attempt: job?.attemptsMade, final, err };
+      if (final) ctx.logger?.error(fields, 'job failed for good');
+      else ctx.logger?.warn(fields, 'job failed; will retry');
+    });
     // The worker's own blocking connection reports here too, rate-limited with the service's connections.
     opts.errors.watch(w, `worker:${w.name}`);
   }

@@ -1,8 +1,11 @@
+import { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
+import { createLogger } from '@signet/observability';
 import { defaultJobOptions } from '@signet/queue';
 import { sleep, waitFor } from '@signet/testing';
+import { startVerifier } from '../src/service';
 import type { TestEnv } from './env';
-import { useVerifierEnv } from './harness';
+import { firstRescanDone, useVerifierEnv } from './harness';
 
 /**
  * The verifier's workers under the shared job-failure policy, with real Redis, registry and BullMQ workers: a
@@ -75,4 +78,34 @@ it('retries a verify job while the registry is stopped, and judges the push once
   }
   await waitFor(async () => (await stateOf(v, 'team/app', '2.0'))?.verdict === 'unsigned', 20_000, 'the retried job to judge the tag');
   expect(await stateOf(v, 'team/app', '2.0')).toMatchObject({ digest, verdict: 'unsigned' });
+});
+
+it('logs a job that failed for good as an error, and one that will be retried as a warning', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const v = await startVerifier(env.config(), { logger: createLogger({ service: 'verifier-test', level: 'info', destination }), port: 0 });
+  try {
+    await firstRescanDone(v);
+    const invalid = await add(v.verifyQueue, 'verify', { v: 1, registry: 'nowhere', repository: 'team/app', tag: '1.0', digest: DIGEST, decision: 'signed' });
+    await afterFirstAttempt(v.verifyQueue, invalid);
+    const digest = await env.push('team/app:3.0');
+    await env.registry.stop();
+    try {
+      const transient = await add(v.verifyQueue, 'verify', { v: 1, registry: 'local', repository: 'team/app', tag: '3.0', digest, decision: 'untrusted' });
+      await afterFirstAttempt(v.verifyQueue, transient);
+      await waitFor(async () => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job failed')).length >= 2, 5000, 'both failure lines');
+      const failed = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job failed'));
+      expect(failed.find((l) => l.jobId === invalid)).toMatchObject({ level: 'error', msg: 'job failed for good', final: true, attempt: 1 });
+      expect(failed.find((l) => l.jobId === transient)).toMatchObject({ level: 'warn', msg: 'job failed; will retry', final: false, attempt: 1 });
+    } finally {
+      await env.registry.start();
+    }
+  } finally {
+    await v.close();
+  }
 });
