@@ -1,11 +1,11 @@
-import { Job, type Queue } from 'bullmq';
+import { Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 // BullMQ's own add-job script and the version its scripts are named by (`addStandardJob:<version>`).
 import { addStandardJob } from 'bullmq/dist/cjs/scripts/addStandardJob-9';
 import { version as bullmqVersion } from 'bullmq/dist/cjs/version';
 import { SignetError } from '@signet/errors';
 import type { PushEvent } from '@signet/events';
-import { pushJobId, type PushJob } from '@signet/queue';
+import { JobNames, pushJobId, type PushJob, type QueueNames, type TypedQueue } from '@signet/queue';
 
 /** Redis could not take the jobs: the sender must retry (HTTP 503). Nothing was half-queued. */
 export class QueueUnavailableError extends SignetError<'QUEUE_UNAVAILABLE'> {
@@ -80,7 +80,7 @@ export class PushEnqueuer implements Enqueuer {
    *   down), on which the batch script is defined.
    */
   constructor(
-    private readonly queue: Queue,
+    private readonly queue: TypedQueue<typeof QueueNames.push>,
     private readonly connection: Redis | Cluster,
   ) {
     if (!(BATCH_COMMAND in connection)) {
@@ -115,7 +115,7 @@ export class PushEnqueuer implements Enqueuer {
         return 1;
       },
     };
-    void new Job(this.queue, 'push', job, { ...this.queue.defaultJobOptions, jobId: id }, id).addJob(client as never);
+    void new Job(this.queue, JobNames.push, job, { ...this.queue.defaultJobOptions, jobId: id }, id).addJob(client as never);
     if (!captured || captured.length !== addStandardJob.keys + 3) {
       throw new Error(`BullMQ encoded job ${id} for ${unexpected ?? 'an unknown script'}, which the enqueuer does not run`);
     }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PushEvent } from '@signet/events';
-import { createRedisConnection, defaultJobOptions, pushJobId, QueueNames, whenConnected, type PushJob } from '@signet/queue';
+import { createRedisConnection, defaultJobOptions, JobNames, openPushQueue, pushJobId, QueueNames, whenConnected, type PushJob, type TypedQueue } from '@signet/queue';
 import { startRedis, waitFor, type RedisServer } from '@signet/testing';
 import { PushEnqueuer } from '../src/enqueue';
 
@@ -25,13 +25,13 @@ describe('PushEnqueuer against real Redis', () => {
   let redis: RedisServer;
   let connection: Redis;
   let enqueueConnection: Redis;
-  let queue: Queue;
+  let queue: TypedQueue<typeof QueueNames.push>;
   let enqueuer: PushEnqueuer;
   beforeAll(async () => {
     redis = await startRedis();
     connection = createRedisConnection({ url: redis.url, role: 'producer' }) as Redis;
     enqueueConnection = createRedisConnection({ url: redis.url, role: 'producer' }) as Redis;
-    queue = new Queue(QueueNames.push, { connection, prefix: '{signet}', defaultJobOptions });
+    queue = openPushQueue(connection, '{signet}', { defaultJobOptions });
     await queue.waitUntilReady();
     // A producer connection refuses commands until it is ready (no offline queue).
     expect(await whenConnected(enqueueConnection, 10_000)).toBe(true);
@@ -55,8 +55,8 @@ describe('PushEnqueuer against real Redis', () => {
     expect(stored.event).toEqual(event);
 
     // The same job through BullMQ's public API, in a queue of its own.
-    const reference = new Queue(QueueNames.push, { connection, prefix: '{signet-reference}', defaultJobOptions });
-    await reference.add('push', { ...data, receivedAt: stored.receivedAt }, { jobId: id });
+    const reference = openPushQueue(connection, '{signet-reference}', { defaultJobOptions });
+    await reference.add(JobNames.push, { ...data, receivedAt: stored.receivedAt }, { jobId: id });
     const theirs = await connection.hgetall(reference.toKey(id));
     await reference.close();
     const withoutTime = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'timestamp'));

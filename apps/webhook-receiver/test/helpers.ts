@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
-import { Queue } from 'bullmq';
 import { parseConfig } from '@signet/config';
 import { createLogger } from '@signet/observability';
-import { createRedisConnection, QueueNames, type PushJob } from '@signet/queue';
+import { createRedisConnection, openPushQueue, type PushJob } from '@signet/queue';
 import { startReceiver, type RunningReceiver } from '../src/service';
 
 // Webhook secrets need at least 16 bytes (the config refuses shorter ones).
@@ -73,9 +72,9 @@ export async function startTestReceiver(redisUrl: string, extra: Record<string, 
 /** Every job currently in `signet.push`, in any state. */
 export async function pushJobs(redisUrl: string): Promise<PushJob[]> {
   const connection = createRedisConnection({ url: redisUrl, role: 'producer' });
-  const queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
+  const queue = openPushQueue(connection, '{signet}');
   const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
   await queue.close();
   connection.disconnect();
-  return jobs.map((j) => j.data as PushJob);
+  return jobs.map((j): PushJob => j.data);
 }
