@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { freePort, redisClientCount } from '@signet/testing';
+import { freePort, makeTempDir, redisClientCount, runServiceToExit, writeConfigFile } from '@signet/testing';
 import { startVerifier } from '../src/service';
 import { silentLogger, startEnv, type TestEnv } from './env';
 
@@ -41,5 +41,21 @@ describe('a verifier start that fails partway', () => {
     expect(await clients()).toBeGreaterThan(before);
     await verifier.close();
     expect(await clients(before)).toBe(before);
+  });
+});
+
+describe('main.ts when the verifier cannot start', () => {
+  const doc = (verifier: Record<string, unknown>) => ({ redis: { url: env.redis.url }, registries: [{ name: 'local', url: env.registry.url }], verifier: { port: 0, ...verifier } });
+
+  it('lists the configuration fields at fault and exits 1', async () => {
+    const exit = await runServiceToExit('verifier', { configFile: writeConfigFile(doc({ keys: [] }), makeTempDir('verifier-config')) });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/^verifier: invalid configuration in .*signet\.yaml:\n( {2}- verifier\.keys: .*\n)+$/);
+  });
+
+  it('says in one line why anything else failed, and exits 1', async () => {
+    const exit = await runServiceToExit('verifier', { configFile: writeConfigFile(doc({ keys: [`${env.dir}/missing.pub`] }), makeTempDir('verifier-config')) });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/^verifier failed to start: .*missing\.pub.*\n$/);
   });
 });
