@@ -1,11 +1,12 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { parseConfig, type SignetConfig } from '@signet/config';
 import { buildPayload, dssePae, signBytes } from '@signet/crypto';
 import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE } from '@signet/oci';
-import { createLogger } from '@signet/observability';
+import { createLogger, type Logger } from '@signet/observability';
 import { createRedisConnection, defaultJobOptions, QueueNames, verifyJobId, type SignerDecision, type VerifyJob } from '@signet/queue';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
@@ -42,6 +43,18 @@ export interface TestEnv {
 }
 
 export const silentLogger = createLogger({ service: 'verifier-test', level: 'silent' });
+
+/** An info-level logger whose lines land, parsed, in `lines`: for tests of what the verifier logs. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: createLogger({ service: 'verifier-test', level: 'info', destination }), lines };
+}
 
 export async function startEnv(): Promise<TestEnv> {
   const [redis, registry] = await Promise.all([

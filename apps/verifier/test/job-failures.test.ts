@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
 import { Job, type Queue } from 'bullmq';
-import { createLogger } from '@signet/observability';
 import { defaultJobOptions } from '@signet/queue';
 import { sleep, waitFor } from '@signet/testing';
 import { startVerifier } from '../src/service';
-import type { TestEnv } from './env';
+import { capturingLogger, type TestEnv } from './env';
 import { firstRescanDone, useVerifierEnv } from './harness';
 
 /**
@@ -81,14 +79,8 @@ it('retries a verify job while the registry is stopped, and judges the push once
 });
 
 it('logs a job that failed for good as an error, and one that will be retried as a warning', async () => {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const v = await startVerifier(env.config(), { logger: createLogger({ service: 'verifier-test', level: 'info', destination }), port: 0 });
+  const { logger, lines } = capturingLogger();
+  const v = await startVerifier(env.config(), { logger, port: 0 });
   try {
     await firstRescanDone(v);
     const invalid = await add(v.verifyQueue, 'verify', { v: 1, registry: 'nowhere', repository: 'team/app', tag: '1.0', digest: DIGEST, decision: 'signed' });

@@ -1,10 +1,9 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
-import { createLogger, MetricsRegistry } from '@signet/observability';
+import { MetricsRegistry } from '@signet/observability';
 import { startForeignOrigin, waitFor, type ForeignOrigin } from '@signet/testing';
 import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, TagStore } from '@signet/verification';
 import type { RunningVerifier } from '../src/service';
-import { CI_BOT, MALLORY, metricValue, type TestEnv } from './env';
+import { capturingLogger, CI_BOT, MALLORY, metricValue, type TestEnv } from './env';
 import { useVerifierEnv } from './harness';
 
 /**
@@ -141,14 +140,7 @@ it('still fails the rescan when the catalog answers 500, and reads 1 while the c
 });
 
 it('logs that the catalog is not available once per registry, not on every rescan, and again when it answers', async () => {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const logger = createLogger({ service: 'verifier-test', level: 'info', destination });
+  const { logger, lines } = capturingLogger();
   const config = env.config({ registry: { url: proxy.url, host: env.registry.host } });
   const ctx = await createVerifierContext({ config, redis: env.redisClient(), metrics: createVerifierMetrics(new MetricsRegistry()), logger });
   try {
