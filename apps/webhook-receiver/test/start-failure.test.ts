@@ -19,10 +19,19 @@ afterAll(async () => {
 });
 
 describe('the receiver closes what it opened', () => {
-  it('closes the dashboard\'s queues and every connection on close()', async () => {
+  it('closes the dashboard\'s queues on close()', async () => {
+    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), { logger: silentLogger() });
+    // Each open queue on the service's connection listens for that connection's close: the push queue and the
+    // dashboard's three. A queue left open keeps its listener.
+    const connection = receiver.queue.opts.connection as unknown as { listenerCount(event: string): number };
+    expect(connection.listenerCount('close')).toBe(4);
+    await receiver.close();
+    expect(connection.listenerCount('close')).toBe(0);
+  });
+
+  it('leaves no Redis connection open once closed, after the dashboard was used', async () => {
     const before = await clients();
     const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), { logger: silentLogger() });
-    // The dashboard reads every queue through its own Queue objects.
     const res = await fetch(`${receiver.ops.url}/admin/queues/api/queues?activeQueue=signet.push&page=1&jobsPerPage=10`, { headers: { authorization: basic } });
     expect(res.status).toBe(200);
     expect(await clients()).toBeGreaterThan(before);
