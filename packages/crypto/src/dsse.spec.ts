@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { dssePae, publicKeyToPem, PublicKeySet, signBytes, verifyDsseStatement, IN_TOTO_PAYLOAD_TYPE } from './index';
+import { IN_TOTO_PAYLOAD_TYPE } from '@signet/oci';
+import { dssePae, publicKeyToPem, PublicKeySet, signBytes, verifyDsseStatement } from './index';
 
 const digest = 'sha256:' + 'ab'.repeat(32);
 const statement = Buffer.from(

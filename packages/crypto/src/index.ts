@@ -28,5 +28,3 @@ export {
   type LayersVerification,
 } from './verify';
 export { dssePae, verifyDsseStatement, type DsseVerification, type DsseVerifyOptions, type InTotoSubject } from './dsse';
-// The @signet/oci names that the values given to and returned by the functions above are written in.
-export { SIGNATURE_ANNOTATION, IN_TOTO_PAYLOAD_TYPE, COSIGN_SIGN_PREDICATE_TYPE, type DsseEnvelope } from '@signet/oci';

@@ -1,11 +1,10 @@
 import { createPublicKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
-import { digestOf } from '@signet/oci';
+import { digestOf, SIGNATURE_ANNOTATION } from '@signet/oci';
 import { encodePem } from '../src/pem';
 import {
   loadPublicKeys,
   parsePublicKeyPem,
   PublicKeySet,
-  SIGNATURE_ANNOTATION,
   signBytes,
   verifyBase64Signature,
   verifySignatureLayer,

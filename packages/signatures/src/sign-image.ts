@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { buildPayload, dssePae, IN_TOTO_PAYLOAD_TYPE, PublicKeySet, publicKeyToPem, spkiDer, verifyBase64Signature, verifyDsseStatement, type SigningKey } from '@signet/crypto';
+import { buildPayload, dssePae, PublicKeySet, publicKeyToPem, spkiDer, verifyBase64Signature, verifyDsseStatement, type SigningKey } from '@signet/crypto';
 import { createHash } from 'node:crypto';
-import { COSIGN_SIGN_PREDICATE_TYPE, isIndexMediaType, repositoryName, SIGSTORE_BUNDLE, type ImageReference } from '@signet/oci';
+import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, isIndexMediaType, repositoryName, SIGSTORE_BUNDLE, type ImageReference } from '@signet/oci';
 import { parseImageIndex, type RegistryClient } from '@signet/registry';
 import type { AppendResult, SignatureStore } from './signature-store';
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { COSIGN_SIGN_PREDICATE_TYPE, dssePae, IN_TOTO_PAYLOAD_TYPE, signBytes, signingKeyFromPrivateKey } from '@signet/crypto';
-import { digestOf, OCI_MANIFEST, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/oci';
+import { dssePae, signBytes, signingKeyFromPrivateKey } from '@signet/crypto';
+import { COSIGN_SIGN_PREDICATE_TYPE, digestOf, IN_TOTO_PAYLOAD_TYPE, OCI_MANIFEST, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/oci';
 import { addToReferrersIndex, RegistryClient, type Descriptor } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
 import { attachBundle, signatureImage, signDigest, SignatureStore } from '../src';
