@@ -19,7 +19,6 @@ export {
   type QueueSettings,
 } from './queues';
 export {
-  pushEventSchema,
   pushJobSchema,
   verifyJobSchema,
   rescanJobSchema,
