@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePublicKeyPem, verifyBase64Signature } from '@signet/crypto';
 import { startSoftHsm, type SoftHsm, type SoftHsmKey } from '@signet/testing';
@@ -114,6 +114,26 @@ describe('PKCS#11 keys on a real token (SoftHSM2)', () => {
     }
     await expect(provider.ready?.()).resolves.toBe(true);
     const data = Buffer.from('after the token came back');
+    expect(verifyBase64Signature(parsePublicKeyPem(key.publicKeyPem), data, await signing.sign(data))).toBe(true);
+  });
+
+  it('refuses another token holding another key under the same names, and signs again when the original is back', async () => {
+    const provider = open(uri('token=signet%20test;id=%01'));
+    const signing = await provider.load();
+    const putBack = hsm.removeTokens();
+    try {
+      mkdirSync(hsm.tokenDir);
+      await hsm.initToken(TOKEN, { pin: PIN });
+      const impostor = await hsm.importP256Key(TOKEN, PIN, { label: 'signer', id: '01' });
+      expect(impostor.publicKeyPem).not.toBe(key.publicKeyPem);
+      await expect(provider.ready?.()).resolves.toBe(false);
+      await expect(signing.sign(Buffer.from('x'))).rejects.toMatchObject({ code: 'KEY_UNAVAILABLE', message: expect.stringContaining('now holds a different key') });
+    } finally {
+      rmSync(hsm.tokenDir, { recursive: true, force: true });
+      putBack();
+    }
+    await expect(provider.ready?.()).resolves.toBe(true);
+    const data = Buffer.from('the original token again');
     expect(verifyBase64Signature(parsePublicKeyPem(key.publicKeyPem), data, await signing.sign(data))).toBe(true);
   });
 });
