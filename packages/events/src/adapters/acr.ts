@@ -1,4 +1,4 @@
-import { type Adapter } from '../adapter';
+import type { Adapter } from '../adapter';
 import { ResultCollector } from '../result-collector';
 import { parseWith } from '../json-body';
 import { collectDistributionEvent, distributionEventSchema } from './distribution';
