@@ -28,6 +28,8 @@ describe('createServiceRuntime', () => {
       await rt.startOps({ port, ready: async () => (await conn.ping()) === 'PONG' });
       return { port };
     });
+    // The producer connection fails fast while it is still connecting, so readiness may take a moment to turn 200.
+    for (let i = 0; i < 50 && (await fetch(`http://127.0.0.1:${port}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
     for (const [path, status] of [['/healthz', 200], ['/readyz', 200], ['/nope', 404]] as const) {
       expect([path, (await fetch(`http://127.0.0.1:${port}${path}`)).status]).toEqual([path, status]);
     }
