@@ -5,7 +5,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-if (!dir) { console.error('usage: node tools/build.mjs <apps/x|packages/y>'); process.exit(2); }
+if (!dir) {
+  console.error('usage: node tools/build.mjs <apps/x|packages/y>');
+  process.exit(2);
+}
 const root = process.cwd();
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = [...Object.keys(rootPkg.dependencies ?? {}), ...Object.keys(rootPkg.devDependencies ?? {})];

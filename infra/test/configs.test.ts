@@ -22,8 +22,12 @@ describe('the Signet configs shipped with the deployments', () => {
   });
 
   it('the compose registry notifies the receiver with the token the receiver expects', () => {
-    const [registry] = loadYaml(join(infra, 'compose/registry/config.yml')) as { notifications: { endpoints: { url: string; headers: Record<string, string[]> }[] } }[];
-    const [compose] = loadYaml(join(infra, 'docker-compose.yml')) as { services: Record<string, { environment?: Record<string, string> }> }[];
+    const [registry] = loadYaml(join(infra, 'compose/registry/config.yml')) as {
+      notifications: { endpoints: { url: string; headers: Record<string, string[]> }[] };
+    }[];
+    const [compose] = loadYaml(join(infra, 'docker-compose.yml')) as {
+      services: Record<string, { environment?: Record<string, string> }>;
+    }[];
     const signet = parse(readFileSync(join(infra, 'compose/signet.yaml'), 'utf8'));
     const endpoint = registry?.notifications.endpoints[0];
     const hook = signet.webhooks[0];
@@ -34,16 +38,29 @@ describe('the Signet configs shipped with the deployments', () => {
   });
 
   it('compose runs the three apps from one image with Prometheus scraping each on its configured port', () => {
-    const [compose] = loadYaml(join(infra, 'docker-compose.yml')) as { services: Record<string, { image?: string; environment?: Record<string, string>; read_only?: boolean; cap_drop?: string[] }> }[];
-    const [prom] = loadYaml(join(infra, 'compose/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] }[];
+    const [compose] = loadYaml(join(infra, 'docker-compose.yml')) as {
+      services: Record<string, { image?: string; environment?: Record<string, string>; read_only?: boolean; cap_drop?: string[] }>;
+    }[];
+    const [prom] = loadYaml(join(infra, 'compose/prometheus/prometheus.yml')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    }[];
     const signet = parse(readFileSync(join(infra, 'compose/signet.yaml'), 'utf8'));
-    const ports: Record<string, number> = { 'webhook-receiver': signet.receiver.port, signer: signet.signer.port, verifier: signet.verifier.port };
+    const ports: Record<string, number> = {
+      'webhook-receiver': signet.receiver.port,
+      signer: signet.signer.port,
+      verifier: signet.verifier.port,
+    };
     // Metrics are on each app's ops port: the receiver's own, the workers' only one.
     const opsPorts: Record<string, number> = { ...ports, 'webhook-receiver': signet.receiver.ops.port };
     const targets = prom?.scrape_configs.flatMap((s) => s.static_configs.flatMap((c) => c.targets)) ?? [];
     for (const [app, port] of Object.entries(ports)) {
       const svc = compose?.services[app];
-      expect(svc).toMatchObject({ image: 'signet:dev', read_only: true, cap_drop: ['ALL'], environment: { SIGNET_APP: app, PORT: String(port) } });
+      expect(svc).toMatchObject({
+        image: 'signet:dev',
+        read_only: true,
+        cap_drop: ['ALL'],
+        environment: { SIGNET_APP: app, PORT: String(port) },
+      });
       expect(targets).toContain(`${app}:${opsPorts[app]}`);
     }
     expect(targets).not.toContain(`webhook-receiver:${signet.receiver.port}`);

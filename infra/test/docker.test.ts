@@ -25,14 +25,18 @@ describe('the Signet image', () => {
   it('bundles (the services and the CLI) resolve at runtime with production dependencies only', () => {
     // Every package a bundle requires must be in `dependencies` (the image installs with --omit=dev).
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const out = execFileSync(process.execPath, [
-      '-e',
-      `const esbuild = require('esbuild');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const esbuild = require('esbuild');
        Promise.all(${JSON.stringify([...APPS, 'cli'])}.map((app) => esbuild.build({ entryPoints: ['apps/' + app + '/src/main.ts'], bundle: true,
          platform: 'node', format: 'cjs', write: false, metafile: true, packages: 'external', tsconfig: 'tsconfig.base.json', logLevel: 'silent' })))
        .then((rs) => console.log(JSON.stringify([...new Set(rs.flatMap((r) => Object.values(r.metafile.inputs)
          .flatMap((i) => i.imports.filter((x) => x.external).map((x) => x.path))))])));`,
-    ], { cwd: root, encoding: 'utf8' });
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     const externals = (JSON.parse(out) as string[]).filter((p) => !p.startsWith('node:') && !p.startsWith('@signet/'));
     expect(externals.length).toBeGreaterThan(3);
     const packageOf = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
@@ -60,7 +64,8 @@ describe('the Signet image', () => {
     const check = (port: number, app = 'signer') =>
       new Promise<number | null>((resolve) => {
         // The receiver's PORT is its webhook port: its check must go to OPS_PORT instead.
-        const env = app === 'webhook-receiver' ? { PORT: '1', OPS_PORT: String(port), SIGNET_APP: app } : { PORT: String(port), SIGNET_APP: app };
+        const env =
+          app === 'webhook-receiver' ? { PORT: '1', OPS_PORT: String(port), SIGNET_APP: app } : { PORT: String(port), SIGNET_APP: app };
         const child = spawn(process.execPath, [join(infra, 'docker/healthcheck.js')], { env, stdio: 'ignore' });
         child.on('exit', (code) => resolve(code));
       });
@@ -121,12 +126,34 @@ describe('the image build', () => {
 
   it('keeps keys, PEM files and .env files at any depth out of the build context, and the sources in', () => {
     const excluded = dockerignore();
-    const secrets = ['infra/compose/keys/cosign.key', 'cosign.key', 'a/b/c/tls.pem', 'server.pem', 'apps/signer/.env', '.env', '.env.production', 'deep/dir/.env.local', 'infra/compose/registry/htpasswd'];
+    const secrets = [
+      'infra/compose/keys/cosign.key',
+      'cosign.key',
+      'a/b/c/tls.pem',
+      'server.pem',
+      'apps/signer/.env',
+      '.env',
+      '.env.production',
+      'deep/dir/.env.local',
+      'infra/compose/registry/htpasswd',
+    ];
     expect(secrets.filter((p) => !excluded(p))).toEqual([]);
     // Every such file in this checkout, too.
-    const present = listFiles(root, /\.(key|pem|p12|pfx)$|^\.env(\..*)?$/).map(rel).filter((p) => !p.startsWith('.git/'));
+    const present = listFiles(root, /\.(key|pem|p12|pfx)$|^\.env(\..*)?$/)
+      .map(rel)
+      .filter((p) => !p.startsWith('.git/'));
     expect(present.filter((p) => !excluded(p))).toEqual([]);
-    const sources = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tools/build.mjs', 'apps/cli/src/main.ts', 'packages/queue/src/connection.ts', 'infra/docker/entrypoint.sh', 'infra/docker/signet.sh', 'signet.example.yaml'];
+    const sources = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.base.json',
+      'tools/build.mjs',
+      'apps/cli/src/main.ts',
+      'packages/queue/src/connection.ts',
+      'infra/docker/entrypoint.sh',
+      'infra/docker/signet.sh',
+      'signet.example.yaml',
+    ];
     expect(sources.filter(excluded)).toEqual([]);
     // Everything the Dockerfile copies from the context is in it.
     const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] as string).split(/\s+/));
@@ -148,8 +175,12 @@ describe('the image build', () => {
   it('leaves tsx and the build tools out of the runtime image', () => {
     const runtime = stage('runtime');
     // node_modules come only from the production install.
-    expect([...runtime.matchAll(/COPY --from=(\S+) (\S+)/g)].filter((m) => m[2]?.includes('node_modules')).map((m) => m[1])).toEqual(['deps']);
-    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    expect([...runtime.matchAll(/COPY --from=(\S+) (\S+)/g)].filter((m) => m[2]?.includes('node_modules')).map((m) => m[1])).toEqual([
+      'deps',
+    ]);
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+    };
     const removed = (tool: string) => new RegExp(`rm -rf [^\\n]*node_modules/${tool}( |$)`, 'm').test(stage('deps'));
     for (const tool of ['tsx', 'esbuild', 'typescript', 'jest', 'nx', '@swc/core', 'kubernetes-models']) {
       const entry = lock.packages[`node_modules/${tool}`];
@@ -164,7 +195,10 @@ describe('the image build', () => {
     expect(deps).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
     // Install scripts stay off for everything but pkcs11js, which package.json's allowScripts approves.
     expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts[^\n]*\n && npm rebuild pkcs11js/);
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean>; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      allowScripts?: Record<string, boolean>;
+      dependencies: Record<string, string>;
+    };
     expect(pkg.allowScripts).toEqual({ pkcs11js: true });
     expect(pkg.dependencies.pkcs11js).toMatch(/^\d+\.\d+\.\d+$/);
     expect(stage('runtime')).not.toMatch(/apt-get|python3|g\+\+|node-gyp/);
@@ -191,17 +225,24 @@ describe('the image build', () => {
     // The wrapper runs the CLI bundle: bundle it (to a temporary folder) and run it through the wrapper.
     const dir = makeTempDir('cli-bundle');
     try {
-      execFileSync(process.execPath, [
-        '-e',
-        `require('esbuild').buildSync({ entryPoints: ['apps/cli/src/main.ts'], bundle: true, platform: 'node', format: 'cjs',
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require('esbuild').buildSync({ entryPoints: ['apps/cli/src/main.ts'], bundle: true, platform: 'node', format: 'cjs',
            packages: 'external', tsconfig: 'tsconfig.base.json', outfile: ${JSON.stringify(join(dir, 'apps/cli/main.js'))}, logLevel: 'silent' })`,
-      ], { cwd: root });
+        ],
+        { cwd: root },
+      );
       const wrapper = readFileSync(join(infra, 'docker/signet.sh'), 'utf8');
       expect(wrapper).toContain('/app/dist/apps/cli/main.js');
       writeFileSync(join(dir, 'signet'), wrapper.replace('/app/dist', dir));
       // node_modules resolve from the checkout, as they resolve from /app/node_modules in the image.
       writeFileSync(join(dir, 'package.json'), '{}');
-      const run = spawnSync('sh', [join(dir, 'signet'), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules') } });
+      const run = spawnSync('sh', [join(dir, 'signet'), '--help'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules') },
+      });
       expect(run.stderr).toBe('');
       expect(run.stdout).toMatch(/status/);
       expect(run.status).toBe(0);

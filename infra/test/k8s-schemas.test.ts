@@ -20,7 +20,21 @@ describe('every Kubernetes object under infra/ against the API schemas (and KEDA
 
   it('finds every kind it is meant to check', () => {
     const kinds = new Set(files.flatMap((f) => (loadYaml(f) as K8sObject[]).map((o) => o.kind)));
-    for (const kind of ['Namespace', 'Deployment', 'StatefulSet', 'Service', 'Secret', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'HorizontalPodAutoscaler', 'ScaledObject', 'ServiceMonitor', 'PrometheusRule', 'Issuer']) {
+    for (const kind of [
+      'Namespace',
+      'Deployment',
+      'StatefulSet',
+      'Service',
+      'Secret',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+      'Ingress',
+      'HorizontalPodAutoscaler',
+      'ScaledObject',
+      'ServiceMonitor',
+      'PrometheusRule',
+      'Issuer',
+    ]) {
       expect(kinds).toContain(kind);
     }
   });
@@ -56,7 +70,12 @@ describe('every Kubernetes object under infra/ against the API schemas (and KEDA
       { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's' }, spec: { scaleTargetRef: {}, triggers: [] } },
       { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { endpoints: [{ interval: 30 }] } },
       { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'i' }, spec: { acme: { server: 'https://acme.example' } } },
-      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, ingress: [{ ports: [{ protocol: 'TCP', port: [] }] }] } },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'n' },
+        spec: { podSelector: {}, ingress: [{ ports: [{ protocol: 'TCP', port: [] }] }] },
+      },
       { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } },
     ]);
     expect(results.map((r) => [r.kind, r.error === null])).toEqual([

@@ -37,15 +37,34 @@ interface PatchOp {
   value?: unknown;
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'components', 'labels', 'images', 'configMapGenerator', 'patches']);
+const SUPPORTED = new Set([
+  'apiVersion',
+  'kind',
+  'namespace',
+  'resources',
+  'components',
+  'labels',
+  'images',
+  'configMapGenerator',
+  'patches',
+]);
 /** Kinds without a namespace among those infra/k8s could hold. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ClusterIssuer',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'StorageClass',
+]);
 
 export function readKustomization(dir: string): Kustomization {
   const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
   const unsupported = Object.keys(k).filter((key) => !SUPPORTED.has(key));
   if (unsupported.length > 0) throw new Error(`${rel(dir)}: the test's kustomize does not handle ${unsupported.join(', ')}`);
-  if (k.labels?.some((l) => l.includeSelectors || l.includeTemplates)) throw new Error(`${rel(dir)}: labels into selectors/templates are not handled`);
+  if (k.labels?.some((l) => l.includeSelectors || l.includeTemplates))
+    throw new Error(`${rel(dir)}: labels into selectors/templates are not handled`);
   return k;
 }
 
@@ -82,18 +101,25 @@ function targets(t: PatchTarget, o: K8sObject): boolean {
 }
 
 /** JSON pointer tokens (RFC 6901: `~1` is `/`, `~0` is `~`). */
-const pointer = (path: string): string[] => path.split('/').slice(1).map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+const pointer = (path: string): string[] =>
+  path
+    .split('/')
+    .slice(1)
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 
 function applyOp(dir: string, o: K8sObject, op: PatchOp): void {
   const tokens = pointer(op.path);
   const last = tokens.pop();
   let at: Record<string, unknown> = o as unknown as Record<string, unknown>;
   for (const t of tokens) {
-    if (typeof at[t] !== 'object' || at[t] === null) throw new Error(`${rel(dir)}: patch path ${op.path} does not exist on ${o.kind}/${o.metadata.name}`);
+    if (typeof at[t] !== 'object' || at[t] === null)
+      throw new Error(`${rel(dir)}: patch path ${op.path} does not exist on ${o.kind}/${o.metadata.name}`);
     at = at[t] as Record<string, unknown>;
   }
-  if (last === undefined || !['add', 'replace', 'remove'].includes(op.op)) throw new Error(`${rel(dir)}: patch op ${op.op} ${op.path} is not handled`);
-  if (op.op !== 'add' && !(last in at)) throw new Error(`${rel(dir)}: patch path ${op.path} does not exist on ${o.kind}/${o.metadata.name}`);
+  if (last === undefined || !['add', 'replace', 'remove'].includes(op.op))
+    throw new Error(`${rel(dir)}: patch op ${op.op} ${op.path} is not handled`);
+  if (op.op !== 'add' && !(last in at))
+    throw new Error(`${rel(dir)}: patch path ${op.path} does not exist on ${o.kind}/${o.metadata.name}`);
   if (op.op === 'remove') delete at[last];
   else at[last] = structuredClone(op.value);
 }
@@ -164,5 +190,10 @@ function applyComponent(dir: string, objects: K8sObject[]): void {
 /** Every file a kustomization names (resources, components, generator inputs), for an existence check. */
 export function namedFiles(dir: string): string[] {
   const k = readKustomization(dir);
-  return [...(k.resources ?? []), ...(k.components ?? []), ...(k.configMapGenerator ?? []).flatMap((g) => g.files ?? []), ...(k.patches ?? []).flatMap((p) => (p.path ? [p.path] : []))].map((f) => join(dir, f));
+  return [
+    ...(k.resources ?? []),
+    ...(k.components ?? []),
+    ...(k.configMapGenerator ?? []).flatMap((g) => g.files ?? []),
+    ...(k.patches ?? []).flatMap((p) => (p.path ? [p.path] : [])),
+  ].map((f) => join(dir, f));
 }

@@ -12,7 +12,11 @@ const example = build(join(k8s, 'overlays/example'));
 const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const find = (kind: string, name: string) => example.find((o) => o.kind === kind && o.metadata.name === name);
 const container = (o: K8sObject | undefined) => o?.spec.template.spec.containers[0];
-type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } } };
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } };
+};
 const envOf = (o: K8sObject | undefined) => (container(o)?.env ?? []) as EnvVar[];
 
 /** The services' shutdown timeout (onShutdown's default), which the grace periods must outlast. */
@@ -71,7 +75,11 @@ describe('the example overlay', () => {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
       for (const c of pod.containers) {
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(c.readinessProbe).toBeDefined();
         expect(c.livenessProbe).toBeDefined();
         expect(c.resources.requests).toEqual(expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }));
@@ -99,7 +107,8 @@ describe('the example overlay', () => {
     const config = parse(readFileSync(join(k8s, 'base/signet.yaml'), 'utf8'));
     const mountsOf = (app: string) => (container(find('Deployment', app)).volumeMounts as { mountPath: string }[]).map((m) => m.mountPath);
     const under = (file: string, app: string) => mountsOf(app).some((m) => file.startsWith(m + '/'));
-    for (const app of APPS) expect(under(envOf(find('Deployment', app)).find((e) => e.name === 'SIGNET_CONFIG')?.value ?? '', app)).toBe(true);
+    for (const app of APPS)
+      expect(under(envOf(find('Deployment', app)).find((e) => e.name === 'SIGNET_CONFIG')?.value ?? '', app)).toBe(true);
     expect(under(config.signer.key.path, 'signer')).toBe(true);
     for (const key of config.verifier.keys) expect(under(key, 'verifier')).toBe(true);
   });
@@ -107,16 +116,24 @@ describe('the example overlay', () => {
 
 /** The Secrets the operator creates, as documented (keys, no values) in overlays/example/secrets.example.yaml. */
 const exampleSecret = (name: string) =>
-  (loadYaml(join(k8s, 'overlays/example/secrets.example.yaml')) as K8sObject[]).find((o) => o.kind === 'Secret' && o.metadata.name === name);
+  (loadYaml(join(k8s, 'overlays/example/secrets.example.yaml')) as K8sObject[]).find(
+    (o) => o.kind === 'Secret' && o.metadata.name === name,
+  );
 
 describe('secrets', () => {
-  const layouts = listFiles(k8s, /^kustomization\.yaml$/).map((f) => join(f, '..')).filter((dir) => readKustomization(dir).kind === 'Kustomization');
+  const layouts = listFiles(k8s, /^kustomization\.yaml$/)
+    .map((f) => join(f, '..'))
+    .filter((dir) => readKustomization(dir).kind === 'Kustomization');
 
   it('ships no Secret in base or in any layout, so `kubectl apply -k` never overwrites a real one with a known value', () => {
     expect(layouts.map((dir) => rel(dir))).toEqual(expect.arrayContaining(['infra/k8s/base', 'infra/k8s/overlays/example']));
-    for (const dir of layouts) expect({ dir: rel(dir), secrets: byKind(build(dir), 'Secret').map((s) => s.metadata.name) }).toEqual({ dir: rel(dir), secrets: [] });
+    for (const dir of layouts)
+      expect({ dir: rel(dir), secrets: byKind(build(dir), 'Secret').map((s) => s.metadata.name) }).toEqual({ dir: rel(dir), secrets: [] });
     for (const file of listFiles(join(k8s, 'base'), /\.ya?ml$/)) {
-      expect({ file: rel(file), secrets: (loadYaml(file) as K8sObject[]).filter((o) => o?.kind === 'Secret').length }).toEqual({ file: rel(file), secrets: 0 });
+      expect({ file: rel(file), secrets: (loadYaml(file) as K8sObject[]).filter((o) => o?.kind === 'Secret').length }).toEqual({
+        file: rel(file),
+        secrets: 0,
+      });
     }
   });
 
@@ -156,7 +173,10 @@ describe('Redis in the example', () => {
     expect(address).toBe(`redis.${service?.metadata.namespace}.svc:${service?.spec.ports[0].port}`);
     for (const app of APPS) {
       const env = envOf(find('Deployment', app));
-      expect(env.find((e) => e.name === 'REDIS_ADDRESS')?.valueFrom?.configMapKeyRef).toEqual({ name: 'signet-redis', key: 'REDIS_ADDRESS' });
+      expect(env.find((e) => e.name === 'REDIS_ADDRESS')?.valueFrom?.configMapKeyRef).toEqual({
+        name: 'signet-redis',
+        key: 'REDIS_ADDRESS',
+      });
       // Kubernetes expands $(VAR) from variables defined earlier in the list.
       const url = env.findIndex((e) => e.name === 'REDIS_URL');
       expect(env[url]?.value).toBe('redis://$(REDIS_ADDRESS)');
@@ -179,9 +199,14 @@ describe('autoscaling and rollouts', () => {
     const scaled = byKind(example, 'ScaledObject');
     expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(['signer', 'verifier']);
     const lists = (name: string) =>
-      scaled.find((s) => s.metadata.name === name)?.spec.triggers.map((t: { type: string; metadata: { listName: string } }) => `${t.type} ${t.metadata.listName}`);
+      scaled
+        .find((s) => s.metadata.name === name)
+        ?.spec.triggers.map((t: { type: string; metadata: { listName: string } }) => `${t.type} ${t.metadata.listName}`);
     expect(lists('signer')).toEqual([`redis ${DEFAULT_PREFIX}:${QueueNames.push}:wait`]);
-    expect(lists('verifier')).toEqual([`redis ${DEFAULT_PREFIX}:${QueueNames.verify}:wait`, `redis ${DEFAULT_PREFIX}:${QueueNames.rescan}:wait`]);
+    expect(lists('verifier')).toEqual([
+      `redis ${DEFAULT_PREFIX}:${QueueNames.verify}:wait`,
+      `redis ${DEFAULT_PREFIX}:${QueueNames.rescan}:wait`,
+    ]);
   });
 
   it('pins no replicas on a Deployment an autoscaler owns', () => {
@@ -199,7 +224,8 @@ describe('autoscaling and rollouts', () => {
     expect(Number(seconds)).toBeGreaterThanOrEqual(5);
     expect(receiver?.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(seconds) + shutdownSeconds);
     expect(receiver?.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
-    for (const app of ['signer', 'verifier']) expect(find('Deployment', app)?.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(shutdownSeconds);
+    for (const app of ['signer', 'verifier'])
+      expect(find('Deployment', app)?.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(shutdownSeconds);
   });
 
   it('the HPA layout scales both workers on the exported queue-depth gauge, without KEDA', () => {
@@ -218,10 +244,13 @@ describe('the Ingress example', () => {
   const ingress = find('Ingress', 'webhook-receiver');
 
   it('routes only /webhooks/ to the receiver, over TLS for the same host', () => {
-    const rules = ingress?.spec.rules as { host: string; http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }[] } }[];
-    expect(rules.flatMap((r) => r.http.paths.map((p) => `${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`))).toEqual([
-      'Prefix /webhooks/ -> webhook-receiver:http',
-    ]);
+    const rules = ingress?.spec.rules as {
+      host: string;
+      http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }[] };
+    }[];
+    expect(
+      rules.flatMap((r) => r.http.paths.map((p) => `${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`)),
+    ).toEqual(['Prefix /webhooks/ -> webhook-receiver:http']);
     expect(ingress?.spec.defaultBackend).toBeUndefined();
     expect(ingress?.spec.tls).toEqual([{ hosts: rules.map((r) => r.host), secretName: expect.any(String) }]);
     const port = find('Service', 'webhook-receiver')?.spec.ports.find((p: { name: string }) => p.name === 'http');
@@ -241,7 +270,9 @@ describe('the Ingress example', () => {
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(c[probe].httpGet.port).toBe('metrics');
     const endpoints = byKind(example, 'ServiceMonitor')[0]?.spec.endpoints as { port: string; path: string }[];
     expect(endpoints.map((e) => `${e.port} ${e.path}`)).toEqual(['metrics /metrics']);
-    const svcPorts = find('Service', 'webhook-receiver')?.spec.ports.map((p: { name: string; targetPort: string }) => `${p.name}->${p.targetPort}`);
+    const svcPorts = find('Service', 'webhook-receiver')?.spec.ports.map(
+      (p: { name: string; targetPort: string }) => `${p.name}->${p.targetPort}`,
+    );
     expect(svcPorts).toEqual(['http->http', 'metrics->metrics']);
   });
 
@@ -254,13 +285,17 @@ describe('the Ingress example', () => {
 describe('the NetworkPolicies, evaluated', () => {
   const policies = byKind(example, 'NetworkPolicy');
   // The optional policy for private registries, as the example's namespace would hold it once enabled.
-  const privateEgress = (loadYaml(join(k8s, 'overlays/example/registry-egress-private.yaml')) as K8sObject[]).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'signet' } }));
+  const privateEgress = (loadYaml(join(k8s, 'overlays/example/registry-egress-private.yaml')) as K8sObject[]).map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, namespace: 'signet' },
+  }));
   const withPrivate = [...policies, ...privateEgress];
   const pod = (labels: Record<string, string>, namespace = 'signet'): Peer => ({ namespace, labels });
   const signet = (app: string) => pod({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'signet' });
   const redis = pod({ 'app.kubernetes.io/name': 'redis' });
   const keda = pod({ app: 'keda-operator' }, 'keda');
-  const can = (ps: K8sObject[], from: Peer, to: Peer, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => allows(ps, from, to, port, protocol);
+  const can = (ps: K8sObject[], from: Peer, to: Peer, port: number, protocol: 'TCP' | 'UDP' = 'TCP') =>
+    allows(ps, from, to, port, protocol);
 
   it('lets Signet pods and the KEDA operator reach an in-namespace Redis, and nobody else', () => {
     for (const app of APPS) expect(can(policies, signet(app), redis, 6379)).toBe(true);

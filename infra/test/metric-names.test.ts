@@ -9,7 +9,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, sharedDir, startRedis, startService, writeConfigFile, type RedisServer, type RunningService, type SignetApp } from '@signet/testing';
+import {
+  freePort,
+  sharedDir,
+  startRedis,
+  startService,
+  writeConfigFile,
+  type RedisServer,
+  type RunningService,
+  type SignetApp,
+} from '@signet/testing';
 import { dashboardExpressions, infra, metricNamesIn, ruleExpressions } from './support';
 
 /** Sample names a Prometheus exposition page can produce, from its `# TYPE` lines. */
@@ -69,14 +78,19 @@ describe('metric names in the dashboard and alert rules', () => {
     for (const app of APPS) {
       const names = exported.get(app);
       expect(names).toBeDefined();
-      for (const n of ['signet_build_info', 'signet_queue_jobs', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) expect(names).toContain(n);
+      for (const n of ['signet_build_info', 'signet_queue_jobs', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes'])
+        expect(names).toContain(n);
     }
   });
 
   it('every metric the dashboard queries is exported', () => {
     // The admission service (optional, HTTPS with its own certificate) is scraped by its own test:
     // apps/admission/test/webhook.test.ts checks the dashboard's admission names against its /metrics.
-    const used = new Set(dashboardExpressions().flatMap((e) => metricNamesIn(e.expr)).filter((n) => !n.startsWith('signet_admission_')));
+    const used = new Set(
+      dashboardExpressions()
+        .flatMap((e) => metricNamesIn(e.expr))
+        .filter((n) => !n.startsWith('signet_admission_')),
+    );
     expect(used.size).toBeGreaterThan(15);
     const names = all();
     expect([...used].filter((n) => !names.has(n))).toEqual([]);
@@ -122,7 +136,8 @@ describe('the dashboard covers what operators watch', () => {
     }
     // Retried attempts and failures for good are drawn apart, as the alerts tell them apart.
     const exprs = dashboardExpressions().map((e) => e.expr);
-    for (const final of ['true', 'false']) expect(exprs.some((e) => e.includes(`signet_signer_jobs_failed_total{final="${final}"}`))).toBe(true);
+    for (const final of ['true', 'false'])
+      expect(exprs.some((e) => e.includes(`signet_signer_jobs_failed_total{final="${final}"}`))).toBe(true);
     // The violations table is an instant table query, one row per standing violation.
     const dash = JSON.parse(text) as { panels: { type: string; targets?: { expr: string; format?: string }[] }[] };
     const table = dash.panels.find((p) => p.type === 'table' && p.targets?.some((t) => t.expr.includes('signet_tag_violation')));

@@ -55,7 +55,10 @@ describe('monitoring objects carry the label kube-prometheus-stack selects on', 
   });
 
   it("without the overlay's patch the component's default label stands", () => {
-    expect(releaseOf(copyOfExample(dir, undefined))).toEqual({ ServiceMonitor: 'kube-prometheus-stack', PrometheusRule: 'kube-prometheus-stack' });
+    expect(releaseOf(copyOfExample(dir, undefined))).toEqual({
+      ServiceMonitor: 'kube-prometheus-stack',
+      PrometheusRule: 'kube-prometheus-stack',
+    });
   });
 
   it('a patch whose target matches nothing fails the render (a misspelt kind does not pass silently)', () => {

@@ -39,28 +39,39 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 function peerMatches(peer: PolicyPeer, policyNamespace: string, other: Peer): boolean {
-  if (peer.ipBlock) return 'ip' in other && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
+  if (peer.ipBlock)
+    return 'ip' in other && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
   if ('ip' in other) return false;
-  const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': other.namespace }) : other.namespace === policyNamespace;
+  const nsOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': other.namespace })
+    : other.namespace === policyNamespace;
   return nsOk && selects(peer.podSelector, other.labels);
 }
 
 function portMatches(rule: Rule, port: number, protocol: string): boolean {
   if (!rule.ports?.length) return true;
-  return rule.ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || (p.port <= port && port <= (p.endPort ?? p.port))));
+  return rule.ports.some(
+    (p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || (p.port <= port && port <= (p.endPort ?? p.port))),
+  );
 }
 
 /** Whether the policies let `pod` send (egress) or receive (ingress) this connection. */
 function side(policies: K8sObject[], pod: Peer, other: Peer, direction: 'Ingress' | 'Egress', port: number, protocol: string): boolean {
   if ('ip' in pod) return true;
   const applying = policies.filter(
-    (p) => p.metadata.namespace === pod.namespace && selects(p.spec.podSelector, pod.labels) && (p.spec.policyTypes ?? ['Ingress']).includes(direction),
+    (p) =>
+      p.metadata.namespace === pod.namespace &&
+      selects(p.spec.podSelector, pod.labels) &&
+      (p.spec.policyTypes ?? ['Ingress']).includes(direction),
   );
   if (applying.length === 0) return true;
   return applying.some((p) =>
     ((direction === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? []).some((rule: Rule) => {
       const peers = direction === 'Ingress' ? rule.from : rule.to;
-      return portMatches(rule, port, protocol) && (!peers?.length || peers.some((peer) => peerMatches(peer, p.metadata.namespace as string, other)));
+      return (
+        portMatches(rule, port, protocol) &&
+        (!peers?.length || peers.some((peer) => peerMatches(peer, p.metadata.namespace as string, other)))
+      );
     }),
   );
 }

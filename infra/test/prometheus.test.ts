@@ -87,9 +87,21 @@ describe('Prometheus files', () => {
 
   // Each rewrite is an earlier (wrong) form of a rule: the unit tests must catch it.
   it.each([
-    ['SignetSignerFailing paging on retried attempts', 'sum by (registry) (increase(signet_signatures_total{result="failed"}[15m])) > 0', 'sum by (registry) (rate(signet_signatures_total{result="failed"}[5m])) > 0 or sum by (reason) (rate(signet_signer_jobs_failed_total[5m])) > 0'],
-    ['SignetQueueBacklog taking the largest state instead of the sum', 'sum by (queue) (max by (queue, state) (signet_queue_jobs{state=~"waiting|prioritized"}))', 'max by (queue) (signet_queue_jobs{state=~"waiting|prioritized"})'],
-    ['SignetQueueBacklog adding up the replicas', 'sum by (queue) (max by (queue, state) (signet_queue_jobs{state=~"waiting|prioritized"}))', 'sum by (queue) (signet_queue_jobs{state=~"waiting|prioritized"})'],
+    [
+      'SignetSignerFailing paging on retried attempts',
+      'sum by (registry) (increase(signet_signatures_total{result="failed"}[15m])) > 0',
+      'sum by (registry) (rate(signet_signatures_total{result="failed"}[5m])) > 0 or sum by (reason) (rate(signet_signer_jobs_failed_total[5m])) > 0',
+    ],
+    [
+      'SignetQueueBacklog taking the largest state instead of the sum',
+      'sum by (queue) (max by (queue, state) (signet_queue_jobs{state=~"waiting|prioritized"}))',
+      'max by (queue) (signet_queue_jobs{state=~"waiting|prioritized"})',
+    ],
+    [
+      'SignetQueueBacklog adding up the replicas',
+      'sum by (queue) (max by (queue, state) (signet_queue_jobs{state=~"waiting|prioritized"}))',
+      'sum by (queue) (signet_queue_jobs{state=~"waiting|prioritized"})',
+    ],
     ['SignetSignerDown on one replica down', 'absent(signet_build_info{service="signer"})', 'min(up{job="signet-signer"}) == 0'],
     ['SignetInstanceDown on whichever target is down', 'and on (job, instance) (up == 0)', 'and on () (up == 0)'],
   ])('the unit tests fail with %s', (_name, from, to) => {

@@ -57,6 +57,8 @@ export function grafanaToPromql(expr: string): string {
 
 /** The alerting rules file's expressions (written alongside this project, loaded as Prometheus does). */
 export function ruleExpressions(): { alert: string; expr: string }[] {
-  const [doc] = loadYaml(join(infra, 'prometheus/signet-rules.yml')) as { groups: { rules: { alert?: string; record?: string; expr: string }[] }[] }[];
+  const [doc] = loadYaml(join(infra, 'prometheus/signet-rules.yml')) as {
+    groups: { rules: { alert?: string; record?: string; expr: string }[] }[];
+  }[];
   return (doc?.groups ?? []).flatMap((g) => g.rules.map((r) => ({ alert: r.alert ?? r.record ?? '?', expr: r.expr })));
 }

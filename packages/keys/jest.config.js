@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'keys', rootDir: __dirname, testEnvironment: '<rootDir>/jest.environment.js' };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'keys',
+  rootDir: __dirname,
+  testEnvironment: '<rootDir>/jest.environment.js',
+};

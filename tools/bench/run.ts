@@ -24,7 +24,10 @@ function runOne(name: string): Promise<{ code: number; lastLine: string }> {
     });
     child.on('close', (code) => {
       // The headline: the lines that compare against a baseline or target, else the last human line.
-      const lines = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('{'));
+      const lines = out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('{'));
       const headline = lines.filter((l) => /target|ratio|×|\dx\b/.test(l));
       resolve({ code: code ?? 1, lastLine: (headline.length ? headline : lines.slice(-1)).join('\n' + ' '.repeat(10)) });
     });

@@ -72,7 +72,11 @@ async function main(): Promise<void> {
   const [receiverPort, signerPort, verifierPort, opsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const registry = await startRegistry({
     users: USERS,
-    notifications: { url: `http://127.0.0.1:${receiverPort}/webhooks/demo`, headers: { Authorization: `Bearer ${WEBHOOK_TOKEN}` }, ignorePulls: true },
+    notifications: {
+      url: `http://127.0.0.1:${receiverPort}/webhooks/demo`,
+      headers: { Authorization: `Bearer ${WEBHOOK_TOKEN}` },
+      ignorePulls: true,
+    },
   });
   cleanups.push(() => registry.teardown());
   say(`registry         ${registry.url} (htpasswd users: ci-bot, mallory; notifications to Signet)`);
@@ -88,7 +92,11 @@ async function main(): Promise<void> {
       redis: { url: redis.url },
       registries: [{ name: 'demo', url: registry.url, username: 'ci-bot', passwordEnv: 'REGISTRY_PASSWORD' }],
       webhooks: [{ name: 'demo', source: 'distribution', registry: 'demo', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
-      receiver: { host: '127.0.0.1', ops: { host: '127.0.0.1' }, dashboard: { enabled: true, username: 'admin', passwordEnv: 'DASHBOARD_PASSWORD' } },
+      receiver: {
+        host: '127.0.0.1',
+        ops: { host: '127.0.0.1' },
+        dashboard: { enabled: true, username: 'admin', passwordEnv: 'DASHBOARD_PASSWORD' },
+      },
       signer: {
         key: { path: `${keyPrefix}.key`, passwordEnv: 'COSIGN_PASSWORD' },
         trust: [{ registry: 'demo', repositories: ['demo/*'], actors: ['ci-bot'] }],
@@ -164,7 +172,9 @@ async function main(): Promise<void> {
   say(`Prometheus: SignetUnsignedTagOverwrite firing ${Date.now() - pushedAt} ms after the push`);
   await hook.waitFor((reqs) => reqs.some((r) => r.body.toString().includes('SignetUnsignedTagOverwrite')), 30_000);
   const delivered = hook.requests.find((r) => r.body.toString().includes('SignetUnsignedTagOverwrite'))!;
-  const alert = (JSON.parse(delivered.body.toString()) as { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }).alerts[0];
+  const alert = (
+    JSON.parse(delivered.body.toString()) as { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }
+  ).alerts[0];
   say(`Alertmanager delivered it ${delivered.receivedAt - pushedAt} ms after the push: ${alert?.annotations.summary ?? ''}`);
 
   console.log(`\nWhere to look:

@@ -12,7 +12,11 @@ const wantsAdmission = existsSync(configPath) && Boolean(parse(readFileSync(conf
 const apps = ['webhook-receiver', 'signer', 'verifier', ...(wantsAdmission ? ['admission'] : [])];
 const children = apps.map((app) => {
   // Own process group: a Ctrl-C in the terminal reaches only this script, which passes one SIGTERM on.
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+    detached: true,
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${app.padEnd(16)} | ${line}\n`));
   }

@@ -22,7 +22,12 @@ export function readCertificatePair(tls: AdmissionConfig['tls']): CertificatePai
  * Reads the certificate files again and, when they changed, serves the new pair; true when it did. A pair caught
  * half-rotated fails and is tried again on the next call; the old one keeps serving.
  */
-export function certificateReloader(server: Server, first: CertificatePair, tls: AdmissionConfig['tls'], deps: { metrics: AdmissionMetrics; logger: Logger }): () => boolean {
+export function certificateReloader(
+  server: Server,
+  first: CertificatePair,
+  tls: AdmissionConfig['tls'],
+  deps: { metrics: AdmissionMetrics; logger: Logger },
+): () => boolean {
   let current = first.hash;
   return () => {
     try {

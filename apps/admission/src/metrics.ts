@@ -9,9 +9,25 @@ export function createAdmissionMetrics(registry: MetricsRegistry) {
       labelNames: ['webhook', 'outcome', 'decision'],
       registers: [registry],
     }),
-    images: new Counter({ name: 'signet_admission_images_total', help: 'Images judged, by outcome and reason code.', labelNames: ['outcome', 'reason'], registers: [registry] }),
-    latency: new Histogram({ name: 'signet_admission_review_duration_seconds', help: 'Time to answer one AdmissionReview.', labelNames: ['webhook', 'outcome'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    certReloads: new Counter({ name: 'signet_admission_certificate_reloads_total', help: 'Serving certificate reloads, by result.', labelNames: ['result'], registers: [registry] }),
+    images: new Counter({
+      name: 'signet_admission_images_total',
+      help: 'Images judged, by outcome and reason code.',
+      labelNames: ['outcome', 'reason'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'signet_admission_review_duration_seconds',
+      help: 'Time to answer one AdmissionReview.',
+      labelNames: ['webhook', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    certReloads: new Counter({
+      name: 'signet_admission_certificate_reloads_total',
+      help: 'Serving certificate reloads, by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   };
 }
 export type AdmissionMetrics = ReturnType<typeof createAdmissionMetrics>;

@@ -94,7 +94,11 @@ function recordReview(opts: ReviewHandlerOptions, webhook: string, request: Admi
     images: result.verdicts.map((v) => ({ image: v.image, digest: v.digest, outcome: v.outcome, reason: v.reason })),
   };
   if (result.decision === 'allowed') logger.debug(log, 'admission review');
-  else logger.warn({ ...log, why: result.verdicts.filter((v) => !v.allowed).map((v) => v.message) }, 'admission review found images that are not validly signed');
+  else
+    logger.warn(
+      { ...log, why: result.verdicts.filter((v) => !v.allowed).map((v) => v.message) },
+      'admission review found images that are not validly signed',
+    );
 }
 
 /** Answers POST /validate[/<mode>] and /mutate[/<mode>] with an AdmissionReview response. */
@@ -110,13 +114,23 @@ export function createReviewHandler(opts: ReviewHandlerOptions): (req: IncomingM
     if (req.method !== 'POST') return send(405, { error: 'POST an AdmissionReview', code: 'METHOD_NOT_ALLOWED' });
     const { webhook, hint } = route;
     try {
-      if (hint !== undefined && !MODES.has(hint)) throw new HttpError(404, 'UNKNOWN_MODE', `no such webhook: the mode in /${webhook}/<mode> is enforce, warn or audit, not "${hint}"`);
+      if (hint !== undefined && !MODES.has(hint))
+        throw new HttpError(
+          404,
+          'UNKNOWN_MODE',
+          `no such webhook: the mode in /${webhook}/<mode> is enforce, warn or audit, not "${hint}"`,
+        );
       const request = await readReview(req);
-      const result = await reviewAdmission(request, opts.judge, opts.policy, { mutate: webhook === 'mutate', modeHint: hint as AdmissionMode | undefined, budgetMs: opts.liveBudget });
+      const result = await reviewAdmission(request, opts.judge, opts.policy, {
+        mutate: webhook === 'mutate',
+        modeHint: hint as AdmissionMode | undefined,
+        budgetMs: opts.liveBudget,
+      });
       send(200, admissionReviewResponse(result.response));
       recordReview(opts, webhook, request, result, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {
-      const known = err instanceof MalformedReviewError ? new HttpError(400, err.code, err.message) : err instanceof HttpError ? err : undefined;
+      const known =
+        err instanceof MalformedReviewError ? new HttpError(400, err.code, err.message) : err instanceof HttpError ? err : undefined;
       opts.metrics.reviews.labels(webhook, known ? 'malformed' : 'error', 'error').inc();
       if (!known) opts.logger.error({ err, webhook }, 'admission review failed');
       if (res.headersSent) return;

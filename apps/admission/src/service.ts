@@ -44,23 +44,41 @@ export async function startAdmission(config: SignetConfig, opts: StartOptions): 
     await whenConnected(redis, 5000);
     const { judge, close: closeJudge } = await createAdmissionJudge(config, redis);
     rt.defer('admission judge', closeJudge);
-    const policy: ReviewPolicy = { defaultMode: admission.defaultMode, namespaces: admission.namespaces, excludedNamespaces: admission.excludedNamespaces, podsOnly: admission.podsOnly };
+    const policy: ReviewPolicy = {
+      defaultMode: admission.defaultMode,
+      namespaces: admission.namespaces,
+      excludedNamespaces: admission.excludedNamespaces,
+      podsOnly: admission.podsOnly,
+    };
     const metrics = createAdmissionMetrics(rt.metrics);
     const handle = createReviewHandler({ judge, policy, liveBudget: admission.liveBudget, metrics, logger: rt.logger });
 
     const first = readCertificatePair(admission.tls);
     const server = createServer({ cert: first.cert, key: first.key }, (req, res) => void handle(req, res));
     const port = await listen(server, opts.port ?? admission.port, admission.host);
-    rt.defer('review listener', () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }));
+    rt.defer(
+      'review listener',
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
     const reloadCertificate = certificateReloader(server, first, admission.tls, { metrics, logger: rt.logger });
     const timer = setInterval(reloadCertificate, admission.tls.reloadInterval);
     timer.unref();
     rt.defer('certificate reload timer', () => clearInterval(timer));
     const ops = await rt.startOps({ port: opts.opsPort ?? admission.opsPort, ready: async () => (await redis.ping()) === 'PONG' });
-    rt.logger.info({ port, opsPort: ops.port, registries: config.registries.map((r) => r.host), defaultMode: admission.defaultMode, unwatchedRegistries: admission.unwatchedRegistries }, 'admission webhook started');
+    rt.logger.info(
+      {
+        port,
+        opsPort: ops.port,
+        registries: config.registries.map((r) => r.host),
+        defaultMode: admission.defaultMode,
+        unwatchedRegistries: admission.unwatchedRegistries,
+      },
+      'admission webhook started',
+    );
     return { port, opsPort: ops.port, metrics: rt.metrics, reloadCertificate };
   });
 }

@@ -13,7 +13,9 @@ const ca = () => env.cert.cert;
 const validate = (review: unknown, s = svc, path = '/validate') => post(s.port, path, review, ca());
 const scrape = async (s: RunningAdmission) => (await fetch(`http://127.0.0.1:${s.opsPort}/metrics`)).text();
 const metric = (text: string, name: string, labels: Record<string, string>) => {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.split(' ').pop()) : 0;
 };
 
@@ -35,13 +37,19 @@ afterAll(async () => {
 describe('the decision', () => {
   it('admits a pod whose image the verifier knows as validly signed, from the tag state, echoing the uid', async () => {
     const review = admissionReview(pod([{ image: `${host}/team/app:1.0` }]));
-    const before = metric(await scrape(svc), 'signet_admission_reviews_total', { webhook: 'validate', outcome: 'cache-hit', decision: 'allowed' });
+    const before = metric(await scrape(svc), 'signet_admission_reviews_total', {
+      webhook: 'validate',
+      outcome: 'cache-hit',
+      decision: 'allowed',
+    });
     const res = await validate(review);
     expect(res.status).toBe(200);
     expect(res.body.apiVersion).toBe('admission.k8s.io/v1');
     expect(res.body.kind).toBe('AdmissionReview');
     expect(res.body.response).toEqual({ uid: (review.request as { uid: string }).uid, allowed: true });
-    expect(metric(await scrape(svc), 'signet_admission_reviews_total', { webhook: 'validate', outcome: 'cache-hit', decision: 'allowed' })).toBe(before + 1);
+    expect(
+      metric(await scrape(svc), 'signet_admission_reviews_total', { webhook: 'validate', outcome: 'cache-hit', decision: 'allowed' }),
+    ).toBe(before + 1);
   });
 
   it('denies an unsigned image with a message naming the image, the reason and the fix', async () => {
@@ -73,7 +81,7 @@ describe('the decision', () => {
     }
   });
 
-  it('denies a signed tag pinned to a digest other than the signed one (mallory\'s digest under a trusted tag name)', async () => {
+  it("denies a signed tag pinned to a digest other than the signed one (mallory's digest under a trusted tag name)", async () => {
     const bad = await env.push('team/app:evil', MALLORY);
     const res = await validate(admissionReview(pod([{ image: `${host}/team/app:1.0@${bad}` }])));
     expect(res.body.response?.allowed).toBe(false);
@@ -103,8 +111,14 @@ describe('the decision', () => {
     expect((await cacheKeys()).length).toBe(before + 1);
     expect((await validate(admissionReview(pod([{ image: `${host}/team/fresh:2.0@${digest}` }])))).body.response?.allowed).toBe(true);
     const m1 = await scrape(svc);
-    expect(metric(m1, 'signet_admission_reviews_total', { outcome: 'live', decision: 'allowed' }) - metric(m0, 'signet_admission_reviews_total', { outcome: 'live', decision: 'allowed' })).toBe(1);
-    expect(metric(m1, 'signet_admission_reviews_total', { outcome: 'cache-hit', decision: 'allowed' }) - metric(m0, 'signet_admission_reviews_total', { outcome: 'cache-hit', decision: 'allowed' })).toBe(1);
+    expect(
+      metric(m1, 'signet_admission_reviews_total', { outcome: 'live', decision: 'allowed' }) -
+        metric(m0, 'signet_admission_reviews_total', { outcome: 'live', decision: 'allowed' }),
+    ).toBe(1);
+    expect(
+      metric(m1, 'signet_admission_reviews_total', { outcome: 'cache-hit', decision: 'allowed' }) -
+        metric(m0, 'signet_admission_reviews_total', { outcome: 'cache-hit', decision: 'allowed' }),
+    ).toBe(1);
   });
 
   it('judges the digest the tag points to now when the verifier has not seen the tag, and denies a tag that does not exist', async () => {
@@ -124,7 +138,9 @@ describe('the decision', () => {
       const res = await validate(admissionReview(pod([{ image: `${host}/team/down:1.0` }])));
       expect(res.body.response?.allowed).toBe(false);
       expect(res.body.response?.status?.message).toContain('could not be asked');
-      expect(metric(await scrape(svc), 'signet_admission_reviews_total', { outcome: 'unreachable', decision: 'denied' })).toBeGreaterThanOrEqual(1);
+      expect(
+        metric(await scrape(svc), 'signet_admission_reviews_total', { outcome: 'unreachable', decision: 'denied' }),
+      ).toBeGreaterThanOrEqual(1);
       // What the verifier already judged still answers with the registry down.
       expect((await validate(admissionReview(pod([{ image: `${host}/team/app:1.0` }])))).body.response?.allowed).toBe(true);
     } finally {

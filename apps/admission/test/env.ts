@@ -8,8 +8,25 @@ import { buildPayload, signBytes } from '@signet/crypto';
 import { createLogger, MetricsRegistry } from '@signet/observability';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
-import { makeCertificate, makeTempDir, pushImage, removeDir, startRedis, startRegistry, type RedisServer, type RegistryServer, type TestCertificate } from '@signet/testing';
-import { checkTag, closeContext, createVerifierContext, createVerifierMetrics, type CheckOutcome, type VerifierContext } from '@signet/verification';
+import {
+  makeCertificate,
+  makeTempDir,
+  pushImage,
+  removeDir,
+  startRedis,
+  startRegistry,
+  type RedisServer,
+  type RegistryServer,
+  type TestCertificate,
+} from '@signet/testing';
+import {
+  checkTag,
+  closeContext,
+  createVerifierContext,
+  createVerifierMetrics,
+  type CheckOutcome,
+  type VerifierContext,
+} from '@signet/verification';
 import { Redis } from 'ioredis';
 import { startAdmission, type RunningAdmission } from '../src/service';
 
@@ -52,7 +69,14 @@ export async function startAdmissionEnv(): Promise<AdmissionEnv> {
   writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
   const keyFile = join(dir, 'tls.key');
   writeFileSync(keyFile, cert.key);
-  const client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  const client = new RegistryClient({
+    name: 'local',
+    url: registry.url,
+    username: CI_BOT.username,
+    password: CI_BOT.password,
+    insecure: true,
+    dockerConfig: false,
+  });
   const sigStore = new SignatureStore(client, { bundles: false });
   const clients: Redis[] = [];
   const running: RunningAdmission[] = [];
@@ -94,7 +118,11 @@ export async function startAdmissionEnv(): Promise<AdmissionEnv> {
       if (!verifierCtx) {
         const stateClient = new Redis(redis.url);
         clients.push(stateClient);
-        verifierCtx = await createVerifierContext({ config: config(), redis: stateClient, metrics: createVerifierMetrics(new MetricsRegistry()) });
+        verifierCtx = await createVerifierContext({
+          config: config(),
+          redis: stateClient,
+          metrics: createVerifierMetrics(new MetricsRegistry()),
+        });
       }
       return checkTag(verifierCtx, { registry: 'local', repository: repo, tag }, { force: true });
     },
@@ -142,19 +170,38 @@ export function admissionReview(
       object,
       oldObject: o.oldObject ?? null,
       dryRun: o.dryRun ?? false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions', ...(o.dryRun ? { dryRun: ['All'] } : {}) },
+      options: {
+        apiVersion: 'meta.k8s.io/v1',
+        kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions',
+        ...(o.dryRun ? { dryRun: ['All'] } : {}),
+      },
     },
   };
 }
 
 /** A Pod as the API server passes it to webhooks (defaults applied). */
-export function pod(containers: { image: string; name?: string }[], more: { initContainers?: { image: string; name?: string }[]; ephemeralContainers?: { image: string; name?: string }[] } = {}) {
+export function pod(
+  containers: { image: string; name?: string }[],
+  more: { initContainers?: { image: string; name?: string }[]; ephemeralContainers?: { image: string; name?: string }[] } = {},
+) {
   const c = (list: { image: string; name?: string }[], p: string) =>
-    list.map((x, i) => ({ name: x.name ?? `${p}${i}`, image: x.image, imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} }));
+    list.map((x, i) => ({
+      name: x.name ?? `${p}${i}`,
+      image: x.image,
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      resources: {},
+    }));
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { generateName: 'web-7c9f-', namespace: 'default', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7c9f', uid: randomUUID(), controller: true }] },
+    metadata: {
+      generateName: 'web-7c9f-',
+      namespace: 'default',
+      labels: { app: 'web' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7c9f', uid: randomUUID(), controller: true }],
+    },
     spec: {
       containers: c(containers, 'app'),
       ...(more.initContainers ? { initContainers: c(more.initContainers, 'init') } : {}),
@@ -169,7 +216,21 @@ export function pod(containers: { image: string; name?: string }[], more: { init
 
 export interface Answer {
   status: number;
-  body: { apiVersion?: string; kind?: string; response?: { uid: string; allowed: boolean; status?: { code: number; message: string }; patchType?: string; patch?: string; warnings?: string[]; auditAnnotations?: Record<string, string> }; error?: string; code?: string };
+  body: {
+    apiVersion?: string;
+    kind?: string;
+    response?: {
+      uid: string;
+      allowed: boolean;
+      status?: { code: number; message: string };
+      patchType?: string;
+      patch?: string;
+      warnings?: string[];
+      auditAnnotations?: Record<string, string>;
+    };
+    error?: string;
+    code?: string;
+  };
   /** SHA-256 fingerprint of the certificate the server presented. */
   fingerprint: string;
 }
@@ -178,19 +239,30 @@ export interface Answer {
 export function post(port: number, path: string, body: unknown, ca: string): Promise<Answer> {
   const data = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      const chunks: Buffer[] = [];
-      const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'], fingerprint });
-        } catch {
-          reject(new Error(`not JSON (${res.statusCode}): ${text}`));
-        }
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ca,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'], fingerprint });
+          } catch {
+            reject(new Error(`not JSON (${res.statusCode}): ${text}`));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -201,7 +273,10 @@ export function applyReplacePatch(object: unknown, patch: { op: string; path: st
   const copy = structuredClone(object) as Record<string, unknown>;
   for (const op of patch) {
     if (op.op !== 'replace') throw new Error(`unexpected op ${op.op}`);
-    const keys = op.path.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = op.path
+      .slice(1)
+      .split('/')
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = keys.pop() as string;
     let at: Record<string, unknown> = copy;
     for (const k of keys) {

@@ -8,7 +8,9 @@ import { WORKLOAD_KINDS } from '@signet/verification';
 
 /** The shipped webhook configurations agree with what the service reads and serves (the schemas are checked in infra/test). */
 const dir = join(repoRoot(), 'infra/k8s/components/admission');
-const docs = parseAllDocuments(readFileSync(join(dir, 'webhooks.yaml'), 'utf8')).map((d) => d.toJSON() as { kind: string; metadata: { annotations: Record<string, string> }; webhooks: Webhook[] });
+const docs = parseAllDocuments(readFileSync(join(dir, 'webhooks.yaml'), 'utf8')).map(
+  (d) => d.toJSON() as { kind: string; metadata: { annotations: Record<string, string> }; webhooks: Webhook[] },
+);
 interface Webhook {
   name: string;
   clientConfig: { service: { path: string } };
@@ -19,7 +21,11 @@ interface Webhook {
   reinvocationPolicy?: string;
 }
 const webhooks = docs.flatMap((d) => d.webhooks.map((w) => ({ ...w, kind: d.kind })));
-const defaults = parseConfig({ registries: [{ name: 'r', url: 'http://127.0.0.1:5000' }], verifier: { keys: ['k.pub'] }, admission: { tls: { certFile: 'c', keyFile: 'k' } } }).admission!;
+const defaults = parseConfig({
+  registries: [{ name: 'r', url: 'http://127.0.0.1:5000' }],
+  verifier: { keys: ['k.pub'] },
+  admission: { tls: { certFile: 'c', keyFile: 'k' } },
+}).admission!;
 
 describe('the shipped admission webhook configurations', () => {
   it('send every workload kind the service reads, and ephemeral containers', () => {

@@ -11,7 +11,8 @@ let signedDigest: string;
 let otherSignedDigest: string;
 
 const validate = (review: unknown, s = svc, path = '/validate') => post(s.port, path, review, env.cert.cert);
-const decode = (patch: string | undefined) => JSON.parse(Buffer.from(patch ?? '', 'base64').toString('utf8')) as { op: string; path: string; value: string }[];
+const decode = (patch: string | undefined) =>
+  JSON.parse(Buffer.from(patch ?? '', 'base64').toString('utf8')) as { op: string; path: string; value: string }[];
 
 /** `spec` (a pod spec) wrapped as an object of `kind`, where that kind keeps its pod template. */
 function workload(kind: string, spec: Record<string, unknown>): Record<string, unknown> {
@@ -25,7 +26,15 @@ function workload(kind: string, spec: Record<string, unknown>): Record<string, u
     case 'Job':
       return { apiVersion: 'batch/v1', kind, metadata, spec: { template: { ...template, spec: { ...spec, restartPolicy: 'Never' } } } };
     case 'CronJob':
-      return { apiVersion: 'batch/v1', kind, metadata, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { ...template, spec: { ...spec, restartPolicy: 'OnFailure' } } } } } };
+      return {
+        apiVersion: 'batch/v1',
+        kind,
+        metadata,
+        spec: {
+          schedule: '*/5 * * * *',
+          jobTemplate: { spec: { template: { ...template, spec: { ...spec, restartPolicy: 'OnFailure' } } } },
+        },
+      };
     default:
       return { apiVersion: 'apps/v1', kind, metadata, spec: { selector: { matchLabels: { app: 'web' } }, template } };
   }
@@ -58,14 +67,18 @@ describe('what it reads', () => {
   });
 
   it('denies an unsigned init container (a sidecar) beside signed containers', async () => {
-    const res = await validate(admissionReview(pod([{ image: `${host}/team/app:1.0` }], { initContainers: [{ image: `${host}/team/raw:1.0`, name: 'setup' }] })));
+    const res = await validate(
+      admissionReview(pod([{ image: `${host}/team/app:1.0` }], { initContainers: [{ image: `${host}/team/raw:1.0`, name: 'setup' }] })),
+    );
     expect(res.body.response?.allowed).toBe(false);
     expect(res.body.response?.status?.message).toContain('initContainers[setup]');
   });
 
   it('denies an unsigned ephemeral container added by kubectl debug (UPDATE on pods/ephemeralcontainers)', async () => {
     const before = pod([{ image: `${host}/team/app:1.0` }]);
-    const after = pod([{ image: `${host}/team/app:1.0` }], { ephemeralContainers: [{ image: `${host}/team/raw:1.0`, name: 'debugger-x1' }] });
+    const after = pod([{ image: `${host}/team/app:1.0` }], {
+      ephemeralContainers: [{ image: `${host}/team/raw:1.0`, name: 'debugger-x1' }],
+    });
     const res = await validate(admissionReview(after, { operation: 'UPDATE', subResource: 'ephemeralcontainers', oldObject: before }));
     expect(res.body.response?.allowed).toBe(false);
     expect(res.body.response?.status?.message).toContain('ephemeralContainers[debugger-x1]');
@@ -89,9 +102,16 @@ describe('what it reads', () => {
 
   it('podsOnly: templates pass unjudged and unpatched, Pods are still judged', async () => {
     const podsOnly = await env.start({ podsOnly: true });
-    const template = await validate(admissionReview(workload('Deployment', { containers: [{ name: 'web', image: `${host}/team/raw:1.0` }] })), podsOnly);
+    const template = await validate(
+      admissionReview(workload('Deployment', { containers: [{ name: 'web', image: `${host}/team/raw:1.0` }] })),
+      podsOnly,
+    );
     expect(template.body.response?.allowed).toBe(true);
-    const mutated = await validate(admissionReview(workload('Deployment', { containers: [{ name: 'web', image: `${host}/team/app:1.0` }] })), podsOnly, '/mutate');
+    const mutated = await validate(
+      admissionReview(workload('Deployment', { containers: [{ name: 'web', image: `${host}/team/app:1.0` }] })),
+      podsOnly,
+      '/mutate',
+    );
     expect(mutated.body.response?.patch).toBeUndefined();
     expect((await validate(admissionReview(pod([{ image: `${host}/team/raw:1.0` }])), podsOnly)).body.response?.allowed).toBe(false);
   });
@@ -109,7 +129,9 @@ describe('pinning (/mutate)', () => {
     const res = await validate(admissionReview(object), svc, '/mutate');
     expect(res.body.response?.allowed).toBe(true);
     expect(res.body.response?.patchType).toBe('JSONPatch');
-    const patched = applyReplacePatch(object, decode(res.body.response?.patch)) as { spec: { jobTemplate: { spec: { template: { spec: { containers: { image: string }[]; initContainers: { image: string }[] } } } } } };
+    const patched = applyReplacePatch(object, decode(res.body.response?.patch)) as {
+      spec: { jobTemplate: { spec: { template: { spec: { containers: { image: string }[]; initContainers: { image: string }[] } } } } };
+    };
     const spec = patched.spec.jobTemplate.spec.template.spec;
     expect(spec.containers.map((c) => c.image)).toEqual([`${host}/team/app:1.0@${signedDigest}`, `${host}/team/app:1.0@${signedDigest}`]);
     expect(spec.initContainers[0]?.image).toBe(`${host}/team/sidecar:2.0@${otherSignedDigest}`);
@@ -150,7 +172,9 @@ describe('modes and policies', () => {
   });
 
   it('admits anything in an excluded namespace (kube-system by default)', async () => {
-    expect((await validate(admissionReview(pod([{ image: `${host}/team/raw:1.0` }]), { namespace: 'kube-system' }))).body.response?.allowed).toBe(true);
+    expect(
+      (await validate(admissionReview(pod([{ image: `${host}/team/raw:1.0` }]), { namespace: 'kube-system' }))).body.response?.allowed,
+    ).toBe(true);
   });
 
   it('follows the policy for registries Signet does not watch: deny by default, allow, warn; nginx is docker.io/library/nginx:latest', async () => {
@@ -189,7 +213,11 @@ describe('modes and policies', () => {
 describe('metrics', () => {
   const exportedNames = async () => {
     const page = await (await fetch(`http://127.0.0.1:${svc.opsPort}/metrics`)).text();
-    return new Set([...page.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name as string])));
+    return new Set(
+      [...page.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name as string],
+      ),
+    );
   };
   /** The admission metric names a shipped file mentions. */
   const namesIn = (file: string) => [...new Set(readFileSync(join(repoRoot(), file), 'utf8').match(/signet_admission_[a-z_]+/g) ?? [])];
@@ -203,7 +231,13 @@ describe('metrics', () => {
 
   it('exports every metric the Grafana dashboard draws in its Admission row', async () => {
     const used = namesIn('infra/grafana/signet-dashboard.json');
-    expect(used).toEqual(expect.arrayContaining(['signet_admission_reviews_total', 'signet_admission_images_total', 'signet_admission_review_duration_seconds_bucket']));
+    expect(used).toEqual(
+      expect.arrayContaining([
+        'signet_admission_reviews_total',
+        'signet_admission_images_total',
+        'signet_admission_review_duration_seconds_bucket',
+      ]),
+    );
     const exported = await exportedNames();
     expect(used.filter((n) => !exported.has(n))).toEqual([]);
   });
@@ -211,13 +245,26 @@ describe('metrics', () => {
 
 describe('the HTTPS endpoint', () => {
   it('answers a malformed review with a 400 JSON error and keeps serving', async () => {
-    for (const body of ['{not json', JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: {} }), JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE' } }), 'null', '[]']) {
+    for (const body of [
+      '{not json',
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: {} }),
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE' },
+      }),
+      'null',
+      '[]',
+    ]) {
       const res = await validate(body);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('MALFORMED_REVIEW');
     }
     const odd = admissionReview(pod([{ image: `${host}/team/app:1.0` }]));
-    ((odd.request as { object: { spec: { containers: unknown[] } } }).object.spec.containers as unknown[]).push(42, { name: 'x', image: 7 });
+    ((odd.request as { object: { spec: { containers: unknown[] } } }).object.spec.containers as unknown[]).push(42, {
+      name: 'x',
+      image: 7,
+    });
     expect((await validate(odd)).body.response?.allowed).toBe(false);
     expect((await validate(admissionReview(pod([{ image: `${host}/team/app:1.0` }])))).body.response?.allowed).toBe(true);
   });
@@ -232,7 +279,9 @@ describe('the HTTPS endpoint', () => {
     let fingerprint = first.fingerprint;
     while (fingerprint === first.fingerprint && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
-      fingerprint = (await post(svc.port, '/validate', admissionReview(pod([{ image: `${host}/team/app:1.0` }])), `${env.cert.cert}\n${next.cert}`)).fingerprint;
+      fingerprint = (
+        await post(svc.port, '/validate', admissionReview(pod([{ image: `${host}/team/app:1.0` }])), `${env.cert.cert}\n${next.cert}`)
+      ).fingerprint;
     }
     expect(fingerprint).not.toBe(first.fingerprint);
     const res = await post(svc.port, '/validate', admissionReview(pod([{ image: `${host}/team/app:1.0` }])), next.cert);

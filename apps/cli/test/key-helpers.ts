@@ -20,7 +20,12 @@ const SIGNET_BIN = path.join(repoRoot(), 'apps/cli/bin/signet.js');
 const CLI_ENV = { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_CLI_FROM_SOURCE: '1' };
 
 /** Runs a command to its end; `onStdout` sees the output so far and may answer on stdin. */
-function run(command: string, args: string[], cwd: string, onStdout?: (soFar: string, stdin: NodeJS.WritableStream) => void): Promise<CliResult> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  onStdout?: (soFar: string, stdin: NodeJS.WritableStream) => void,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: CLI_ENV, stdio: [onStdout ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stdout = '';

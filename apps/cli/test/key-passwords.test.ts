@@ -25,7 +25,9 @@ describe('key passwords are bytes', () => {
     const dir = tempDir();
     const made = await signetWithEnvBytes(['generate-key-pair'], { cwd: dir, password: passFF });
     expect(made).toMatchObject({ code: 1, stdout: '' });
-    expect(made.stderr).toBe('Error: COSIGN_PASSWORD is not valid UTF-8, so its exact bytes cannot be read; pipe the password on stdin instead\n');
+    expect(made.stderr).toBe(
+      'Error: COSIGN_PASSWORD is not valid UTF-8, so its exact bytes cannot be read; pipe the password on stdin instead\n',
+    );
     expect(existsSync(path.join(dir, 'cosign.key'))).toBe(false);
   });
 
@@ -53,12 +55,17 @@ describe('key passwords are bytes', () => {
     const pw123 = path.join(fixtures, 'keys/sigstore-rs-ecdsa-encrypted-pw123.key');
     const expected123 = readFileSync(path.join(fixtures, 'derived/sigstore-rs-ecdsa-encrypted-pw123.expected.pub'), 'utf8');
     expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), input: '123' })).toMatchObject({ code: 0, stdout: expected123 });
-    expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), password: '123' })).toMatchObject({ code: 0, stdout: expected123 });
+    expect(await signet(['public-key', '--key', pw123], { cwd: tmpdir(), password: '123' })).toMatchObject({
+      code: 0,
+      stdout: expected123,
+    });
     expect((await signet(['public-key', '--key', pw123], { cwd: tmpdir(), input: '123\n' })).code).toBe(1);
 
     const emptyPw = path.join(fixtures, 'keys/sigstore-rs-cosign-generated-empty-pw.key');
     const expectedEmpty = readFileSync(path.join(fixtures, 'derived/sigstore-rs-cosign-generated-empty-pw.expected.pub'), 'utf8');
-    expect(await signet(['public-key', '--key', emptyPw], { cwd: tmpdir(), password: '' })).toMatchObject({ code: 0, stdout: expectedEmpty });
+    expect(await signet(['public-key', '--key', emptyPw], { cwd: tmpdir(), password: '' })).toMatchObject({
+      code: 0,
+      stdout: expectedEmpty,
+    });
   });
 });
-

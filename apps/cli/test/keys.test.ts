@@ -1,5 +1,17 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mode, signet, tempDir } from './key-helpers';
@@ -71,7 +83,10 @@ describe('signet key commands', () => {
 
   it('fails clearly when no password source exists (no COSIGN_PASSWORD, stdin closed or empty)', async () => {
     for (const input of [undefined, '']) {
-      const result = await signet(['generate-key-pair', '--output-key-prefix', 'nopw'], { cwd: dir, ...(input !== undefined ? { input } : {}) });
+      const result = await signet(['generate-key-pair', '--output-key-prefix', 'nopw'], {
+        cwd: dir,
+        ...(input !== undefined ? { input } : {}),
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^Error: a password is needed .*COSIGN_PASSWORD/);
       expect(existsSync(path.join(dir, 'nopw.key'))).toBe(false);
@@ -94,7 +109,11 @@ describe('signet key commands', () => {
     const verified = await signet(['verify-blob', '--key', 'cosign.pub', '--signature', 'blob.sig', 'blob.txt'], { cwd: piped });
     expect(verified).toMatchObject({ code: 0, stdout: 'Verified OK\n' });
     // COSIGN_PASSWORD wins over stdin, as in cosign.
-    const envWins = await signet(['sign-blob', '--key', 'cosign.key', 'blob.txt'], { cwd: piped, password: 'piped secret\n', input: 'not the password' });
+    const envWins = await signet(['sign-blob', '--key', 'cosign.key', 'blob.txt'], {
+      cwd: piped,
+      password: 'piped secret\n',
+      input: 'not the password',
+    });
     expect(envWins.code).toBe(0);
   });
 });
@@ -125,11 +144,14 @@ describe('signet import-key-pair', () => {
 });
 
 describe('signet usage', () => {
-  it.each(['generate-key-pair', 'import-key-pair', 'public-key', 'sign-blob', 'verify-blob'])('%s --help exits 0 and prints its usage', async (command) => {
-    const result = await signet([command, '--help'], { cwd: tmpdir() });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Usage: signet ${command}`);
-  });
+  it.each(['generate-key-pair', 'import-key-pair', 'public-key', 'sign-blob', 'verify-blob'])(
+    '%s --help exits 0 and prints its usage',
+    async (command) => {
+      const result = await signet([command, '--help'], { cwd: tmpdir() });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: signet ${command}`);
+    },
+  );
 
   it('exits 2 with one Error line for unknown commands and missing options', async () => {
     const unknown = await signet(['frobnicate'], { cwd: tmpdir() });
@@ -188,7 +210,9 @@ describe('key files are replaced, never written through', () => {
     const result = await signet(args, { cwd: dir, password: 'pw' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`Error: ${link} is a symbolic link; refusing to write a key file through it (remove it or choose another --output-key-prefix)\n`);
+    expect(result.stderr).toBe(
+      `Error: ${link} is a symbolic link; refusing to write a key file through it (remove it or choose another --output-key-prefix)\n`,
+    );
     expect(readFileSync(victim, 'utf8')).toBe('ssh-ed25519 AAAA... admin\n');
     expect(mode(victim)).toBe(0o644);
     expect(lstatSync(path.join(dir, link)).isSymbolicLink()).toBe(true);
@@ -228,7 +252,10 @@ describe('key files are replaced, never written through', () => {
 describe('--kdf-compat', () => {
   /** The scrypt parameters in a key file's envelope. */
   const kdfParams = (file: string): unknown => {
-    const body = readFileSync(file, 'utf8').split('\n').filter((line) => line && !line.startsWith('-----')).join('');
+    const body = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('-----'))
+      .join('');
     return (JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as { kdf: { params: unknown } }).kdf.params;
   };
 

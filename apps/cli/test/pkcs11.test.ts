@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pushImage, runSignet, startRegistry, startSoftHsm, type CliResult, type RegistryServer, type SoftHsm, type SoftHsmKey } from '@signet/testing';
+import {
+  pushImage,
+  runSignet,
+  startRegistry,
+  startSoftHsm,
+  type CliResult,
+  type RegistryServer,
+  type SoftHsm,
+  type SoftHsmKey,
+} from '@signet/testing';
 
 const TOKEN = 'signet cli';
 const PIN = '4321';
@@ -15,7 +24,8 @@ describe('signet with a key on a PKCS#11 token (SoftHSM2)', () => {
   const home = mkdtempSync(path.join(tmpdir(), 'signet-pkcs11-'));
 
   /** The real CLI, with this SoftHSM's configuration and nothing of the machine's. */
-  const signet = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runSignet(args, { env: { HOME: home, ...hsm.env, ...env } });
+  const signet = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runSignet(args, { env: { HOME: home, ...hsm.env, ...env } });
 
   beforeAll(async () => {
     [hsm, registry] = await Promise.all([startSoftHsm(), startRegistry()]);
@@ -47,7 +57,9 @@ describe('signet with a key on a PKCS#11 token (SoftHSM2)', () => {
         '',
       ].join('\n'),
     );
-    const bySlot = await signet(['pkcs11', 'list-keys', '--module-path', hsm.modulePath, '--slot-id', String(slotId)], { COSIGN_PKCS11_PIN: PIN });
+    const bySlot = await signet(['pkcs11', 'list-keys', '--module-path', hsm.modulePath, '--slot-id', String(slotId)], {
+      COSIGN_PKCS11_PIN: PIN,
+    });
     expect(bySlot.stdout).toContain('\tLabel: release signer\n');
   });
 
@@ -59,7 +71,7 @@ describe('signet with a key on a PKCS#11 token (SoftHSM2)', () => {
     expect(noModule).toMatchObject({ code: 2, stderr: 'Error: --module-path (or COSIGN_PKCS11_MODULE_PATH) is required\n' });
   });
 
-  it('prints the token key\'s public key and signs a blob that verify-blob accepts', async () => {
+  it("prints the token key's public key and signs a blob that verify-blob accepts", async () => {
     const pub = await signet(['public-key', '--key', `${keyUri}&pin-value=${PIN}`]);
     expect(pub).toMatchObject({ code: 0, stdout: key.publicKeyPem });
     const blob = path.join(home, 'blob.txt');
@@ -82,7 +94,9 @@ describe('signet with a key on a PKCS#11 token (SoftHSM2)', () => {
     expect(signed.stderr).toContain(`Pushed signature to ${registry.host}/team/app:sha256-${digest.slice('sha256:'.length)}.sig`);
     const verified = await signet(['verify', '--key', pubFile, image, '--allow-insecure-registry']);
     expect(verified.code).toBe(0);
-    expect(JSON.parse(verified.stdout)).toEqual([expect.objectContaining({ critical: expect.objectContaining({ image: { 'docker-manifest-digest': digest } }) })]);
+    expect(JSON.parse(verified.stdout)).toEqual([
+      expect.objectContaining({ critical: expect.objectContaining({ image: { 'docker-manifest-digest': digest } }) }),
+    ]);
   });
 
   it('says a wrong PIN in one line and exits 1', async () => {

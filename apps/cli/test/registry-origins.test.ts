@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
-import { buildRandomImage, makeCertificate, runSignet, startForeignOrigin, startRegistry, tokenService, type ForeignOrigin, type RegistryServer, type TestCertificate } from '@signet/testing';
+import {
+  buildRandomImage,
+  makeCertificate,
+  runSignet,
+  startForeignOrigin,
+  startRegistry,
+  tokenService,
+  type ForeignOrigin,
+  type RegistryServer,
+  type TestCertificate,
+} from '@signet/testing';
 
 const USER = 'ci-bot';
 const PASSWORD = 'registry-pw';
@@ -30,7 +40,9 @@ describe('signet sign / verify against a registry whose token service is on anot
     cert = makeCertificate();
     const tokens = tokenService(cert, USER, PASSWORD);
     realm = await startForeignOrigin(tokens.handler, cert);
-    registry = await startRegistry({ tokenAuth: { realm: `${realm.url}/token`, service: tokens.service, issuer: tokens.issuer, rootCertBundle: cert.certFile } });
+    registry = await startRegistry({
+      tokenAuth: { realm: `${realm.url}/token`, service: tokens.service, issuer: tokens.issuer, rootCertBundle: cert.certFile },
+    });
     const files = await generateCosignKeyPair(KEY_PASSWORD);
     keys = { key: path.join(home, 'cosign.key'), pub: path.join(home, 'cosign.pub') };
     writeFileSync(keys.key, files.privateKeyPem, { mode: 0o600 });
@@ -44,7 +56,16 @@ describe('signet sign / verify against a registry whose token service is on anot
 
   it('refuses to send the credentials to the token service until --registry-auth-realm allows it, then signs and verifies', async () => {
     const image = buildRandomImage('origins');
-    const client = new RegistryClient({ name: 't', url: registry.url, insecure: true, dockerConfig: false, username: USER, password: PASSWORD, authRealms: [realm.url], ca: cert.cert });
+    const client = new RegistryClient({
+      name: 't',
+      url: registry.url,
+      insecure: true,
+      dockerConfig: false,
+      username: USER,
+      password: PASSWORD,
+      authRealms: [realm.url],
+      ca: cert.cert,
+    });
     for (const blob of image.blobs.values()) await client.uploadBlob('team/app', blob);
     await client.putManifest('team/app', '1', image.manifest, 'application/vnd.oci.image.manifest.v1+json');
     await client.close();
@@ -66,6 +87,8 @@ describe('signet sign / verify against a registry whose token service is on anot
   });
 
   it('takes a plain-http --registry-auth-realm as a usage error', async () => {
-    expect((await signet(['verify', '--key', keys.pub, `${registry.host}/team/app:1`, '--registry-auth-realm', 'http://127.0.0.1:1'])).code).toBe(2);
+    expect(
+      (await signet(['verify', '--key', keys.pub, `${registry.host}/team/app:1`, '--registry-auth-realm', 'http://127.0.0.1:1'])).code,
+    ).toBe(2);
   });
 });

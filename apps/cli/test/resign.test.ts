@@ -3,7 +3,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateCosignKeyPair, loadPrivateKeyPem, PublicKeySet, signingKeyFromPrivateKey, verifyDsseStatement, verifySignatureLayers, type SigningKey } from '@signet/crypto';
+import {
+  generateCosignKeyPair,
+  loadPrivateKeyPem,
+  PublicKeySet,
+  signingKeyFromPrivateKey,
+  verifyDsseStatement,
+  verifySignatureLayers,
+  type SigningKey,
+} from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
 import { signDigest, SignatureStore } from '@signet/signatures';
 import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
@@ -39,18 +47,30 @@ async function keyPair(name: string): Promise<SigningKey> {
 }
 
 function resign(args: string[]): Promise<CliResult> {
-  return runSignet(['resign', '--from', file('old.pub'), ...args], { env: { HOME: dir, SIGNET_CONFIG: file('signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password, COSIGN_PASSWORD: PASSWORD } });
+  return runSignet(['resign', '--from', file('old.pub'), ...args], {
+    env: { HOME: dir, SIGNET_CONFIG: file('signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password, COSIGN_PASSWORD: PASSWORD },
+  });
 }
 const report = (r: CliResult) => JSON.parse(r.stdout) as Report;
 const outcomeOf = (r: Report, digest: string) => r.digests.find((d) => d.digest === digest);
 
 /** Pushes `ref` (as `pusher`), signs it with `key` in `layout`, and records it as a trusted push when `trusted`. */
-async function image(ref: string, opts: { key?: SigningKey; trusted?: boolean; layout?: 'sig' | 'bundle'; pusher?: typeof CI_BOT }): Promise<string> {
+async function image(
+  ref: string,
+  opts: { key?: SigningKey; trusted?: boolean; layout?: 'sig' | 'bundle'; pusher?: typeof CI_BOT },
+): Promise<string> {
   const [repository = '', tag = ''] = ref.split(':');
   const digest = await pushImage(registry.url, ref, opts.pusher ?? CI_BOT);
   const identity = `${registry.host}/${repository}:${tag}`;
   if (opts.key) await signDigest(store, opts.key, { repository, digest, dockerReference: identity }, { layout: opts.layout ?? 'sig' });
-  if (opts.trusted) await records.record('local', repository, digest, { actor: 'ci-bot', at: Date.now(), key: oldKey.fingerprint.short, pushJobId: `job-${tag}`, identity });
+  if (opts.trusted)
+    await records.record('local', repository, digest, {
+      actor: 'ci-bot',
+      at: Date.now(),
+      key: oldKey.fingerprint.short,
+      pushJobId: `job-${tag}`,
+      identity,
+    });
   return digest;
 }
 
@@ -58,17 +78,31 @@ async function image(ref: string, opts: { key?: SigningKey; trusted?: boolean; l
 async function signedBy(key: SigningKey, repository: string, digest: string): Promise<{ sig: number; bundle: number }> {
   const found = await store.list(repository, digest);
   const keys = PublicKeySet.fromKeyObjects([key.publicKey]);
-  const sig = found.flatMap((s) => (s.kind === 'simple-signing' ? [s] : [])).filter((s) => verifySignatureLayers([s], { keys, expectedDigest: digest }).ok).length;
-  const bundle = found.flatMap((s) => (s.kind === 'bundle' ? [s] : [])).filter((b) => verifyDsseStatement(b.envelope, keys, digest).ok).length;
+  const sig = found
+    .flatMap((s) => (s.kind === 'simple-signing' ? [s] : []))
+    .filter((s) => verifySignatureLayers([s], { keys, expectedDigest: digest }).ok).length;
+  const bundle = found
+    .flatMap((s) => (s.kind === 'bundle' ? [s] : []))
+    .filter((b) => verifyDsseStatement(b.envelope, keys, digest).ok).length;
   return { sig, bundle };
 }
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([startRedis(), startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } })]);
+  [redis, registry] = await Promise.all([
+    startRedis(),
+    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
+  ]);
   [oldKey, newKey, otherKey] = await Promise.all([keyPair('old'), keyPair('new'), keyPair('other')]);
   conn = new Redis(redis.url);
   records = new SigningRecords(conn, PREFIX);
-  client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  client = new RegistryClient({
+    name: 'local',
+    url: registry.url,
+    username: CI_BOT.username,
+    password: CI_BOT.password,
+    insecure: true,
+    dockerConfig: false,
+  });
   store = new SignatureStore(client);
   writeFileSync(
     file('signet.yaml'),
@@ -108,12 +142,17 @@ describe('signet resign', () => {
     expect(await signedBy(oldKey, 'team/a', trusted)).toEqual({ sig: 1, bundle: 0 });
     expect(await signedBy(newKey, 'team/a', stolen)).toEqual({ sig: 0, bundle: 0 });
     // Non-TTY progress: one JSON line per digest on stderr.
-    const progress = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { progress: { done: number; total: number } });
+    const progress = run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { progress: { done: number; total: number } });
     expect(progress.at(-1)?.progress).toEqual({ done: 3, total: 3 });
 
     const again = await resign(['--repository', 'team/a']);
     expect(again.code).toBe(3);
-    expect(again.stdout).toContain(`re-signed 0 digest(s) signed by ${oldKey.fingerprint.short} with ${newKey.fingerprint.short}; 1 already signed`);
+    expect(again.stdout).toContain(
+      `re-signed 0 digest(s) signed by ${oldKey.fingerprint.short} with ${newKey.fingerprint.short}; 1 already signed`,
+    );
     expect(again.stdout).toMatch(new RegExp(`left for a human: 1 digest.*\\n  local/team/a@${stolen}  tags: evil`));
     expect(await signedBy(newKey, 'team/a', trusted)).toEqual({ sig: 1, bundle: 0 });
   });

@@ -24,13 +24,26 @@ async function signedPush(ref: string): Promise<string> {
   const [repo = '', tag = ''] = ref.split(':');
   const digest = await pushImage(registry.url, ref, CI_BOT);
   const payload = buildPayload({ dockerReference: `${registry.host}/${repo}:${tag}`, manifestDigest: digest });
-  await new SignatureStore(client, { bundles: false }).append(repo, digest, { payload, signature: signBytes(privateKey, payload).toString('base64') });
+  await new SignatureStore(client, { bundles: false }).append(repo, digest, {
+    payload,
+    signature: signBytes(privateKey, payload).toString('base64'),
+  });
   return digest;
 }
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([startRedis(), startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } })]);
-  client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  [redis, registry] = await Promise.all([
+    startRedis(),
+    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
+  ]);
+  client = new RegistryClient({
+    name: 'local',
+    url: registry.url,
+    username: CI_BOT.username,
+    password: CI_BOT.password,
+    insecure: true,
+    dockerConfig: false,
+  });
   writeFileSync(path.join(dir, 'cosign.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(
     path.join(dir, 'signet.yaml'),
@@ -65,7 +78,9 @@ it('finds an unsigned overwrite, lists it in status, and clears it with ack', as
 
   const status = await signet(['status', '--json']);
   expect(status.code).toBe(1); // a violation stands
-  expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad })]);
+  expect(JSON.parse(status.stdout)).toEqual([
+    expect.objectContaining({ registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad }),
+  ]);
 
   expect((await signet(['ack', 'local/team/app:1.0.0'])).code).toBe(0);
   expect(await signet(['status'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no violations\n.*acknowledged by /) });

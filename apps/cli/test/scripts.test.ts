@@ -40,8 +40,18 @@ async function hasSignature(repo: string, digest: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([startRedis(), startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } })]);
-  client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  [redis, registry] = await Promise.all([
+    startRedis(),
+    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
+  ]);
+  client = new RegistryClient({
+    name: 'local',
+    url: registry.url,
+    username: CI_BOT.username,
+    password: CI_BOT.password,
+    insecure: true,
+    dockerConfig: false,
+  });
   const files = await generateCosignKeyPair(KEY_PASSWORD);
   writeFileSync(keyPath, files.privateKeyPem, { mode: 0o600 });
   writeFileSync(pubPath, files.publicKeyPem);
@@ -68,12 +78,32 @@ describe("cosign's script flags", () => {
     const signed = await signet(['sign', '--key', 'cosign.key', '--tlog-upload=false', '-y', '--allow-insecure-registry=true', image]);
     expect(signed).toMatchObject({ code: 0 });
 
-    const json = await signet(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog', '--output', 'json', '--allow-insecure-registry', image]);
+    const json = await signet([
+      'verify',
+      '--key',
+      'cosign.pub',
+      '--insecure-ignore-tlog',
+      '--output',
+      'json',
+      '--allow-insecure-registry',
+      image,
+    ]);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ critical: expect.objectContaining({ image: { 'docker-manifest-digest': digest } }) })]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ critical: expect.objectContaining({ image: { 'docker-manifest-digest': digest } }) }),
+    ]);
 
     // pflag's `--flag=value` spelling of every boolean, and cosign's text output: each verified payload on a line.
-    const text = await signet(['verify', '--key=cosign.pub', '--insecure-ignore-tlog=true', '--check-claims=true', '-o', 'text', '--allow-insecure-registry=true', image]);
+    const text = await signet([
+      'verify',
+      '--key=cosign.pub',
+      '--insecure-ignore-tlog=true',
+      '--check-claims=true',
+      '-o',
+      'text',
+      '--allow-insecure-registry=true',
+      image,
+    ]);
     expect(text.code).toBe(0);
     const lines = text.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
@@ -96,7 +126,9 @@ describe("cosign's script flags", () => {
     const sig = await signet(['sign-blob', '--key', 'cosign.key', '--tlog-upload=false', '--yes', 'blob.txt']);
     expect(sig.code).toBe(0);
     writeFileSync(path.join(dir, 'blob.sig'), sig.stdout);
-    expect(await signet(['verify-blob', '--key', 'cosign.pub', '--signature', 'blob.sig', '--insecure-ignore-tlog=true', 'blob.txt'])).toMatchObject({ code: 0, stdout: 'Verified OK\n' });
+    expect(
+      await signet(['verify-blob', '--key', 'cosign.pub', '--signature', 'blob.sig', '--insecure-ignore-tlog=true', 'blob.txt']),
+    ).toMatchObject({ code: 0, stdout: 'Verified OK\n' });
     expect((await signet(['sign-blob', '--key', 'cosign.key', '--tlog-upload=true', 'blob.txt'])).code).toBe(2);
   });
 
@@ -112,7 +144,10 @@ describe('signet status and ack', () => {
     await pushImage(registry.url, 'team/svc:1.0.0', CI_BOT);
     await pushImage(registry.url, 'team/svc:2.0.0', CI_BOT);
     const image = (tag: string) => `${registry.host}/team/svc:${tag}`;
-    for (const tag of ['1.0.0', '2.0.0']) expect((await signet(['sign', '--key', 'cosign.key', '--tlog-upload=false', '-y', '--allow-insecure-registry', image(tag)])).code).toBe(0);
+    for (const tag of ['1.0.0', '2.0.0'])
+      expect(
+        (await signet(['sign', '--key', 'cosign.key', '--tlog-upload=false', '-y', '--allow-insecure-registry', image(tag)])).code,
+      ).toBe(0);
     expect((await signet(['scan', '--repository', 'team/svc'])).code).toBe(0);
     expect(await signet(['status'])).toMatchObject({ code: 0, stdout: 'no violations\n' });
 
@@ -139,10 +174,25 @@ describe('signet status and ack', () => {
 
     const cleared = await signet(['status', '-o', 'json']);
     expect(cleared.code).toBe(0);
-    const rows = JSON.parse(cleared.stdout) as Array<{ status: string; tag: string; digest: string; acknowledgement: { by: string; at: string; reason?: string } }>;
+    const rows = JSON.parse(cleared.stdout) as Array<{
+      status: string;
+      tag: string;
+      digest: string;
+      acknowledgement: { by: string; at: string; reason?: string };
+    }>;
     expect(rows).toEqual([
-      expect.objectContaining({ status: 'acknowledged', tag: '1.0.0', digest: bad1, acknowledgement: expect.objectContaining({ by: 'alice', reason: 'rebuilt by hand during INC-42' }) }),
-      expect.objectContaining({ status: 'acknowledged', tag: '2.0.0', digest: bad2, acknowledgement: expect.objectContaining({ by: userInfo().username }) }),
+      expect.objectContaining({
+        status: 'acknowledged',
+        tag: '1.0.0',
+        digest: bad1,
+        acknowledgement: expect.objectContaining({ by: 'alice', reason: 'rebuilt by hand during INC-42' }),
+      }),
+      expect.objectContaining({
+        status: 'acknowledged',
+        tag: '2.0.0',
+        digest: bad2,
+        acknowledgement: expect.objectContaining({ by: userInfo().username }),
+      }),
     ]);
     const at = Date.parse(rows[0]?.acknowledgement.at ?? '');
     expect(at).toBeGreaterThanOrEqual(before - 1000);
@@ -152,22 +202,35 @@ describe('signet status and ack', () => {
     const text = await signet(['status']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^no violations\n/);
-    expect(text.stdout).toMatch(new RegExp(`local/team/svc:1\\.0\\.0  ${bad1}  acknowledged by alice at \\S+Z: rebuilt by hand during INC-42`));
+    expect(text.stdout).toMatch(
+      new RegExp(`local/team/svc:1\\.0\\.0  ${bad1}  acknowledged by alice at \\S+Z: rebuilt by hand during INC-42`),
+    );
   });
 
   it('exits 1 while only the trace of an earlier violation stands (it still alerts), and 0 once ack clears it', async () => {
     // A flash overwrite the verifier saw and that is gone from the tag: recorded through the TagStore API.
     const redisClient = new Redis(redis.url);
     try {
-      await new TagStore(redisClient, '{signet}').recordTrace({ registry: 'local', repository: 'team/flash', tag: 'v1' }, `sha256:${'f'.repeat(64)}`, 'unsigned');
+      await new TagStore(redisClient, '{signet}').recordTrace(
+        { registry: 'local', repository: 'team/flash', tag: 'v1' },
+        `sha256:${'f'.repeat(64)}`,
+        'unsigned',
+      );
     } finally {
       redisClient.disconnect();
     }
     const json = await signet(['status', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toContainEqual(expect.objectContaining({ status: 'trace', repository: 'team/flash', tag: 'v1', reason: 'unsigned' }));
-    expect((await signet(['status'])).stdout).toMatch(/local\/team\/flash:v1 {2}sha256:f{64} {2}was on the tag without a valid signature \(unsigned\)/);
-    expect(await signet(['ack', '--reason', 'flash overwrite reviewed', 'local/team/flash:v1'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^cleared the traces of sha256:f{64}/) });
+    expect(JSON.parse(json.stdout)).toContainEqual(
+      expect.objectContaining({ status: 'trace', repository: 'team/flash', tag: 'v1', reason: 'unsigned' }),
+    );
+    expect((await signet(['status'])).stdout).toMatch(
+      /local\/team\/flash:v1 {2}sha256:f{64} {2}was on the tag without a valid signature \(unsigned\)/,
+    );
+    expect(await signet(['ack', '--reason', 'flash overwrite reviewed', 'local/team/flash:v1'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^cleared the traces of sha256:f{64}/),
+    });
     expect((await signet(['status'])).code).toBe(0);
   });
 });

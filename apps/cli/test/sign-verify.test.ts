@@ -5,7 +5,15 @@ import { generateCosignKeyPair } from '@signet/crypto';
 import { digestOf, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/oci';
 import { parseImageManifest, RegistryClient } from '@signet/registry';
 import { signatureImage } from '@signet/signatures';
-import { pushImage, pushIndex, runSignet, startRegistry, writeCredentialHelper, type CliResult, type RegistryServer } from '@signet/testing';
+import {
+  pushImage,
+  pushIndex,
+  runSignet,
+  startRegistry,
+  writeCredentialHelper,
+  type CliResult,
+  type RegistryServer,
+} from '@signet/testing';
 
 const USER = 'ci-bot';
 const PASSWORD = 'registry-pw';
@@ -56,7 +64,14 @@ describe('signet sign / verify against a registry with basic auth', () => {
     expect(ok.code).toBe(0);
     const payloads = JSON.parse(ok.stdout);
     expect(payloads).toEqual([
-      { critical: { identity: { 'docker-reference': `${registry.host}/team/app:1.0.0` }, image: { 'docker-manifest-digest': digest }, type: 'cosign container image signature' }, optional: { env: 'prod' } },
+      {
+        critical: {
+          identity: { 'docker-reference': `${registry.host}/team/app:1.0.0` },
+          image: { 'docker-manifest-digest': digest },
+          type: 'cosign container image signature',
+        },
+        optional: { env: 'prod' },
+      },
     ]);
     expect((await signet(['verify', '--key', first.pub, '-a', 'env=dev', image, '--allow-insecure-registry'], envAuth)).code).toBe(1);
 
@@ -80,9 +95,11 @@ describe('signet sign / verify against a registry with basic auth', () => {
       expect(JSON.parse(res.stdout)).toHaveLength(1);
     }
     const both = await signet(['verify', '--key', first.pub, '--key', second.pub, image, ...auth]);
-    expect(JSON.parse(both.stdout).map((p: { critical: { identity: { 'docker-reference': string } } }) => p.critical.identity['docker-reference']).sort()).toEqual(
-      [`${registry.host}/team/two`, `${registry.host}/team/two:1`],
-    );
+    expect(
+      JSON.parse(both.stdout)
+        .map((p: { critical: { identity: { 'docker-reference': string } } }) => p.critical.identity['docker-reference'])
+        .sort(),
+    ).toEqual([`${registry.host}/team/two`, `${registry.host}/team/two:1`]);
   });
 
   it('signs an index and every child with --recursive', async () => {
@@ -116,7 +133,10 @@ describe('signet sign / verify against a registry with basic auth', () => {
     const big = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
     await client.uploadBlob('team/poisoned', big);
     const layers = parseImageManifest((await client.getManifest('team/poisoned', signatureTag(digest))).bytes).layers;
-    const sig = signatureImage([{ mediaType: SIMPLE_SIGNING, size: big.length, digest: digestOf(big), annotations: { [SIGNATURE_ANNOTATION]: 'MEUC' } }, ...layers]);
+    const sig = signatureImage([
+      { mediaType: SIMPLE_SIGNING, size: big.length, digest: digestOf(big), annotations: { [SIGNATURE_ANNOTATION]: 'MEUC' } },
+      ...layers,
+    ]);
     await client.uploadBlob('team/poisoned', sig.config);
     await client.putManifest('team/poisoned', signatureTag(digest), sig.manifest, sig.mediaType);
     const res = await signet(['verify', '--key', first.pub, image, ...auth]);
@@ -126,7 +146,17 @@ describe('signet sign / verify against a registry with basic auth', () => {
 
   it('fails with the registry error code when the registry password is wrong', async () => {
     await pushImage(registry.url, 'team/auth:1', creds);
-    const res = await signet(['sign', '--key', first.key, `${registry.host}/team/auth:1`, '--allow-insecure-registry', '--registry-username', USER, '--registry-password', 'wrong']);
+    const res = await signet([
+      'sign',
+      '--key',
+      first.key,
+      `${registry.host}/team/auth:1`,
+      '--allow-insecure-registry',
+      '--registry-username',
+      USER,
+      '--registry-password',
+      'wrong',
+    ]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('REGISTRY_UNAUTHORIZED');
   });

@@ -38,7 +38,12 @@ export function createSignerMetrics(registry: MetricsRegistry, registries: strin
       labelNames: ['final', 'reason'],
       registers: [registry],
     }),
-    keyInfo: new Gauge({ name: 'signet_signer_key_info', help: 'Fingerprint of the signing key in use (always 1).', labelNames: ['fingerprint'], registers: [registry] }),
+    keyInfo: new Gauge({
+      name: 'signet_signer_key_info',
+      help: 'Fingerprint of the signing key in use (always 1).',
+      labelNames: ['fingerprint'],
+      registers: [registry],
+    }),
     signingLag: new Histogram({
       name: 'signet_signing_lag_seconds',
       help: 'From the push (event time) to its signature being stored.',

@@ -2,7 +2,17 @@ import type { KeyObject } from 'node:crypto';
 import type { SigningKey } from '@signet/crypto';
 import type { Logger } from '@signet/observability';
 import type { SigningRecord } from '@signet/verification';
-import { jobError, judgeJobFailure, pushJobId, pushJobSchema, readJob, verifyJobId, type PushJob, type SignerDecision, type VerifyJob } from '@signet/queue';
+import {
+  jobError,
+  judgeJobFailure,
+  pushJobId,
+  pushJobSchema,
+  readJob,
+  verifyJobId,
+  type PushJob,
+  type SignerDecision,
+  type VerifyJob,
+} from '@signet/queue';
 import { isIndexMediaType } from '@signet/oci';
 import { isMissing, type RegistryClient } from '@signet/registry';
 import { indexChildren, signDigest, signedIdentity, type IdentityMode, type SignatureStore } from '@signet/signatures';
@@ -71,7 +81,8 @@ export interface PushOutcome {
 }
 
 /** Logged with an `unverifiable` decision. */
-const TAG_ONLY_REASON = 'the event named only a tag, and no matching trust rule sets signTagOnlyEvents: the digest the tag resolves to now may not be the trusted push';
+const TAG_ONLY_REASON =
+  'the event named only a tag, and no matching trust rule sets signTagOnlyEvents: the digest the tag resolves to now may not be the trusted push';
 
 const RESULT: Record<PushOutcome['decision'], SignResult> = {
   signed: 'signed',
@@ -110,7 +121,16 @@ export async function processPush(deps: SignerDeps, job: PushJobHandle): Promise
       if (Number.isFinite(pushedAt)) deps.metrics.signingLag.observe(Math.max(0, done - pushedAt) / 1000);
     }
     logger?.info(
-      { registry: push.event.registry, repository: push.event.repository, tag: push.event.tag, digest: outcome.digest, decision: outcome.decision, signed: outcome.signed.length, tagMoved: outcome.tagMoved, reason: outcome.reason },
+      {
+        registry: push.event.registry,
+        repository: push.event.repository,
+        tag: push.event.tag,
+        digest: outcome.digest,
+        decision: outcome.decision,
+        signed: outcome.signed.length,
+        tagMoved: outcome.tagMoved,
+        reason: outcome.reason,
+      },
       'push decided',
     );
     return outcome;
@@ -135,7 +155,13 @@ function correlationOf(jobId: string | undefined, data: unknown): { jobId?: stri
   return { ...(jobId ? { jobId, pushJobId: jobId } : {}), ...(typeof eventId === 'string' ? { eventId: eventId.slice(0, 200) } : {}) };
 }
 
-async function decide(deps: SignerDeps, push: PushJob, pushId: string, progress: { digest?: string }, logger?: Logger): Promise<PushOutcome> {
+async function decide(
+  deps: SignerDeps,
+  push: PushJob,
+  pushId: string,
+  progress: { digest?: string },
+  logger?: Logger,
+): Promise<PushOutcome> {
   const ev = push.event;
   const reg = deps.registries.get(ev.registry);
   if (!reg) throw new UnknownRegistryError(`registry "${ev.registry}" is not configured`);
@@ -156,14 +182,26 @@ async function decide(deps: SignerDeps, push: PushJob, pushId: string, progress:
 
   // The children are read from the index fetched by its digest, which the client checks against the bytes:
   // they are fixed by that digest's content, so signing them adds nothing the signed digest does not name.
-  const children = deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType)) ? await childrenOf(reg.client, ev.repository, digest) : [];
+  const children =
+    deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType))
+      ? await childrenOf(reg.client, ev.repository, digest)
+      : [];
   const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
   const alsoAccept = acceptedPreviousKeys(deps);
   const sign = async (d: string) => {
-    const r = await signDigest(reg.store, deps.key, { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations }, { alsoAccept, layout: deps.layout ?? 'sig' });
+    const r = await signDigest(
+      reg.store,
+      deps.key,
+      { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations },
+      { alsoAccept, layout: deps.layout ?? 'sig' },
+    );
     // A pusher can write any digest's .sig tag: what it held that could not be kept is reported, never fatal.
     for (const drop of r.dropped ?? []) deps.metrics.artifactsDropped.labels(reg.name, drop.code).inc();
-    if (r.dropped?.length) logger?.warn({ digest: d, dropped: r.dropped.slice(0, 20), droppedCount: r.dropped.length }, 'signature artifacts dropped from the .sig tag');
+    if (r.dropped?.length)
+      logger?.warn(
+        { digest: d, dropped: r.dropped.slice(0, 20), droppedCount: r.dropped.length },
+        'signature artifacts dropped from the .sig tag',
+      );
     return r;
   };
 
@@ -180,7 +218,13 @@ async function decide(deps: SignerDeps, push: PushJob, pushId: string, progress:
   });
   if (top.status === 'appended') signed.push(digest);
   if (deps.records) {
-    const record: SigningRecord = { actor: ev.actor ?? '', at: (deps.now ?? Date.now)(), key: deps.key.fingerprint.short, pushJobId: pushId, identity: dockerReference };
+    const record: SigningRecord = {
+      actor: ev.actor ?? '',
+      at: (deps.now ?? Date.now)(),
+      key: deps.key.fingerprint.short,
+      pushJobId: pushId,
+      identity: dockerReference,
+    };
     for (const d of [...children, digest]) await deps.records.record(reg.name, ev.repository, d, record);
   }
   return { decision: signed.length > 0 ? 'signed' : 'already-signed', digest, signed, ...(tagMoved ? { tagMoved } : {}) };
@@ -229,7 +273,14 @@ async function tagMovedFrom(client: RegistryClient, repository: string, tag: str
   return true;
 }
 
-async function enqueue(deps: SignerDeps, pushId: string, push: PushJob, decision: SignerDecision, digest?: string, tagMoved?: boolean): Promise<void> {
+async function enqueue(
+  deps: SignerDeps,
+  pushId: string,
+  push: PushJob,
+  decision: SignerDecision,
+  digest?: string,
+  tagMoved?: boolean,
+): Promise<void> {
   const ev = push.event;
   const data: VerifyJob = {
     v: 1,

@@ -9,7 +9,10 @@ import type { SignerRegistry } from './process-push';
  * One client and signature store per configured registry. Requests only ever go to the configured URL:
  * an event names a registry by its config name, never by a host.
  */
-export function signerRegistries(configs: readonly RegistryConfig[], opts: { redis?: Redis; prefix: string; layout?: 'sig' | 'bundle' }): Map<string, SignerRegistry> {
+export function signerRegistries(
+  configs: readonly RegistryConfig[],
+  opts: { redis?: Redis; prefix: string; layout?: 'sig' | 'bundle' },
+): Map<string, SignerRegistry> {
   const out = new Map<string, SignerRegistry>();
   for (const r of configs) {
     const client = registryClientFromConfig(r, { budget: opts.redis && redisRequestBudgets(opts.redis, opts.prefix) });

@@ -2,7 +2,17 @@ import type { SignerConfig, SignetConfig } from '@signet/config';
 import { loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
 import { keyProviderFromRef, type KeyProvider } from '@signet/keys';
 import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
-import { defaultJobOptions, DigestLock, JobNames, openPushQueue, openVerifyQueue, openWorker, QueueNames, type TypedQueue, type TypedWorker } from '@signet/queue';
+import {
+  defaultJobOptions,
+  DigestLock,
+  JobNames,
+  openPushQueue,
+  openVerifyQueue,
+  openWorker,
+  QueueNames,
+  type TypedQueue,
+  type TypedWorker,
+} from '@signet/queue';
 import { createServiceRuntime, type Env, type ServiceRuntime, type StartOptions } from '@signet/runtime';
 import { SigningRecords } from '@signet/verification';
 import type { Cluster, Redis } from 'ioredis';
@@ -58,7 +68,11 @@ interface SignerKeys {
 }
 
 async function loadKeys(config: SignetConfig, signer: SignerConfig, env: Env): Promise<SignerKeys> {
-  const [signing, previous, revoked] = await Promise.all([loadSigningKey(signer, env), loadPublicKeys(signer.previousKeys), loadPublicKeys(config.verifier?.revokedKeys ?? [])]);
+  const [signing, previous, revoked] = await Promise.all([
+    loadSigningKey(signer, env),
+    loadPublicKeys(signer.previousKeys),
+    loadPublicKeys(config.verifier?.revokedKeys ?? []),
+  ]);
   return { ...signing, previous, revoked };
 }
 
@@ -99,7 +113,12 @@ function signerDeps(
 }
 
 /** The `signet.push` worker; closed first on shutdown, letting running jobs finish. */
-function startPushWorker(rt: ServiceRuntime, signer: SignerConfig, deps: SignerDeps, connection: Connection): TypedWorker<typeof QueueNames.push, PushOutcome> {
+function startPushWorker(
+  rt: ServiceRuntime,
+  signer: SignerConfig,
+  deps: SignerDeps,
+  connection: Connection,
+): TypedWorker<typeof QueueNames.push, PushOutcome> {
   const worker = openWorker(
     QueueNames.push,
     (job) => processPush(deps, { id: job.id, data: job.data, attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
@@ -129,13 +148,17 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
     const state = rt.connection('worker');
     // Scrapes and readiness answer quickly while Redis is down: a fail-fast connection.
     const scrape = rt.connection('producer');
-    const metrics = createSignerMetrics(rt.metrics, config.registries.map((r) => r.name));
+    const metrics = createSignerMetrics(
+      rt.metrics,
+      config.registries.map((r) => r.name),
+    );
     const verifyQueue = rt.own(openVerifyQueue(state, rt.prefix), `queue:${QueueNames.verify}`);
     reportQueueDepths(rt, scrape);
 
     // Ready once the key is loaded, while it can sign (a token that was removed is not) and Redis answers.
     const loaded: { provider?: KeyProvider } = {};
-    const ready = async () => loaded.provider !== undefined && (await scrape.ping()) === 'PONG' && ((await loaded.provider.ready?.()) ?? true);
+    const ready = async () =>
+      loaded.provider !== undefined && (await scrape.ping()) === 'PONG' && ((await loaded.provider.ready?.()) ?? true);
     const ops = await rt.startOps({ port: opts.port ?? signer.port, ready });
     const keys = await loadKeys(config, signer, opts.env ?? {});
     const { key } = keys;
@@ -145,7 +168,10 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
 
     const deps = signerDeps(rt, config, signer, { keys, state, verifyQueue, metrics });
     const pushWorker = startPushWorker(rt, signer, deps, worker);
-    rt.logger.info({ port: ops.port, fingerprint: key.fingerprint.sha256, concurrency: signer.concurrency, registries: [...deps.registries.keys()] }, 'signer started');
+    rt.logger.info(
+      { port: ops.port, fingerprint: key.fingerprint.sha256, concurrency: signer.concurrency, registries: [...deps.registries.keys()] },
+      'signer started',
+    );
     return { port: ops.port, metrics: rt.metrics, key, worker: pushWorker };
   });
 }

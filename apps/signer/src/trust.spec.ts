@@ -27,7 +27,7 @@ describe('TrustPolicy', () => {
     expect(new TrustPolicy([]).judge({ registry: 'local', repository: 'team/app', actor: 'ci-bot', digest: DIGEST })).toBe('untrusted');
   });
 
-  it('calls a trusted actor\'s event that names no digest unverifiable unless a matching rule opts in', () => {
+  it("calls a trusted actor's event that names no digest unverifiable unless a matching rule opts in", () => {
     expect(policy.judge({ registry: 'local', repository: 'team/app', actor: 'ci-bot' })).toBe('unverifiable');
     const optIn = new TrustPolicy([
       { registry: 'hub', repositories: ['team/*'], actors: ['ci-bot'] },

@@ -53,7 +53,14 @@ export async function startEnv(): Promise<TestEnv> {
     replica(overrides = {}) {
       const { retries, password, ...rest } = overrides;
       const client = new RegistryClient({
-        name: 'local', url: registry.url, insecure: true, dockerConfig: false, username: CI_BOT.username, password: password ?? CI_BOT.password, retries: retries ?? 1, retryBaseMs: 20,
+        name: 'local',
+        url: registry.url,
+        insecure: true,
+        dockerConfig: false,
+        username: CI_BOT.username,
+        password: password ?? CI_BOT.password,
+        retries: retries ?? 1,
+        retryBaseMs: 20,
       });
       clients.push(client);
       const reg: SignerRegistry = { name: 'local', host: registry.host, client, store: new SignatureStore(client, { bundles: false }) };
@@ -84,4 +91,3 @@ export async function startEnv(): Promise<TestEnv> {
     },
   };
 }
-

@@ -14,10 +14,17 @@ function handle(event: PushJob['event'], attemptsMade: number): PushJobHandle {
 }
 
 async function samples(env: { metricsRegistry: { getMetricsAsJSON(): Promise<unknown> } }, name: string): Promise<Record<string, number>> {
-  const all = (await env.metricsRegistry.getMetricsAsJSON()) as { name: string; values: { labels: Record<string, string | number>; value: number }[] }[];
+  const all = (await env.metricsRegistry.getMetricsAsJSON()) as {
+    name: string;
+    values: { labels: Record<string, string | number>; value: number }[];
+  }[];
   const out: Record<string, number> = {};
   for (const v of all.find((m) => m.name === name)?.values ?? []) {
-    out[Object.entries(v.labels).map(([k, l]) => `${k}=${l}`).join(',')] = v.value;
+    out[
+      Object.entries(v.labels)
+        .map(([k, l]) => `${k}=${l}`)
+        .join(',')
+    ] = v.value;
   }
   return out;
 }
@@ -40,8 +47,16 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
 
   function event(tag: string, digest: string): PushJob['event'] {
     return {
-      kind: 'push', registry: 'local', repository: 'team/app', tag, digest, actor: CI_BOT.username, eventId: randomUUID(),
-      occurredAt: new Date().toISOString(), source: 'distribution', mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      kind: 'push',
+      registry: 'local',
+      repository: 'team/app',
+      tag,
+      digest,
+      actor: CI_BOT.username,
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      source: 'distribution',
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
     };
   }
 

@@ -9,8 +9,18 @@ import { defaultJobOptions, JobNames, openPushQueue, pushJobId, type PushJob } f
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
-  freePort, pushImage, startRedis, startRegistry, startService, startSoftHsm, waitFor, writeConfigFile,
-  type RedisServer, type RegistryServer, type RunningService, type SoftHsm,
+  freePort,
+  pushImage,
+  startRedis,
+  startRegistry,
+  startService,
+  startSoftHsm,
+  waitFor,
+  writeConfigFile,
+  type RedisServer,
+  type RegistryServer,
+  type RunningService,
+  type SoftHsm,
 } from '@signet/testing';
 import { Redis } from 'ioredis';
 import { startSigner } from '../src/service';
@@ -34,7 +44,15 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
   async function push(tag: string): Promise<{ digest: string; jobId: string }> {
     const digest = await pushImage(registry.url, `team/app:${tag}`);
     const event: PushJob['event'] = {
-      kind: 'push', registry: 'local', repository: 'team/app', tag, digest, actor: 'ci-bot', eventId: randomUUID(), occurredAt: new Date().toISOString(), source: 'distribution',
+      kind: 'push',
+      registry: 'local',
+      repository: 'team/app',
+      tag,
+      digest,
+      actor: 'ci-bot',
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      source: 'distribution',
     };
     const jobId = pushJobId(event);
     const queue = openPushQueue(conn, PREFIX);
@@ -44,7 +62,9 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
   }
 
   async function signedBy(publicKeyPem: string, digest: string): Promise<boolean> {
-    const layers = (await new SignatureStore(client, { bundles: false }).list('team/app', digest)).flatMap((s) => (s.kind === 'simple-signing' ? [s] : []));
+    const layers = (await new SignatureStore(client, { bundles: false }).list('team/app', digest)).flatMap((s) =>
+      s.kind === 'simple-signing' ? [s] : [],
+    );
     return layers.length > 0 && verifySignatureLayers(layers, { keys: [parsePublicKeyPem(publicKeyPem)], expectedDigest: digest }).ok;
   }
 
@@ -123,7 +143,10 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
       load: async () => ({ ...kmsKey, sign: (data) => (used.push(ref), kmsKey.sign(data)) }),
     }));
     const logger = createLogger({ service: 'signer-test', level: 'silent' });
-    const running = await startSigner(parseConfig(config({ uri: 'gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/signer' }), { app: 'signer' }), { logger, env: {} });
+    const running = await startSigner(
+      parseConfig(config({ uri: 'gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/signer' }), { app: 'signer' }),
+      { logger, env: {} },
+    );
     try {
       expect(running.key.fingerprint).toEqual(kmsKey.fingerprint);
       const { digest, jobId } = await push('kms');

@@ -52,15 +52,32 @@ describe('processPush against a real registry and Redis', () => {
 
     const found = await layers(r.reg.store, 'team/app', digest);
     expect(found).toHaveLength(1);
-    const verdict = verifySignatureLayers(found, { keys: [env.key.publicKey], expectedDigest: digest, identity: { type: 'exact', reference: `${env.registry.host}/team/app:1.0.0` } });
+    const verdict = verifySignatureLayers(found, {
+      keys: [env.key.publicKey],
+      expectedDigest: digest,
+      identity: { type: 'exact', reference: `${env.registry.host}/team/app:1.0.0` },
+    });
     expect(verdict.ok).toBe(true);
     expect(r.verifyJobs).toEqual([
       {
         jobId: verifyJobId(pushJobId(event), digest),
-        data: { v: 1, registry: 'local', repository: 'team/app', tag: '1.0.0', digest, decision: 'signed', actor: 'ci-bot', eventId: event.eventId, pushJobId: pushJobId(event), pushedAt: event.occurredAt },
+        data: {
+          v: 1,
+          registry: 'local',
+          repository: 'team/app',
+          tag: '1.0.0',
+          digest,
+          decision: 'signed',
+          actor: 'ci-bot',
+          eventId: event.eventId,
+          pushJobId: pushJobId(event),
+          pushedAt: event.occurredAt,
+        },
       },
     ]);
-    expect(await r.metricsRegistry.getSingleMetricAsString('signet_signatures_total')).toContain('signet_signatures_total{registry="local",result="signed"} 1');
+    expect(await r.metricsRegistry.getSingleMetricAsString('signet_signatures_total')).toContain(
+      'signet_signatures_total{registry="local",result="signed"} 1',
+    );
   });
 
   it('decides already-signed on redelivery and retries, leaving one layer', async () => {
@@ -115,7 +132,9 @@ describe('processPush against a real registry and Redis', () => {
     const digest = 'sha256:' + 'd'.repeat(64);
     const event = pushEvent({ kind: 'delete', digest });
     expect((await processPush(r.deps, job(event))).decision).toBe('deleted');
-    expect(r.verifyJobs).toEqual([{ jobId: verifyJobId(pushJobId(event), digest), data: expect.objectContaining({ decision: 'deleted', digest }) }]);
+    expect(r.verifyJobs).toEqual([
+      { jobId: verifyJobId(pushJobId(event), digest), data: expect.objectContaining({ decision: 'deleted', digest }) },
+    ]);
   });
 
   it('skips a manifest pushed by digest alone, with no verify job', async () => {
@@ -130,16 +149,30 @@ describe('processPush against a real registry and Redis', () => {
     await pushImage(env.registry.url, 'team/app:hub', CI_BOT);
     const overwrite = await pushImage(env.registry.url, 'team/app:hub', MALLORY);
     const { digest: _none, ...event } = pushEvent({ tag: 'hub', source: 'dockerhub', mediaType: undefined, needsDigestResolution: true });
-    expect(await processPush(r.deps, job(event))).toEqual({ decision: 'unverifiable', digest: overwrite, signed: [], reason: expect.stringContaining('signTagOnlyEvents') });
+    expect(await processPush(r.deps, job(event))).toEqual({
+      decision: 'unverifiable',
+      digest: overwrite,
+      signed: [],
+      reason: expect.stringContaining('signTagOnlyEvents'),
+    });
     expect(await layers(r.reg.store, 'team/app', overwrite)).toHaveLength(0);
-    expect(r.verifyJobs.map((j) => j.data)).toEqual([expect.objectContaining({ decision: 'unverifiable', digest: overwrite, tag: 'hub', actor: 'ci-bot' })]);
+    expect(r.verifyJobs.map((j) => j.data)).toEqual([
+      expect.objectContaining({ decision: 'unverifiable', digest: overwrite, tag: 'hub', actor: 'ci-bot' }),
+    ]);
     expect(await r.metricsRegistry.getSingleMetricAsString('signet_signatures_total')).toContain('result="unverifiable"} 1');
   });
 
   it('signs a tag-only event resolved through the configured registry where the trust rule opts in', async () => {
     const digest = await pushImage(env.registry.url, 'team/app:hub-optin', CI_BOT);
-    const optIn = env.replica({ trust: new TrustPolicy([{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'], signTagOnlyEvents: true }]) });
-    const { digest: _none, ...event } = pushEvent({ tag: 'hub-optin', source: 'dockerhub', mediaType: undefined, needsDigestResolution: true });
+    const optIn = env.replica({
+      trust: new TrustPolicy([{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'], signTagOnlyEvents: true }]),
+    });
+    const { digest: _none, ...event } = pushEvent({
+      tag: 'hub-optin',
+      source: 'dockerhub',
+      mediaType: undefined,
+      needsDigestResolution: true,
+    });
     expect(await processPush(optIn.deps, job(event))).toMatchObject({ decision: 'signed', digest, signed: [digest] });
     expect(optIn.verifyJobs[0]?.data).toMatchObject({ decision: 'signed', digest });
   });
@@ -147,13 +180,20 @@ describe('processPush against a real registry and Redis', () => {
   it('signs an index and, with recursive, each child; repository identity gives host/repo', async () => {
     const { digest, children } = await pushIndex(env.registry.url, 'team/multi:1', CI_BOT);
     const rec = env.replica({ recursive: true, identity: 'repository', annotations: { team: 'a' } });
-    const outcome = await processPush(rec.deps, job(pushEvent({ repository: 'team/multi', tag: '1', digest, mediaType: 'application/vnd.oci.image.index.v1+json' })));
+    const outcome = await processPush(
+      rec.deps,
+      job(pushEvent({ repository: 'team/multi', tag: '1', digest, mediaType: 'application/vnd.oci.image.index.v1+json' })),
+    );
     expect(outcome.decision).toBe('signed');
     expect(new Set(outcome.signed)).toEqual(new Set([digest, ...children]));
     for (const d of [digest, ...children]) {
       const [layer] = await layers(r.reg.store, 'team/multi', d);
       const parsed = parsePayload(layer!.payload, 'strict');
-      expect(parsed.ok && parsed.payload).toMatchObject({ dockerReference: `${env.registry.host}/team/multi`, manifestDigest: d, optional: { team: 'a' } });
+      expect(parsed.ok && parsed.payload).toMatchObject({
+        dockerReference: `${env.registry.host}/team/multi`,
+        manifestDigest: d,
+        optional: { team: 'a' },
+      });
     }
   });
 

@@ -11,7 +11,14 @@ import { CI_BOT, MALLORY, newKey, PREFIX, startEnv, type TestEnv } from './env';
 
 function job(event: Partial<PushJob['event']> & { tag: string; digest: string }): PushJobHandle {
   const full: PushJob['event'] = {
-    kind: 'push', registry: 'local', repository: 'team/app', actor: CI_BOT.username, eventId: randomUUID(), occurredAt: new Date().toISOString(), source: 'distribution', ...event,
+    kind: 'push',
+    registry: 'local',
+    repository: 'team/app',
+    actor: CI_BOT.username,
+    eventId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    source: 'distribution',
+    ...event,
   };
   return { id: pushJobId(full), data: { v: 1, event: full, receivedAt: new Date().toISOString() }, attemptsMade: 0, maxAttempts: 8 };
 }
@@ -42,8 +49,18 @@ describe('the signer after a key compromise (real registry and Redis)', () => {
     const digest = await pushImage(env.registry.url, 'team/app:stolen-bundle', CI_BOT);
     const base = env.replica();
     const reg = { ...base.reg, store: new SignatureStore(base.reg.client) };
-    const r = env.replica({ layout: 'bundle', registries: new Map([['local', reg]]), previousKeys: [stolen.publicKey], revokedKeys: [stolen.publicKey] });
-    await signDigest(reg.store, stolen, { repository: 'team/app', digest, dockerReference: `${env.registry.host}/team/app:stolen-bundle` }, { layout: 'bundle' });
+    const r = env.replica({
+      layout: 'bundle',
+      registries: new Map([['local', reg]]),
+      previousKeys: [stolen.publicKey],
+      revokedKeys: [stolen.publicKey],
+    });
+    await signDigest(
+      reg.store,
+      stolen,
+      { repository: 'team/app', digest, dockerReference: `${env.registry.host}/team/app:stolen-bundle` },
+      { layout: 'bundle' },
+    );
 
     expect((await processPush(r.deps, job({ tag: 'stolen-bundle', digest }))).decision).toBe('signed');
     const bundles = (await reg.store.list('team/app', digest)).flatMap((s) => (s.kind === 'bundle' ? [s] : []));
@@ -68,7 +85,11 @@ describe('the signer after a key compromise (real registry and Redis)', () => {
     const before = Date.now();
     expect((await processPush(r.deps, first)).decision).toBe('signed');
     expect(await records.get('local', 'team/rec', digest)).toEqual({
-      actor: 'ci-bot', at: expect.any(Number), key: env.key.fingerprint.short, pushJobId: first.id, identity: `${env.registry.host}/team/rec:1`,
+      actor: 'ci-bot',
+      at: expect.any(Number),
+      key: env.key.fingerprint.short,
+      pushJobId: first.id,
+      identity: `${env.registry.host}/team/rec:1`,
     });
     expect((await records.get('local', 'team/rec', digest))!.at).toBeGreaterThanOrEqual(before);
 
@@ -78,11 +99,16 @@ describe('the signer after a key compromise (real registry and Redis)', () => {
     expect((await records.get('local', 'team/rec', digest))!.pushJobId).toBe(again.id);
 
     const index = await pushIndex(env.registry.url, 'team/rec:multi', CI_BOT);
-    await processPush(r.deps, job({ repository: 'team/rec', tag: 'multi', digest: index.digest, mediaType: 'application/vnd.oci.image.index.v1+json' }));
+    await processPush(
+      r.deps,
+      job({ repository: 'team/rec', tag: 'multi', digest: index.digest, mediaType: 'application/vnd.oci.image.index.v1+json' }),
+    );
     for (const d of [index.digest, ...index.children]) expect(await records.get('local', 'team/rec', d)).toBeDefined();
 
     const evil = await pushImage(env.registry.url, 'team/rec:evil', MALLORY);
-    expect((await processPush(r.deps, job({ repository: 'team/rec', tag: 'evil', digest: evil, actor: MALLORY.username }))).decision).toBe('untrusted');
+    expect((await processPush(r.deps, job({ repository: 'team/rec', tag: 'evil', digest: evil, actor: MALLORY.username }))).decision).toBe(
+      'untrusted',
+    );
     expect(await records.get('local', 'team/rec', evil)).toBeUndefined();
     expect([...(await records.list('local', 'team/rec')).keys()].sort()).toEqual([digest, index.digest, ...index.children].sort());
   });

@@ -9,7 +9,11 @@ let dir: string;
 const clients = (settle?: number) => redisClientCount(redis.port, { expected: settle });
 const logger = createLogger({ service: 'signer-test', level: 'silent' });
 
-const doc = (signer: Record<string, unknown>) => ({ redis: { url: redis.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }], signer: { port: 0, ...signer } });
+const doc = (signer: Record<string, unknown>) => ({
+  redis: { url: redis.url },
+  registries: [{ name: 'local', url: 'http://127.0.0.1:9' }],
+  signer: { port: 0, ...signer },
+});
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -29,7 +33,10 @@ describe('a signer start that fails', () => {
   });
 
   it('main.ts lists the configuration fields at fault and exits 1', async () => {
-    const configFile = writeConfigFile({ redis: { url: redis.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }] }, makeTempDir('signer-config'));
+    const configFile = writeConfigFile(
+      { redis: { url: redis.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }] },
+      makeTempDir('signer-config'),
+    );
     const exit = await runServiceToExit('signer', { configFile });
     expect(exit.code).toBe(1);
     expect(exit.stderr).toMatch(/^signer: invalid configuration in .*signet\.yaml:\n {2}- signer\.key: .*\n$/);

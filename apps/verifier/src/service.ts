@@ -2,7 +2,14 @@ import type { SignetConfig } from '@signet/config';
 import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
 import { openQueue, openRescanQueue, openVerifyQueue, QueueNames, type TypedQueue } from '@signet/queue';
 import { createServiceRuntime, type StartOptions } from '@signet/runtime';
-import { closeContext, createVerifierContext, createVerifierMetrics, ScanProgress, TagStore, type VerifierContext } from '@signet/verification';
+import {
+  closeContext,
+  createVerifierContext,
+  createVerifierMetrics,
+  ScanProgress,
+  TagStore,
+  type VerifierContext,
+} from '@signet/verification';
 import { recheckScheduler, startWorkers } from './workers';
 
 export type { StartOptions };
@@ -50,14 +57,23 @@ export async function startVerifier(config: SignetConfig, opts: StartOptions): P
       port: opts.port ?? verifier.port,
       ready: async () => running !== undefined && running.keys.defaults.keys.length > 0 && (await scrapeConn.ping()) === 'PONG',
     });
-    const ctx = await createVerifierContext({ config, redis: stateConn, metrics: verifierMetrics, logger: rt.logger, scheduleRecheck: recheckScheduler(verifyQueue) });
+    const ctx = await createVerifierContext({
+      config,
+      redis: stateConn,
+      metrics: verifierMetrics,
+      logger: rt.logger,
+      scheduleRecheck: recheckScheduler(verifyQueue),
+    });
     rt.defer('verifier context', () => closeContext(ctx));
     const workers = await startWorkers(ctx, progress, verifyQueue, rescanQueue, {
       connection: workerConn,
       prefix,
       concurrency: verifier.concurrency,
       errors: rt.errors,
-      rescan: { ...(verifier.rescan.every !== undefined ? { every: verifier.rescan.every } : {}), ...(verifier.rescan.cron ? { cron: verifier.rescan.cron } : {}) },
+      rescan: {
+        ...(verifier.rescan.every !== undefined ? { every: verifier.rescan.every } : {}),
+        ...(verifier.rescan.cron ? { cron: verifier.rescan.cron } : {}),
+      },
     });
     rt.defer('workers', () => workers.close());
     running = ctx;

@@ -17,7 +17,10 @@ export interface VerifierWorkersOptions {
 /** The push a verify job's data names, for its log lines (read before validation: a failed job may be invalid). */
 function pushOf(data: unknown): { eventId?: string; pushJobId?: string } {
   const d = (data ?? {}) as { eventId?: unknown; pushJobId?: unknown };
-  return { ...(typeof d.eventId === 'string' ? { eventId: d.eventId } : {}), ...(typeof d.pushJobId === 'string' ? { pushJobId: d.pushJobId } : {}) };
+  return {
+    ...(typeof d.eventId === 'string' ? { eventId: d.eventId } : {}),
+    ...(typeof d.pushJobId === 'string' ? { pushJobId: d.pushJobId } : {}),
+  };
 }
 
 export interface VerifierWorkers {
@@ -30,7 +33,10 @@ export interface VerifierWorkers {
 export const RESCAN_SCHEDULER_ID = 'signet-rescan';
 
 /** Grace-period re-checks go on the verify queue as `recheck` jobs; this builds the scheduler hook. */
-export function recheckScheduler(verifyQueue: TypedQueue<typeof QueueNames.verify>, now: () => number = Date.now): NonNullable<VerifierContext['scheduleRecheck']> {
+export function recheckScheduler(
+  verifyQueue: TypedQueue<typeof QueueNames.verify>,
+  now: () => number = Date.now,
+): NonNullable<VerifierContext['scheduleRecheck']> {
   return async (ref, digest, atMs, kind = 'grace', push = {}) => {
     const data = { v: 1 as const, ...ref, digest, ...(kind === 'look-again' ? { lookAgain: true } : {}), ...push };
     // A grace re-check runs a little past the end of the grace period, so it sees it over.
@@ -45,11 +51,19 @@ export function recheckScheduler(verifyQueue: TypedQueue<typeof QueueNames.verif
  * policy: a job that can never succeed (invalid data, a registry not configured) fails at its first attempt,
  * anything else is retried with backoff.
  */
-export async function startWorkers(ctx: VerifierContext, progress: ScanProgress, verifyQueue: TypedQueue<typeof QueueNames.verify>, rescanQueue: TypedQueue<typeof QueueNames.rescan>, opts: VerifierWorkersOptions): Promise<VerifierWorkers> {
+export async function startWorkers(
+  ctx: VerifierContext,
+  progress: ScanProgress,
+  verifyQueue: TypedQueue<typeof QueueNames.verify>,
+  rescanQueue: TypedQueue<typeof QueueNames.rescan>,
+  opts: VerifierWorkersOptions,
+): Promise<VerifierWorkers> {
   const common = { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency };
   const verify = openWorker(
     QueueNames.verify,
-    withJobFailurePolicy(async (job: Job) => (job.name === JobNames.recheck ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id))),
+    withJobFailurePolicy(async (job: Job) =>
+      job.name === JobNames.recheck ? processRecheck(ctx, job.data, job.id) : processVerify(ctx, job.data, job.id),
+    ),
     common,
   );
   const rescan = openWorker(
@@ -60,7 +74,9 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
           ctx,
           progress,
           enqueue: async (jobs) => {
-            await rescanQueue.addBulk(jobs.map((j) => ({ name: JobNames.rescanRepository, data: j.data, opts: { ...defaultJobOptions, jobId: j.jobId } })));
+            await rescanQueue.addBulk(
+              jobs.map((j) => ({ name: JobNames.rescanRepository, data: j.data, opts: { ...defaultJobOptions, jobId: j.jobId } })),
+            );
           },
         },
         { id: job.id, data: job.data },
@@ -81,7 +97,11 @@ export async function startWorkers(ctx: VerifierContext, progress: ScanProgress,
   }
   const repeat = opts.rescan.cron ? { pattern: opts.rescan.cron } : { every: opts.rescan.every ?? 60_000 };
   // BullMQ types a scheduler's id as a job name (its jobs are named after it unless the template names them).
-  await (rescanQueue as Queue).upsertJobScheduler(RESCAN_SCHEDULER_ID, repeat, { name: JobNames.rescanAll, data: { v: 1, kind: 'all' }, opts: { attempts: defaultJobOptions.attempts, backoff: defaultJobOptions.backoff } });
+  await (rescanQueue as Queue).upsertJobScheduler(RESCAN_SCHEDULER_ID, repeat, {
+    name: JobNames.rescanAll,
+    data: { v: 1, kind: 'all' },
+    opts: { attempts: defaultJobOptions.attempts, backoff: defaultJobOptions.backoff },
+  });
   return {
     verifyQueue,
     rescanQueue,

@@ -38,10 +38,14 @@ describe('signature artifacts written by a pusher', () => {
   const state = (repository: string, tag: string) => verifier.ctx.store.read({ registry: 'local', repository, tag }).then((s) => s.state);
   /** Waits for a settled verdict on `digest` (a failed lookup is retried by BullMQ, so `error` is not final). */
   const verdict = async (repository: string, tag: string, digest: string, timeoutMs = 10_000) => {
-    await waitFor(async () => {
-      const s = await state(repository, tag);
-      return s?.digest === digest && s.verdict !== 'pending';
-    }, timeoutMs, `a verdict on ${repository}:${tag}`);
+    await waitFor(
+      async () => {
+        const s = await state(repository, tag);
+        return s?.digest === digest && s.verdict !== 'pending';
+      },
+      timeoutMs,
+      `a verdict on ${repository}:${tag}`,
+    );
     return state(repository, tag);
   };
 
@@ -60,7 +64,12 @@ describe('signature artifacts written by a pusher', () => {
     for (const { blob, signature } of layers) {
       const blobDigest = digestOf(blob);
       if (!descriptors.some((d) => d.digest === blobDigest)) await mallory.uploadBlob(repository, blob);
-      descriptors.push({ mediaType: SIMPLE_SIGNING, size: blob.length, digest: blobDigest, annotations: { [SIGNATURE_ANNOTATION]: signature } });
+      descriptors.push({
+        mediaType: SIMPLE_SIGNING,
+        size: blob.length,
+        digest: blobDigest,
+        annotations: { [SIGNATURE_ANNOTATION]: signature },
+      });
     }
     const image = signatureImage(descriptors);
     await mallory.uploadBlob(repository, image.config);
@@ -89,7 +98,12 @@ describe('signature artifacts written by a pusher', () => {
     const junk = Buffer.from('{"critical": not json');
     await mallory.uploadBlob('team/beside', junk);
     const image = signatureImage([
-      { mediaType: SIMPLE_SIGNING, size: junk.length, digest: digestOf(junk), annotations: { [SIGNATURE_ANNOTATION]: signBytes(env.privateKey, junk).toString('base64') } },
+      {
+        mediaType: SIMPLE_SIGNING,
+        size: junk.length,
+        digest: digestOf(junk),
+        annotations: { [SIGNATURE_ANNOTATION]: signBytes(env.privateKey, junk).toString('base64') },
+      },
       valid,
     ]);
     await mallory.uploadBlob('team/beside', image.config);
@@ -102,7 +116,10 @@ describe('signature artifacts written by a pusher', () => {
     await signedTag('team/heavy', '1');
     const digest = await env.push('team/heavy:1', MALLORY);
     const blob = junkPayload(digest, 4 * 1024 * 1024 - 64 * 1024);
-    const layers = Array.from({ length: 200 }, (_, i) => ({ blob, signature: signBytes(mallorysKey, Buffer.from([i])).toString('base64') }));
+    const layers = Array.from({ length: 200 }, (_, i) => ({
+      blob,
+      signature: signBytes(mallorysKey, Buffer.from([i])).toString('base64'),
+    }));
     await writeSig('team/heavy', digest, layers);
     global.gc?.();
     const before = process.memoryUsage().rss;
@@ -110,7 +127,9 @@ describe('signature artifacts written by a pusher', () => {
     await env.enqueueVerify({ repository: 'team/heavy', tag: '1', digest, decision: 'untrusted' });
     expect(await verdict('team/heavy', '1', digest, 20_000)).toMatchObject({ verdict: 'invalid', flag: 'violation' });
     // Reported, not asserted (rss depends on the allocator); the bound on bytes read is asserted in the registry tests.
-    process.stdout.write(`200 x 4 MiB layers: judged in ${Date.now() - started} ms, rss delta ${((process.memoryUsage().rss - before) / 1048576).toFixed(1)} MiB\n`);
+    process.stdout.write(
+      `200 x 4 MiB layers: judged in ${Date.now() - started} ms, rss delta ${((process.memoryUsage().rss - before) / 1048576).toFixed(1)} MiB\n`,
+    );
   });
 
   async function attach(repository: string, digest: string, bundle: Buffer, client = mallory): Promise<void> {
@@ -140,7 +159,11 @@ describe('signature artifacts written by a pusher', () => {
 
   it('counts a bundle whose statement names this tag, this repository, or nothing (as cosign writes it)', async () => {
     const host = env.registry.host;
-    for (const [tag, name] of [['1', `${host}/team/bundled:1`], ['2', `${host}/team/bundled`], ['3', undefined]] as const) {
+    for (const [tag, name] of [
+      ['1', `${host}/team/bundled:1`],
+      ['2', `${host}/team/bundled`],
+      ['3', undefined],
+    ] as const) {
       const digest = await env.push(`team/bundled:${tag}`);
       await attach('team/bundled', digest, bundleFor(digest, env.privateKey, name === undefined ? {} : { name }), ciBot);
       await env.enqueueVerify({ repository: 'team/bundled', tag, digest, decision: 'signed' });

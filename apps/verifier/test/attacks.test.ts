@@ -16,7 +16,8 @@ const { start, scrape, stateOf, violationOf, rescan, deleteManifest, trustedPush
   shared = s;
 });
 
-const traceOf = async (v: RunningVerifier, labels: Record<string, string>) => metricValue(await scrape(v), 'signet_tag_violation_trace', labels);
+const traceOf = async (v: RunningVerifier, labels: Record<string, string>) =>
+  metricValue(await scrape(v), 'signet_tag_violation_trace', labels);
 
 /** Points `repository:tag` at an image whose blobs are already in the repository (a retag, as `crane tag` does). */
 async function retag(repository: string, tag: string, image: BuiltImage, creds = MALLORY): Promise<void> {
@@ -48,8 +49,18 @@ it('judges a tag deleted and pushed again by mallory as a replacement of what it
   await waitFor(async () => (await stateOf(v, 'atk/del', '1.0.0')) === undefined, 10_000, 'tag forgotten');
   const bad = await env.push('atk/del:1.0.0', MALLORY);
   await env.enqueueVerify({ repository: 'atk/del', tag: '1.0.0', digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'atk/del', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1, 10_000, 'violation on the re-push');
-  expect(await stateOf(v, 'atk/del', '1.0.0')).toMatchObject({ digest: bad, verdict: 'unsigned', flag: 'violation', replaced: true, history: [{ digest: good }] });
+  await waitFor(
+    async () => (await violationOf(v, 'atk/del', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1,
+    10_000,
+    'violation on the re-push',
+  );
+  expect(await stateOf(v, 'atk/del', '1.0.0')).toMatchObject({
+    digest: bad,
+    verdict: 'unsigned',
+    flag: 'violation',
+    replaced: true,
+    history: [{ digest: good }],
+  });
 
   // A delete event handled after the re-push's: the registry is checked before forgetting, so the violation stays.
   const good2 = await trustedPush(v, 'atk/del', '2.0.0');
@@ -72,7 +83,7 @@ it('judges a tag deleted and pushed again by mallory as a replacement of what it
   await waitFor(async () => (await violationOf(v, 'atk/del', '3.0.0', { digest: bad3 })) === 1, 10_000, 'violation found by the rescan');
 });
 
-it('judges mallory overwriting a new tag before the verifier first looked as a replacement, using the signer\'s tagMoved (item 3)', async () => {
+it("judges mallory overwriting a new tag before the verifier first looked as a replacement, using the signer's tagMoved (item 3)", async () => {
   const v = await start({ verifier: { lookAgain: '300ms' } });
   // The signer's decision, which saw the tag already moved, is the first the verifier hears of the tag.
   const ci = await env.push('atk/race:1.0.0', CI_BOT);
@@ -84,9 +95,18 @@ it('judges mallory overwriting a new tag before the verifier first looked as a r
   expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({ verdict: 'pending', replaced: true });
   const t0 = Date.now();
   await env.enqueueVerify({ repository: 'atk/race', tag: '1.0.0', digest: bad, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1, 1000, 'violation at once');
+  await waitFor(
+    async () => (await violationOf(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1,
+    1000,
+    'violation at once',
+  );
   expect(Date.now() - t0).toBeLessThan(1000);
-  expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({ digest: bad, flag: 'violation', replaced: true, history: [{ digest: ci }] });
+  expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({
+    digest: bad,
+    flag: 'violation',
+    replaced: true,
+    history: [{ digest: ci }],
+  });
 
   // Mallory's (quicker) untrusted decision lands first, then the signer's: the tag is judged again and the
   // first-seen record becomes a replacement.
@@ -106,7 +126,11 @@ it('flags mallory pointing a tag back at an older, validly signed release as a r
   const current = await trustedPush(v, 'atk/rb', '1');
   await retag('atk/rb', '1', old, MALLORY);
   await env.enqueueVerify({ repository: 'atk/rb', tag: '1', digest: old.digest, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'atk/rb', '1', { digest: old.digest, reason: 'rollback' })) === 1, 10_000, 'rollback violation');
+  await waitFor(
+    async () => (await violationOf(v, 'atk/rb', '1', { digest: old.digest, reason: 'rollback' })) === 1,
+    10_000,
+    'rollback violation',
+  );
   expect(await stateOf(v, 'atk/rb', '1')).toMatchObject({ digest: old.digest, verdict: 'signed', flag: 'violation', reason: 'rollback' });
   // A rescan keeps it standing.
   await rescan(v);
@@ -131,10 +155,14 @@ it('leaves a durable trace of a flash overwrite restored 300 ms later, until ack
   await sleep(300);
   await retag('atk/flash', '1', good, MALLORY);
   await env.enqueueVerify({ repository: 'atk/flash', tag: '1', digest: good.digest, decision: 'untrusted' });
-  await waitFor(async () => {
-    const s = await stateOf(v, 'atk/flash', '1');
-    return s?.digest === good.digest && s.flag === 'none';
-  }, 10_000, 'tag judged back at the restored digest');
+  await waitFor(
+    async () => {
+      const s = await stateOf(v, 'atk/flash', '1');
+      return s?.digest === good.digest && s.flag === 'none';
+    },
+    10_000,
+    'tag judged back at the restored digest',
+  );
   // Restoring the digest the bad one replaced is a repair, not a rollback; the trace of the bad digest stays.
   await sleep(1500);
   expect(await violationOf(v, 'atk/flash', '1')).toBeUndefined();
@@ -143,7 +171,10 @@ it('leaves a durable trace of a flash overwrite restored 300 ms later, until ack
   await rescan(v);
   expect(await traceOf(v, { digest: bad })).toBe(1);
 
-  expect(await acknowledgeTag(shared, { registry: 'local', repository: 'atk/flash', tag: '1' })).toEqual({ kind: 'traces-cleared', digests: [bad] });
+  expect(await acknowledgeTag(shared, { registry: 'local', repository: 'atk/flash', tag: '1' })).toEqual({
+    kind: 'traces-cleared',
+    digests: [bad],
+  });
   expect(await traceOf(v, { digest: bad })).toBeUndefined();
 });
 
@@ -155,7 +186,11 @@ it('judges the digest an event names while the registry still shows the old one,
   await pushImage(env.registry.url, 'atk/early:staging', MALLORY, image);
   const t0 = Date.now();
   await env.enqueueVerify({ repository: 'atk/early', tag: '1', digest: image.digest, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'atk/early', '1', { digest: image.digest, reason: 'unsigned' })) === 1, 2000, 'violation before the tag moved');
+  await waitFor(
+    async () => (await violationOf(v, 'atk/early', '1', { digest: image.digest, reason: 'unsigned' })) === 1,
+    2000,
+    'violation before the tag moved',
+  );
   expect(Date.now() - t0).toBeLessThan(2000);
   await retag('atk/early', '1', image, MALLORY);
   await sleep(1000);
@@ -163,7 +198,7 @@ it('judges the digest an event names while the registry still shows the old one,
   expect(await violationOf(v, 'atk/early', '1', { digest: image.digest })).toBe(1);
 });
 
-describe('an operator\'s signature window for signatures made outside Signet (item 9)', () => {
+describe("an operator's signature window for signatures made outside Signet (item 9)", () => {
   const windows = { signatureWindows: [{ repositories: ['ext/*'], actors: ['ext-ci'], window: '3s' }] };
 
   it('raises nothing while the external CI signs its push within the window', async () => {
@@ -194,7 +229,11 @@ describe('an operator\'s signature window for signatures made outside Signet (it
     await env.enqueueVerify({ repository: 'ext/app', tag: '2', digest: unsignedByExt, decision: 'untrusted', actor: 'ext-ci' });
     await waitFor(async () => (await stateOf(v, 'ext/app', '2'))?.digest === unsignedByExt, 5000, 'pending');
     expect(await stateOf(v, 'ext/app', '2')).toMatchObject({ verdict: 'pending', flag: 'none' });
-    await waitFor(async () => (await violationOf(v, 'ext/app', '2', { digest: unsignedByExt })) === 1, 6000, 'violation at the end of the window');
+    await waitFor(
+      async () => (await violationOf(v, 'ext/app', '2', { digest: unsignedByExt })) === 1,
+      6000,
+      'violation at the end of the window',
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
     expect(Date.now() - t0).toBeLessThan(5000);
 
@@ -215,8 +254,17 @@ it('makes an overwrite still unreadable when its grace period ends a violation, 
     await env.enqueueVerify({ repository: 'atk/dark', tag: '1', digest: bad, decision: 'untrusted' });
     await waitFor(async () => (await stateOf(v, 'atk/dark', '1'))?.verdict === 'error', 10_000, 'error verdict');
     expect(await violationOf(v, 'atk/dark', '1')).toBeUndefined();
-    await waitFor(async () => (await violationOf(v, 'atk/dark', '1', { digest: bad, reason: 'unknown' })) === 1, 8000, 'violation at the end of the grace period');
-    expect(await stateOf(v, 'atk/dark', '1')).toMatchObject({ digest: bad, verdict: 'error', flag: 'violation', history: [{ digest: good }] });
+    await waitFor(
+      async () => (await violationOf(v, 'atk/dark', '1', { digest: bad, reason: 'unknown' })) === 1,
+      8000,
+      'violation at the end of the grace period',
+    );
+    expect(await stateOf(v, 'atk/dark', '1')).toMatchObject({
+      digest: bad,
+      verdict: 'error',
+      flag: 'violation',
+      history: [{ digest: good }],
+    });
   } finally {
     await env.registry.start();
   }

@@ -13,7 +13,14 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
   beforeAll(async () => {
     env = await startEnv();
     verifier = await startVerifier(env.config(), { logger: silentLogger, port: 0 });
-    client = new RegistryClient({ name: 'local', url: env.registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+    client = new RegistryClient({
+      name: 'local',
+      url: env.registry.url,
+      username: CI_BOT.username,
+      password: CI_BOT.password,
+      insecure: true,
+      dockerConfig: false,
+    });
   });
   afterAll(async () => {
     await verifier?.close();
@@ -22,21 +29,35 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
   });
 
   const verdict = async (repository: string, tag: string, digest: string) => {
-    await waitFor(async () => (await verifier.ctx.store.read({ registry: 'local', repository, tag })).state?.digest === digest, 10_000, 'a verdict');
+    await waitFor(
+      async () => (await verifier.ctx.store.read({ registry: 'local', repository, tag })).state?.digest === digest,
+      10_000,
+      'a verdict',
+    );
     return (await verifier.ctx.store.read({ registry: 'local', repository, tag })).state?.verdict;
   };
 
   it('counts a bundle by a trusted key, and not one by another key, on an overwrite', async () => {
     const first = await env.push('team/bundled:1.0.0');
     const head = await client.headManifest('team/bundled', first);
-    await attachBundle(client, 'team/bundled', { mediaType: head.mediaType, size: head.size, digest: first }, bundleFor(first, env.privateKey));
+    await attachBundle(
+      client,
+      'team/bundled',
+      { mediaType: head.mediaType, size: head.size, digest: first },
+      bundleFor(first, env.privateKey),
+    );
     await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: first, decision: 'signed' });
     expect(await verdict('team/bundled', '1.0.0', first)).toBe('signed');
 
     const second = await env.push('team/bundled:1.0.0', MALLORY);
     const head2 = await client.headManifest('team/bundled', second);
     const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
-    await attachBundle(client, 'team/bundled', { mediaType: head2.mediaType, size: head2.size, digest: second }, bundleFor(second, stranger));
+    await attachBundle(
+      client,
+      'team/bundled',
+      { mediaType: head2.mediaType, size: head2.size, digest: second },
+      bundleFor(second, stranger),
+    );
     await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: second, decision: 'untrusted' });
     expect(await verdict('team/bundled', '1.0.0', second)).toBe('invalid');
   });
@@ -45,7 +66,12 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
     // No .sig tag: the listing shows the signature only as the sha256-<hex> referrers tag.
     const digest = await env.push('team/bundle-only:1');
     const head = await client.headManifest('team/bundle-only', digest);
-    await attachBundle(client, 'team/bundle-only', { mediaType: head.mediaType, size: head.size, digest }, bundleFor(digest, env.privateKey));
+    await attachBundle(
+      client,
+      'team/bundle-only',
+      { mediaType: head.mediaType, size: head.size, digest },
+      bundleFor(digest, env.privateKey),
+    );
     const job = await verifier.rescanQueue.add('all', { v: 1, kind: 'all' });
     const progress = new ScanProgress(env.redisClient(), '{signet}');
     await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');

@@ -37,7 +37,14 @@ export interface TestEnv {
   sign(repo: string, tag: string, digest: string, opts?: { key?: KeyObject; payloadDigest?: string; identity?: string }): Promise<void>;
   push(ref: string, creds?: { username: string; password: string }): Promise<string>;
   /** Enqueues a `signet.verify` job exactly as the signer would after deciding on a digest. */
-  enqueueVerify(job: { repository: string; tag?: string; digest?: string; decision: SignerDecision; tagMoved?: boolean; actor?: string }): Promise<void>;
+  enqueueVerify(job: {
+    repository: string;
+    tag?: string;
+    digest?: string;
+    decision: SignerDecision;
+    tagMoved?: boolean;
+    actor?: string;
+  }): Promise<void>;
   redisClient(): Redis;
   teardown(): Promise<void>;
 }
@@ -65,7 +72,14 @@ export async function startEnv(): Promise<TestEnv> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const publicKeyPath = join(dir, 'cosign.pub');
   writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
-  const client = new RegistryClient({ name: 'local', url: registry.url, username: CI_BOT.username, password: CI_BOT.password, insecure: true, dockerConfig: false });
+  const client = new RegistryClient({
+    name: 'local',
+    url: registry.url,
+    username: CI_BOT.username,
+    password: CI_BOT.password,
+    insecure: true,
+    dockerConfig: false,
+  });
   const sigStore = new SignatureStore(client, { bundles: false });
   const queueConn = createRedisConnection({ url: redis.url, role: 'worker' });
   const verifyQueue = new Queue(QueueNames.verify, { connection: queueConn, prefix: '{signet}' });
@@ -81,7 +95,18 @@ export async function startEnv(): Promise<TestEnv> {
       return parseConfig(
         {
           redis: { url: redis.url },
-          registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '3s', retries: 0, ...(o.repositories ? { repositories: o.repositories } : {}), ...o.registry }],
+          registries: [
+            {
+              name: 'local',
+              url: registry.url,
+              username: CI_BOT.username,
+              passwordEnv: 'REGISTRY_PASSWORD',
+              timeout: '3s',
+              retries: 0,
+              ...(o.repositories ? { repositories: o.repositories } : {}),
+              ...o.registry,
+            },
+          ],
           verifier: {
             port: 0,
             keys: [publicKeyPath],
@@ -96,14 +121,20 @@ export async function startEnv(): Promise<TestEnv> {
       );
     },
     async sign(repo, tag, digest, opts = {}) {
-      const payload = buildPayload({ dockerReference: opts.identity ?? `${registry.host}/${repo}:${tag}`, manifestDigest: opts.payloadDigest ?? digest });
+      const payload = buildPayload({
+        dockerReference: opts.identity ?? `${registry.host}/${repo}:${tag}`,
+        manifestDigest: opts.payloadDigest ?? digest,
+      });
       const signature = signBytes(opts.key ?? privateKey, payload).toString('base64');
       await sigStore.append(repo, digest, { payload, signature });
     },
     push: (ref, creds = CI_BOT) => pushImage(registry.url, ref, creds),
     async enqueueVerify(job) {
       const data: VerifyJob = { v: 1, registry: 'local', ...job, pushedAt: new Date().toISOString() };
-      await verifyQueue.add('verify', data, { ...defaultJobOptions, jobId: verifyJobId(`push-test-${++pushes}-${Date.now()}`, job.digest) });
+      await verifyQueue.add('verify', data, {
+        ...defaultJobOptions,
+        jobId: verifyJobId(`push-test-${++pushes}-${Date.now()}`, job.digest),
+      });
     },
     redisClient() {
       const c = new Redis(redis.url);

@@ -8,10 +8,14 @@ import { CI_BOT, metricValue, silentLogger, startEnv, type TestEnv } from './env
  * test (a scan that listed a tag before the test changed it would store what it saw then).
  */
 export async function firstRescanDone(v: RunningVerifier): Promise<void> {
-  await waitFor(async () => {
-    const c = await v.rescanQueue.getJobCounts('completed', 'active', 'wait', 'prioritized');
-    return (c.completed ?? 0) > 0 && (c.active ?? 0) + (c.wait ?? 0) + (c.prioritized ?? 0) === 0;
-  }, 20_000, 'the first scheduled rescan');
+  await waitFor(
+    async () => {
+      const c = await v.rescanQueue.getJobCounts('completed', 'active', 'wait', 'prioritized');
+      return (c.completed ?? 0) > 0 && (c.active ?? 0) + (c.wait ?? 0) + (c.prioritized ?? 0) === 0;
+    },
+    20_000,
+    'the first scheduled rescan',
+  );
 }
 
 /**
@@ -43,7 +47,8 @@ export function useVerifierEnv(ready: (env: TestEnv, shared: TagStore) => void) 
   }
 
   const scrape = async (v: RunningVerifier) => (await fetch(`http://127.0.0.1:${v.port}/metrics`)).text();
-  const stateOf = async (v: RunningVerifier, repository: string, tag: string) => (await v.ctx.store.read({ registry: 'local', repository, tag })).state;
+  const stateOf = async (v: RunningVerifier, repository: string, tag: string) =>
+    (await v.ctx.store.read({ registry: 'local', repository, tag })).state;
   const violationOf = async (v: RunningVerifier, repository: string, tag: string, labels: Record<string, string> = {}) =>
     metricValue(await scrape(v), 'signet_tag_violation', { repository, tag, ...labels });
 
@@ -57,7 +62,10 @@ export function useVerifierEnv(ready: (env: TestEnv, shared: TagStore) => void) 
   /** Deletes a manifest from the registry, as `DELETE /v2/<repo>/manifests/<digest>` (its tags go with it). */
   async function deleteManifest(repository: string, digest: string): Promise<void> {
     const auth = 'Basic ' + Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64');
-    const res = await fetch(`${getEnv().registry.url}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: { authorization: auth } });
+    const res = await fetch(`${getEnv().registry.url}/v2/${repository}/manifests/${digest}`, {
+      method: 'DELETE',
+      headers: { authorization: auth },
+    });
     expect(res.status).toBe(202);
   }
 

@@ -25,10 +25,14 @@ async function add(queue: Queue, name: string, data: unknown): Promise<string> {
 /** The job once its first attempt has ended (BullMQ counts a failed attempt before it schedules the next). */
 async function afterFirstAttempt(queue: Queue, id: string): Promise<Job> {
   let job: Job | undefined;
-  await waitFor(async () => {
-    job = await Job.fromId(queue, id);
-    return (job?.attemptsMade ?? 0) >= 1 || (await job?.getState()) === 'completed';
-  }, 15_000, `first attempt of ${id}`);
+  await waitFor(
+    async () => {
+      job = await Job.fromId(queue, id);
+      return (job?.attemptsMade ?? 0) >= 1 || (await job?.getState()) === 'completed';
+    },
+    15_000,
+    `first attempt of ${id}`,
+  );
   return job as Job;
 }
 
@@ -46,19 +50,39 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 it('fails a verify job with an invalid payload at its first attempt, saying what is invalid', async () => {
   const v = await start();
-  const id = await add(v.verifyQueue, 'verify', { v: 1, registry: 'local', repository: 'team/app', tag: '1.0', digest: DIGEST, decision: 'approved' });
+  const id = await add(v.verifyQueue, 'verify', {
+    v: 1,
+    registry: 'local',
+    repository: 'team/app',
+    tag: '1.0',
+    digest: DIGEST,
+    decision: 'approved',
+  });
   await expectFailedAtOnce(v.verifyQueue, id, /invalid job data: decision/);
 });
 
 it('fails a verify job naming a registry that is not configured at its first attempt', async () => {
   const v = await start();
-  const id = await add(v.verifyQueue, 'verify', { v: 1, registry: 'nowhere', repository: 'team/app', tag: '1.0', digest: DIGEST, decision: 'signed' });
+  const id = await add(v.verifyQueue, 'verify', {
+    v: 1,
+    registry: 'nowhere',
+    repository: 'team/app',
+    tag: '1.0',
+    digest: DIGEST,
+    decision: 'signed',
+  });
   await expectFailedAtOnce(v.verifyQueue, id, /no registry named "nowhere"/);
 });
 
 it('fails a rescan job for a registry that is not configured at its first attempt', async () => {
   const v = await start();
-  const id = await add(v.rescanQueue, 'repository', { v: 1, kind: 'repository', registry: 'nowhere', repository: 'team/app', scanId: 'scan-1' });
+  const id = await add(v.rescanQueue, 'repository', {
+    v: 1,
+    kind: 'repository',
+    registry: 'nowhere',
+    repository: 'team/app',
+    scanId: 'scan-1',
+  });
   await expectFailedAtOnce(v.rescanQueue, id, /no registry named "nowhere"/);
 });
 
@@ -67,7 +91,14 @@ it('retries a verify job while the registry is stopped, and judges the push once
   const digest = await env.push('team/app:2.0');
   await env.registry.stop();
   try {
-    const id = await add(v.verifyQueue, 'verify', { v: 1, registry: 'local', repository: 'team/app', tag: '2.0', digest, decision: 'untrusted' });
+    const id = await add(v.verifyQueue, 'verify', {
+      v: 1,
+      registry: 'local',
+      repository: 'team/app',
+      tag: '2.0',
+      digest,
+      decision: 'untrusted',
+    });
     const first = await afterFirstAttempt(v.verifyQueue, id);
     expect(first.failedReason).toMatch(/lookup of local\/team\/app:2.0 failed/);
     expect(await first.getState()).toBe('delayed');
@@ -83,17 +114,45 @@ it('logs a job that failed for good as an error, and one that will be retried as
   const v = await startVerifier(env.config(), { logger, port: 0 });
   try {
     await firstRescanDone(v);
-    const invalid = await add(v.verifyQueue, 'verify', { v: 1, registry: 'nowhere', repository: 'team/app', tag: '1.0', digest: DIGEST, decision: 'signed' });
+    const invalid = await add(v.verifyQueue, 'verify', {
+      v: 1,
+      registry: 'nowhere',
+      repository: 'team/app',
+      tag: '1.0',
+      digest: DIGEST,
+      decision: 'signed',
+    });
     await afterFirstAttempt(v.verifyQueue, invalid);
     const digest = await env.push('team/app:3.0');
     await env.registry.stop();
     try {
-      const transient = await add(v.verifyQueue, 'verify', { v: 1, registry: 'local', repository: 'team/app', tag: '3.0', digest, decision: 'untrusted' });
+      const transient = await add(v.verifyQueue, 'verify', {
+        v: 1,
+        registry: 'local',
+        repository: 'team/app',
+        tag: '3.0',
+        digest,
+        decision: 'untrusted',
+      });
       await afterFirstAttempt(v.verifyQueue, transient);
-      await waitFor(async () => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job failed')).length >= 2, 5000, 'both failure lines');
+      await waitFor(
+        async () => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job failed')).length >= 2,
+        5000,
+        'both failure lines',
+      );
       const failed = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job failed'));
-      expect(failed.find((l) => l.jobId === invalid)).toMatchObject({ level: 'error', msg: 'job failed for good', final: true, attempt: 1 });
-      expect(failed.find((l) => l.jobId === transient)).toMatchObject({ level: 'warn', msg: 'job failed; will retry', final: false, attempt: 1 });
+      expect(failed.find((l) => l.jobId === invalid)).toMatchObject({
+        level: 'error',
+        msg: 'job failed for good',
+        final: true,
+        attempt: 1,
+      });
+      expect(failed.find((l) => l.jobId === transient)).toMatchObject({
+        level: 'warn',
+        msg: 'job failed; will retry',
+        final: false,
+        attempt: 1,
+      });
     } finally {
       await env.registry.start();
     }

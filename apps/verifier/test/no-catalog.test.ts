@@ -38,7 +38,9 @@ function answerCatalog(res: ServerResponse, status: Exclude<CatalogAnswer, 'pass
     return;
   }
   const headers = { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="registry"' } : {}) };
-  res.writeHead(status, headers).end(JSON.stringify({ errors: [{ code: SPEC_ERROR[status], message: 'catalog listing refused', detail: null }] }));
+  res
+    .writeHead(status, headers)
+    .end(JSON.stringify({ errors: [{ code: SPEC_ERROR[status], message: 'catalog listing refused', detail: null }] }));
 }
 
 beforeAll(async () => {
@@ -56,7 +58,8 @@ beforeEach(() => {
 });
 
 /** A verifier reading the registry through the proxy; signatures still name the registry's own host. */
-const startBehindProxy = (repositories?: string[]) => start({ gracePeriod: 0, ...(repositories ? { repositories } : {}), registry: { url: proxy.url, host: env.registry.host } });
+const startBehindProxy = (repositories?: string[]) =>
+  start({ gracePeriod: 0, ...(repositories ? { repositories } : {}), registry: { url: proxy.url, host: env.registry.host } });
 const catalogAsked = () => proxy.seen.some((r) => r.path === '/v2/_catalog');
 const catalogGauge = async (v: RunningVerifier) => metricValue(await scrape(v), 'signet_catalog_available', { registry: 'local' });
 
@@ -107,19 +110,22 @@ it.each([
   [403, 'DENIED (Harbor or Quay for a non-admin)'],
   [404, 'a plain 404 (GHCR)'],
   [405, 'UNSUPPORTED'],
-] as const)('treats a catalog answering %s, %s, as not available: the scheduled rescan succeeds on learned repositories', async (status, _registries) => {
-  catalog = status;
-  const v = await startBehindProxy();
-  const before = metricValue(await scrape(v), 'signet_rescan_last_success_timestamp_seconds');
-  expect(before).toBeGreaterThan(0);
-  await trustedPush(v, 'team/app', 'v1');
-  const bad = await env.push('team/app:v1', MALLORY);
-  await rescan(v);
-  expect(catalogAsked()).toBe(true);
-  expect(await stateOf(v, 'team/app', 'v1')).toMatchObject({ digest: bad, flag: 'violation' });
-  expect(metricValue(await scrape(v), 'signet_rescan_last_success_timestamp_seconds')).toBeGreaterThanOrEqual(before as number);
-  expect(await catalogGauge(v)).toBe(0);
-});
+] as const)(
+  'treats a catalog answering %s, %s, as not available: the scheduled rescan succeeds on learned repositories',
+  async (status, _registries) => {
+    catalog = status;
+    const v = await startBehindProxy();
+    const before = metricValue(await scrape(v), 'signet_rescan_last_success_timestamp_seconds');
+    expect(before).toBeGreaterThan(0);
+    await trustedPush(v, 'team/app', 'v1');
+    const bad = await env.push('team/app:v1', MALLORY);
+    await rescan(v);
+    expect(catalogAsked()).toBe(true);
+    expect(await stateOf(v, 'team/app', 'v1')).toMatchObject({ digest: bad, flag: 'violation' });
+    expect(metricValue(await scrape(v), 'signet_rescan_last_success_timestamp_seconds')).toBeGreaterThanOrEqual(before as number);
+    expect(await catalogGauge(v)).toBe(0);
+  },
+);
 
 it('still fails the rescan when the catalog answers 500, and reads 1 while the catalog answers', async () => {
   catalog = 'pass';
@@ -142,7 +148,12 @@ it('still fails the rescan when the catalog answers 500, and reads 1 while the c
 it('logs that the catalog is not available once per registry, not on every rescan, and again when it answers', async () => {
   const { logger, lines } = capturingLogger();
   const config = env.config({ registry: { url: proxy.url, host: env.registry.host } });
-  const ctx = await createVerifierContext({ config, redis: env.redisClient(), metrics: createVerifierMetrics(new MetricsRegistry()), logger });
+  const ctx = await createVerifierContext({
+    config,
+    redis: env.redisClient(),
+    metrics: createVerifierMetrics(new MetricsRegistry()),
+    logger,
+  });
   try {
     await shared.rememberRepository('local', 'team/app');
     for (let i = 0; i < 3; i++) expect(await listRepositories(ctx)).toEqual([{ registry: 'local', repository: 'team/app' }]);
@@ -158,7 +169,10 @@ it('logs that the catalog is not available once per registry, not on every resca
   }
   const about = lines.filter((l) => l.registry === 'local' && typeof l.msg === 'string' && /catalog/.test(l.msg));
   expect(about.map((l) => [l.level, l.msg])).toEqual([
-    ['warn', 'registry catalog not available: scanning the repositories learned from webhooks (list others under registries[].repositories)'],
+    [
+      'warn',
+      'registry catalog not available: scanning the repositories learned from webhooks (list others under registries[].repositories)',
+    ],
     ['info', 'registry catalog available again'],
   ]);
   expect(about[0]).toMatchObject({ reason: 'registry_unauthorized', status: 401 });

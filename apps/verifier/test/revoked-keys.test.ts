@@ -66,7 +66,9 @@ describe('verifier.revokedKeys', () => {
     expect(metricValue(metrics, 'signet_tag_violation', { tag: '1.0.0', reason: 'invalid' })).toBeUndefined();
     expect(metricValue(metrics, 'signet_tag_violation', { tag: '2.0.0' })).toBeUndefined();
     expect(metricValue(metrics, 'signet_tag_violation_trace', { tag: '1.0.0' })).toBeUndefined();
-    expect(await shared.violations()).toEqual([{ registry: 'local', repository: 'team/app', tag: '1.0.0', digest: onlyA, reason: 'revoked' }]);
+    expect(await shared.violations()).toEqual([
+      { registry: 'local', repository: 'team/app', tag: '1.0.0', digest: onlyA, reason: 'revoked' },
+    ]);
   });
 
   it('clears the revoked report once the tag is signed again by a trusted key, leaving no trace', async () => {

@@ -29,7 +29,7 @@ describe('a verifier start that fails partway', () => {
     try {
       const before = await clients();
       await expect(startVerifier(env.config(), { logger: silentLogger, port })).rejects.toThrow(/EADDRINUSE/);
-        expect(await clients(before)).toBe(before);
+      expect(await clients(before)).toBe(before);
     } finally {
       await new Promise((r) => taken.close(r));
     }
@@ -45,7 +45,11 @@ describe('a verifier start that fails partway', () => {
 });
 
 describe('main.ts when the verifier cannot start', () => {
-  const doc = (verifier: Record<string, unknown>) => ({ redis: { url: env.redis.url }, registries: [{ name: 'local', url: env.registry.url }], verifier: { port: 0, ...verifier } });
+  const doc = (verifier: Record<string, unknown>) => ({
+    redis: { url: env.redis.url },
+    registries: [{ name: 'local', url: env.registry.url }],
+    verifier: { port: 0, ...verifier },
+  });
 
   it('lists the configuration fields at fault and exits 1', async () => {
     const exit = await runServiceToExit('verifier', { configFile: writeConfigFile(doc({ keys: [] }), makeTempDir('verifier-config')) });
@@ -54,7 +58,9 @@ describe('main.ts when the verifier cannot start', () => {
   });
 
   it('says in one line why anything else failed, and exits 1', async () => {
-    const exit = await runServiceToExit('verifier', { configFile: writeConfigFile(doc({ keys: [`${env.dir}/missing.pub`] }), makeTempDir('verifier-config')) });
+    const exit = await runServiceToExit('verifier', {
+      configFile: writeConfigFile(doc({ keys: [`${env.dir}/missing.pub`] }), makeTempDir('verifier-config')),
+    });
     expect(exit.code).toBe(1);
     expect(exit.stderr).toMatch(/^verifier failed to start: .*missing\.pub.*\n$/);
   });

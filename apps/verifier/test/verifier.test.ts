@@ -69,7 +69,14 @@ describe('an unsigned overwrite by mallory', () => {
 
     prometheus = await startPrometheus({ targets: [`127.0.0.1:${v.port}`, `127.0.0.1:${replica.port}`], ruleFiles: [RULES] });
     const p = prometheus;
-    await waitFor(async () => (await p.alerts()).some((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad), 20_000, 'alert firing');
+    await waitFor(
+      async () =>
+        (await p.alerts()).some(
+          (a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad,
+        ),
+      20_000,
+      'alert firing',
+    );
     const alert = (await p.alerts()).find((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite');
     expect(alert?.labels).toMatchObject({ severity: 'critical', repository: 'team/app', tag: '1.0.0' });
     expect(alert?.annotations.runbook_url).toMatch(/^https:\/\//);
@@ -81,7 +88,11 @@ describe('an unsigned overwrite by mallory', () => {
     const bad = await env.push('team/ack:v1', MALLORY);
     await env.enqueueVerify({ repository: 'team/ack', tag: 'v1', digest: bad, decision: 'untrusted' });
     await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 15_000, 'violation');
-    expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({ kind: 'acknowledged', digest: bad, traces: [bad] });
+    expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({
+      kind: 'acknowledged',
+      digest: bad,
+      traces: [bad],
+    });
     expect(await violationOf(v, 'team/ack', 'v1')).toBeUndefined();
     // A rescan does not bring an acknowledged violation back.
     await rescan(v);

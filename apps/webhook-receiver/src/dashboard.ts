@@ -39,7 +39,10 @@ export function mountDashboard(app: express.Express, config: SignetConfig, openQ
     // The ops port is open to probes and Prometheus; the queues' contents are not, unless allowRemote says so.
     // Checked before the password, so nobody beyond the pod can guess at it.
     if (!dash.allowRemote && !isLoopback(req.socket.remoteAddress)) {
-      res.status(403).json({ error: 'the queue dashboard answers loopback clients only (kubectl port-forward), see receiver.dashboard.allowRemote', details: [] });
+      res.status(403).json({
+        error: 'the queue dashboard answers loopback clients only (kubectl port-forward), see receiver.dashboard.allowRemote',
+        details: [],
+      });
       return;
     }
     const header = req.headers.authorization ?? '';

@@ -30,7 +30,7 @@ export function createReceiverMetrics(registry: MetricsRegistry) {
     }),
     queueAdd: new Histogram({
       name: 'signet_queue_add_duration_seconds',
-      help: 'Time to add a webhook body\'s jobs to Redis.',
+      help: "Time to add a webhook body's jobs to Redis.",
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),

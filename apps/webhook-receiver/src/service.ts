@@ -38,7 +38,12 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** The public webhook listener, closed (in-flight requests finish) when the runtime closes. */
-async function startWebhookListener(rt: ServiceRuntime, app: ReturnType<typeof createReceiverApp>, port: number, host: string): Promise<number> {
+async function startWebhookListener(
+  rt: ServiceRuntime,
+  app: ReturnType<typeof createReceiverApp>,
+  port: number,
+  host: string,
+): Promise<number> {
   const server: Server = createServer(app);
   // Keep-alive connections from registries are reused; the timeout stays above common proxy idle timeouts.
   server.keepAliveTimeout = 65_000;
@@ -65,7 +70,13 @@ export async function startReceiver(config: SignetConfig, opts: StartOptions): P
     queueDepthCollector(rt.metrics, [queue]);
     const enqueuer = new PushEnqueuer(queue, enqueueConnection);
     rt.defer('enqueuer', () => enqueuer.close());
-    const app = createReceiverApp({ webhooks: config.webhooks, enqueuer, receiverMetrics: createReceiverMetrics(rt.metrics), logger, bodyLimit: config.receiver.bodyLimit });
+    const app = createReceiverApp({
+      webhooks: config.webhooks,
+      enqueuer,
+      receiverMetrics: createReceiverMetrics(rt.metrics),
+      logger,
+      bodyLimit: config.receiver.bodyLimit,
+    });
     // Without this the first webhooks after a start would meet a connection still handshaking and get 503.
     if (!(await whenConnected(enqueueConnection, 3000))) logger.warn({}, 'redis not reachable yet; answering 503 until it is');
     const port = await startWebhookListener(rt, app, opts.port ?? config.receiver.port, config.receiver.host);

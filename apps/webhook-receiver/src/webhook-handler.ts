@@ -1,7 +1,15 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookConfig } from '@signet/config';
-import { authenticate, authenticatesHeaders, isAcceptedContentType, parseWebhook, pushJobId, WebhookPayloadError, type WebhookAuth } from '@signet/events';
+import {
+  authenticate,
+  authenticatesHeaders,
+  isAcceptedContentType,
+  parseWebhook,
+  pushJobId,
+  WebhookPayloadError,
+  type WebhookAuth,
+} from '@signet/events';
 import type { Logger } from '@signet/observability';
 import { QueueUnavailableError, type EnqueueResult, type Enqueuer } from './enqueue';
 import { HttpError } from './errors';
@@ -68,7 +76,12 @@ function readRawBody(raw: RequestHandler, req: Request, res: Response): Promise<
 }
 
 /** Parses the body into events, queues them, counts and logs them. */
-async function accept(opts: WebhookHandlerOptions, hook: Hook, headers: IncomingHttpHeaders, rawBody: Buffer): Promise<EnqueueResult & { ignored: number }> {
+async function accept(
+  opts: WebhookHandlerOptions,
+  hook: Hook,
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+): Promise<EnqueueResult & { ignored: number }> {
   const { receiverMetrics: m, logger } = opts;
   const { name: webhook, source } = hook.config;
   const parsed = parseWebhook({
@@ -91,7 +104,19 @@ async function accept(opts: WebhookHandlerOptions, hook: Hook, headers: Incoming
   // about the same push carry both (the counts are the whole body's: a redelivery counts as a duplicate).
   for (const e of parsed.events) {
     logger.info(
-      { webhook, eventId: e.eventId, pushJobId: pushJobId(e), kind: e.kind, registry: e.registry, repository: e.repository, tag: e.tag, digest: e.digest, actor: e.actor, accepted, duplicates },
+      {
+        webhook,
+        eventId: e.eventId,
+        pushJobId: pushJobId(e),
+        kind: e.kind,
+        registry: e.registry,
+        repository: e.repository,
+        tag: e.tag,
+        digest: e.digest,
+        actor: e.actor,
+        accepted,
+        duplicates,
+      },
       'push event queued',
     );
   }
@@ -127,7 +152,11 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): (req: Request
     let rawBody: Buffer;
     try {
       if (hook.auth.type !== 'hmac-sha256') {
-        authorize(hook, m, { headers: sentHeaders, rawBody: Buffer.alloc(0), pathSecret: req.params.secret ? String(req.params.secret) : undefined });
+        authorize(hook, m, {
+          headers: sentHeaders,
+          rawBody: Buffer.alloc(0),
+          pathSecret: req.params.secret ? String(req.params.secret) : undefined,
+        });
       }
       if (!isAcceptedContentType(hook.config.source, req.headers['content-type'])) {
         throw new HttpError(415, `unsupported content type "${req.headers['content-type'] ?? ''}" for source ${hook.config.source}`);

@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PushEvent } from '@signet/events';
-import { createRedisConnection, defaultJobOptions, JobNames, openPushQueue, pushJobId, QueueNames, whenConnected, type PushJob, type TypedQueue } from '@signet/queue';
+import {
+  createRedisConnection,
+  defaultJobOptions,
+  JobNames,
+  openPushQueue,
+  pushJobId,
+  QueueNames,
+  whenConnected,
+  type PushJob,
+  type TypedQueue,
+} from '@signet/queue';
 import { startRedis, waitFor, type RedisServer } from '@signet/testing';
 import { PushEnqueuer } from '../src/enqueue';
 
@@ -70,7 +80,7 @@ describe('PushEnqueuer against real Redis', () => {
     const events = Array.from({ length: 1200 }, (_, i) => pushEvent(i));
     // Bodies of 1 to 40 events, sent all at once, half of them a second time (redeliveries racing the original).
     const bodies: PushEvent[][] = [];
-    for (let i = 0; i < events.length; ) {
+    for (let i = 0; i < events.length;) {
       const size = 1 + (i % 40);
       bodies.push(events.slice(i, i + size));
       i += size;

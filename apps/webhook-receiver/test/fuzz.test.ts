@@ -49,7 +49,17 @@ describe('arbitrary bodies and headers', () => {
       'application/json; charset=latin-7',
     );
     const extraHeaders = fc.dictionary(
-      fc.constantFrom('x-github-event', 'x-github-delivery', 'ce-id', 'ce-type', 'ce-source', 'ce-specversion', 'authorization', 'x-hub-signature-256', 'content-encoding'),
+      fc.constantFrom(
+        'x-github-event',
+        'x-github-delivery',
+        'ce-id',
+        'ce-type',
+        'ce-source',
+        'ce-specversion',
+        'authorization',
+        'x-hub-signature-256',
+        'content-encoding',
+      ),
       printable,
     );
     const statuses = new Map<number, number>();
@@ -57,7 +67,8 @@ describe('arbitrary bodies and headers', () => {
       fc.asyncProperty(body, contentType, extraHeaders, fc.boolean(), async (b, ct, extra, authed) => {
         const creds = credentialsFor(name);
         const headers: Record<string, string> = { ...(authed ? creds.headers : {}), ...extra, 'content-type': ct };
-        if (authed && name === 'github') headers['x-hub-signature-256'] = 'sha256=' + createHmac('sha256', GITHUB_SECRET).update(b).digest('hex');
+        if (authed && name === 'github')
+          headers['x-hub-signature-256'] = 'sha256=' + createHmac('sha256', GITHUB_SECRET).update(b).digest('hex');
         const res = await fetch(`${receiver.url}/webhooks/${name}${authed ? creds.path : ''}`, { method: 'POST', headers, body: b });
         const text = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);

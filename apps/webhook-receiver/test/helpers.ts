@@ -22,7 +22,12 @@ export function receiverConfig(redisUrl: string, extra: Record<string, unknown> 
         { name: 'dockerhub', source: 'dockerhub', registry: 'local', auth: { type: 'path-secret', secretEnv: 'TOKEN' } },
         { name: 'acr', source: 'acr', registry: 'local', auth: { type: 'header', header: 'x-signet-token', valueEnv: 'TOKEN' } },
         { name: 'quay', source: 'quay', registry: 'local', auth: { type: 'path-secret', secretEnv: 'TOKEN' } },
-        { name: 'artifactory', source: 'artifactory', registry: 'local', auth: { type: 'header', header: 'x-jfrog-token', valueEnv: 'TOKEN' } },
+        {
+          name: 'artifactory',
+          source: 'artifactory',
+          registry: 'local',
+          auth: { type: 'header', header: 'x-jfrog-token', valueEnv: 'TOKEN' },
+        },
         { name: 'ecr', source: 'ecr', registry: 'local', auth: { type: 'basic', username: 'aws', passwordEnv: 'TOKEN' } },
         {
           name: 'gar',
@@ -65,7 +70,11 @@ export function credentialsFor(name: string): { headers: Record<string, string>;
 export const silentLogger = () =>
   createLogger({ service: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-export async function startTestReceiver(redisUrl: string, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<RunningReceiver> {
+export async function startTestReceiver(
+  redisUrl: string,
+  extra: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningReceiver> {
   return startReceiver(receiverConfig(redisUrl, extra, env), { logger: silentLogger() });
 }
 

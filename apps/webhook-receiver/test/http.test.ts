@@ -30,12 +30,27 @@ describe('webhook HTTP API', () => {
       body,
     });
 
-  const cases: Array<[string, string, Record<string, string>, Array<{ repository: string; tag?: string; digest?: string; actor?: string }>]> = [
-    ['distribution', 'distribution/manifest-push.real.json', { 'content-type': DIST_TYPE }, [{ repository: expect.any(String) as unknown as string }]],
+  const cases: Array<
+    [string, string, Record<string, string>, Array<{ repository: string; tag?: string; digest?: string; actor?: string }>]
+  > = [
+    [
+      'distribution',
+      'distribution/manifest-push.real.json',
+      { 'content-type': DIST_TYPE },
+      [{ repository: expect.any(String) as unknown as string }],
+    ],
     ['harbor', 'harbor/push-artifact.json', {}, [{ repository: 'team/app', tag: '1.0.0', digest: DIGEST, actor: 'ci-bot' }]],
     ['dockerhub', 'dockerhub/push.json', {}, [{ repository: 'org/app', tag: '1.0.0', actor: 'ci-bot' }]],
     ['acr', 'acr/push.json', {}, [{ repository: 'team/app', tag: '1.0.0', digest: DIGEST }]],
-    ['quay', 'quay/repo-push.json', {}, [{ repository: 'team/app', tag: '1.0.0' }, { repository: 'team/app', tag: 'latest' }]],
+    [
+      'quay',
+      'quay/repo-push.json',
+      {},
+      [
+        { repository: 'team/app', tag: '1.0.0' },
+        { repository: 'team/app', tag: 'latest' },
+      ],
+    ],
     ['ecr', 'ecr/image-push.json', {}, [{ repository: 'team/app', tag: '1.0.0', digest: DIGEST }]],
     ['gar', 'gar/pubsub-push.json', {}, [{ repository: 'repo/app', tag: '1.0.0', digest: DIGEST }]],
     ['artifactory', 'artifactory/docker-pushed.json', {}, [{ repository: 'team/app', tag: '1.0.0', digest: DIGEST }]],
@@ -78,7 +93,11 @@ describe('webhook HTTP API', () => {
   it('counts one acceptance among concurrent redeliveries, and queues the job with the retry options', async () => {
     const body = fixture('distribution/manifest-push.real.json');
     const answers = await Promise.all(
-      Array.from({ length: 12 }, async () => (await post('distribution', body, { 'content-type': DIST_TYPE })).json() as Promise<{ accepted: number; duplicates: number }>),
+      Array.from(
+        { length: 12 },
+        async () =>
+          (await post('distribution', body, { 'content-type': DIST_TYPE })).json() as Promise<{ accepted: number; duplicates: number }>,
+      ),
     );
     expect(answers.reduce((n, a) => n + a.accepted, 0)).toBe(1);
     expect(answers.reduce((n, a) => n + a.duplicates, 0)).toBe(11);
@@ -96,7 +115,7 @@ describe('webhook HTTP API', () => {
     expect(await pushJobs(redis.url)).toHaveLength(1);
   });
 
-  it('ignores blob pushes and Signet\'s own signature pushes', async () => {
+  it("ignores blob pushes and Signet's own signature pushes", async () => {
     for (const f of ['distribution/blob-push.real.json', 'distribution/sig-manifest-push.real.json']) {
       const res = await post('distribution', fixture(f), { 'content-type': DIST_TYPE });
       expect(res.status).toBe(202);

@@ -4,7 +4,9 @@ import { startTestReceiver } from './helpers';
 
 const DASH = 'dashboard-password-0123456789';
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
-const dashboard = (extra: Record<string, unknown> = {}) => ({ dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASH', ...extra } });
+const dashboard = (extra: Record<string, unknown> = {}) => ({
+  dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASH', ...extra },
+});
 
 /** A non-loopback IPv4 address of this machine, to be a client from beyond the pod. */
 const outsideAddress = (): string | undefined =>
@@ -83,7 +85,11 @@ describe('the receiver public port and ops port', () => {
       const queues = ((await api.json()) as { queues: Array<{ name: string; readOnlyMode: boolean }> }).queues;
       expect(queues.map((q) => q.name).sort()).toEqual(['signet.push', 'signet.rescan', 'signet.verify']);
       expect(queues.every((q) => q.readOnlyMode)).toBe(true);
-      const add = await fetch(`${admin}/api/queues/signet.push/add`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"push","data":{}}' });
+      const add = await fetch(`${admin}/api/queues/signet.push/add`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"name":"push","data":{}}',
+      });
       expect(add.status).toBe(405);
       expect((await fetch(`${admin}/api/queues/signet.push/pause`, { method: 'PUT', headers: auth })).status).toBe(405);
       expect(await receiver.queue.count()).toBe(0);

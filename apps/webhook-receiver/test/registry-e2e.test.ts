@@ -30,7 +30,15 @@ describe('a real Distribution registry notifying the receiver', () => {
     await new Promise((r) => setTimeout(r, 500));
     const jobs = (await pushJobs(redis.url)).map((j) => j.event).sort((a, b) => (a.tag ?? '').localeCompare(b.tag ?? ''));
     expect(jobs).toHaveLength(2);
-    expect(jobs[0]).toMatchObject({ kind: 'push', registry: 'local', repository: 'team/app', tag: '1.0.0', digest: first, actor: 'ci-bot', source: 'distribution' });
+    expect(jobs[0]).toMatchObject({
+      kind: 'push',
+      registry: 'local',
+      repository: 'team/app',
+      tag: '1.0.0',
+      digest: first,
+      actor: 'ci-bot',
+      source: 'distribution',
+    });
     expect(jobs[1]).toMatchObject({ repository: 'team/app', tag: '1.0.1', digest: second, actor: 'ci-bot' });
   });
 });

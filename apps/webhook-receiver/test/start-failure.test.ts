@@ -19,8 +19,10 @@ afterAll(async () => {
 });
 
 describe('the receiver closes what it opened', () => {
-  it('closes the dashboard\'s queues on close()', async () => {
-    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), { logger: silentLogger() });
+  it("closes the dashboard's queues on close()", async () => {
+    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), {
+      logger: silentLogger(),
+    });
     // Each open queue on the service's connection listens for that connection's close: the push queue and the
     // dashboard's three. A queue left open keeps its listener.
     const connection = receiver.queue.opts.connection as unknown as { listenerCount(event: string): number };
@@ -31,8 +33,12 @@ describe('the receiver closes what it opened', () => {
 
   it('leaves no Redis connection open once closed, after the dashboard was used', async () => {
     const before = await clients();
-    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), { logger: silentLogger() });
-    const res = await fetch(`${receiver.ops.url}/admin/queues/api/queues?activeQueue=signet.push&page=1&jobsPerPage=10`, { headers: { authorization: basic } });
+    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), {
+      logger: silentLogger(),
+    });
+    const res = await fetch(`${receiver.ops.url}/admin/queues/api/queues?activeQueue=signet.push&page=1&jobsPerPage=10`, {
+      headers: { authorization: basic },
+    });
     expect(res.status).toBe(200);
     expect(await clients()).toBeGreaterThan(before);
     await receiver.close();
@@ -56,7 +62,14 @@ describe('the receiver closes what it opened', () => {
 
 describe('main.ts when the receiver cannot start', () => {
   it('lists the configuration fields at fault and exits 1', async () => {
-    const configFile = writeConfigFile({ redis: { url: redis.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }], webhooks: [{ name: 'hook', source: 'distribution', registry: 'local' }] }, makeTempDir('receiver-config'));
+    const configFile = writeConfigFile(
+      {
+        redis: { url: redis.url },
+        registries: [{ name: 'local', url: 'http://127.0.0.1:9' }],
+        webhooks: [{ name: 'hook', source: 'distribution', registry: 'local' }],
+      },
+      makeTempDir('receiver-config'),
+    );
     const exit = await runServiceToExit('webhook-receiver', { configFile });
     expect(exit.code).toBe(1);
     expect(exit.stderr).toMatch(/^webhook-receiver: invalid configuration in .*signet\.yaml:\n( {2}- webhooks\.0\.auth: .*\n)+$/);
@@ -68,7 +81,12 @@ describe('main.ts when the receiver cannot start', () => {
     await new Promise<void>((r) => taken.listen(port, '0.0.0.0', () => r()));
     try {
       const configFile = writeConfigFile(
-        { redis: { url: redis.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }], webhooks: [{ name: 'hook', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'TOKEN' } }], receiver: { port, ops: { port: 0 } } },
+        {
+          redis: { url: redis.url },
+          registries: [{ name: 'local', url: 'http://127.0.0.1:9' }],
+          webhooks: [{ name: 'hook', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'TOKEN' } }],
+          receiver: { port, ops: { port: 0 } },
+        },
         makeTempDir('receiver-config'),
       );
       const exit = await runServiceToExit('webhook-receiver', { configFile, env: { TOKEN: 'hook-token-0123456789', PORT: String(port) } });

@@ -32,7 +32,9 @@ describe('admission.*', () => {
   it('the admission app needs its section, its certificate and the verifier keys; PORT sets its HTTPS port', () => {
     expect(issues({ ...base }, 'admission')).toEqual(['admission: the admission section is required (at least admission.tls)']);
     expect(issues({ ...base, admission: {} }, 'admission')[0]).toMatch(/^admission\.tls: /);
-    expect(issues({ registries: base.registries, admission: { tls } }, 'admission')).toEqual(['verifier: the verifier section is required (at least verifier.keys)']);
+    expect(issues({ registries: base.registries, admission: { tls } }, 'admission')).toEqual([
+      'verifier: the verifier section is required (at least verifier.keys)',
+    ]);
     expect(parseConfig({ ...base, admission: { tls } }, { app: 'admission', env: { PORT: '8443' } }).admission?.port).toBe(8443);
   });
 

@@ -16,7 +16,8 @@ export function checkReferences(raw: RawConfig, issues: ConfigIssue[]): void {
     if (!registryNames.has(w.registry)) issues.push({ path: `webhooks.${i}.registry`, message: `no registry named "${w.registry}"` });
   });
   raw.verifier?.repositoryKeys.forEach((r, i) => {
-    if (r.registry !== undefined && !registryNames.has(r.registry)) issues.push({ path: `verifier.repositoryKeys.${i}.registry`, message: `no registry named "${r.registry}"` });
+    if (r.registry !== undefined && !registryNames.has(r.registry))
+      issues.push({ path: `verifier.repositoryKeys.${i}.registry`, message: `no registry named "${r.registry}"` });
   });
   raw.signer?.trust.forEach((t, i) => {
     if (!registryNames.has(t.registry)) issues.push({ path: `signer.trust.${i}.registry`, message: `no registry named "${t.registry}"` });
@@ -48,7 +49,10 @@ function checkUnauthenticatedSenders(raw: RawConfig, issues: ConfigIssue[]): voi
 
 /** The sections the starting app cannot run without. */
 export function checkAppSections(raw: RawConfig, app: AppName | undefined, hasSignerKey: boolean, issues: ConfigIssue[]): void {
-  if (app === 'signer' && !hasSignerKey) issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, uri, or provider)' });
-  if (app === 'admission' && !raw.admission) issues.push({ path: 'admission', message: 'the admission section is required (at least admission.tls)' });
-  if ((app === 'verifier' || app === 'admission') && !raw.verifier) issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
+  if (app === 'signer' && !hasSignerKey)
+    issues.push({ path: 'signer.key', message: 'the signer needs a key (path and passwordEnv, uri, or provider)' });
+  if (app === 'admission' && !raw.admission)
+    issues.push({ path: 'admission', message: 'the admission section is required (at least admission.tls)' });
+  if ((app === 'verifier' || app === 'admission') && !raw.verifier)
+    issues.push({ path: 'verifier', message: 'the verifier section is required (at least verifier.keys)' });
 }

@@ -13,7 +13,10 @@ export function applyEnvOverrides(doc: unknown, env: NodeJS.ProcessEnv, app?: Ap
   if (env.OPS_PORT && app === 'receiver') {
     const port = Number(env.OPS_PORT);
     const receiver = out.receiver ?? {};
-    out.receiver = { ...receiver, ops: { ...((receiver.ops as object | undefined) ?? {}), port: Number.isInteger(port) ? port : env.OPS_PORT } };
+    out.receiver = {
+      ...receiver,
+      ops: { ...((receiver.ops as object | undefined) ?? {}), port: Number.isInteger(port) ? port : env.OPS_PORT },
+    };
   }
   return out;
 }

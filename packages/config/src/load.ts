@@ -48,5 +48,12 @@ export function parseConfig(doc: unknown, opts: LoadOptions & { source?: string 
   const resolved = resolveSecrets(raw, { env, app: opts.app, issues });
   checkAppSections(raw, opts.app, resolved.signer?.key !== undefined, issues);
   if (issues.length) throw new ConfigError(source, issues);
-  return { redis: raw.redis, ...resolved, verifier: raw.verifier, ...(raw.admission ? { admission: raw.admission } : {}), log: raw.log, source };
+  return {
+    redis: raw.redis,
+    ...resolved,
+    verifier: raw.verifier,
+    ...(raw.admission ? { admission: raw.admission } : {}),
+    log: raw.log,
+    source,
+  };
 }

@@ -1,6 +1,15 @@
 import type { RawConfig } from './schema';
 import { Secret, secretProblem } from './secret';
-import type { AppName, ConfigIssue, ReceiverConfig, RegistryConfig, SignerConfig, SignetConfig, WebhookAuthConfig, WebhookConfig } from './types';
+import type {
+  AppName,
+  ConfigIssue,
+  ReceiverConfig,
+  RegistryConfig,
+  SignerConfig,
+  SignetConfig,
+  WebhookAuthConfig,
+  WebhookConfig,
+} from './types';
 
 type Section = 'registries' | 'webhooks' | 'signer' | 'dashboard';
 
@@ -30,7 +39,15 @@ interface SecretContext {
  * Resolves `<key>Env` or `<key>File` of `obj`; a secret the starting app needs is judged: `chosen` (webhook,
  * dashboard: Signet's operator picks it, so it must be strong) or `given` (registry, key: someone else issued it).
  */
-function resolveSecret(ctx: SecretContext, obj: Record<string, unknown>, key: string, at: string, required: boolean, section: Section, kind: 'chosen' | 'given'): Secret | undefined {
+function resolveSecret(
+  ctx: SecretContext,
+  obj: Record<string, unknown>,
+  key: string,
+  at: string,
+  required: boolean,
+  section: Section,
+  kind: 'chosen' | 'given',
+): Secret | undefined {
   const { env, issues } = ctx;
   const needed = needs(ctx.app, section);
   const envName = obj[`${key}Env`] as string | undefined;
@@ -62,10 +79,18 @@ function resolveSecret(ctx: SecretContext, obj: Record<string, unknown>, key: st
 }
 
 /** The object without its `...Env` / `...File` secret references. */
-const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([k]) => !k.endsWith('Env') && !k.endsWith('File'))) as T;
+const strip = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => !k.endsWith('Env') && !k.endsWith('File'))) as T;
 
 /** Which field of each webhook auth type holds its secret. */
-const WEBHOOK_SECRET_KEY: Record<WebhookAuthConfig['type'], string> = { none: '', bearer: 'token', header: 'value', basic: 'password', 'hmac-sha256': 'secret', 'path-secret': 'secret' };
+const WEBHOOK_SECRET_KEY: Record<WebhookAuthConfig['type'], string> = {
+  none: '',
+  bearer: 'token',
+  header: 'value',
+  basic: 'password',
+  'hmac-sha256': 'secret',
+  'path-secret': 'secret',
+};
 
 /** The sections that hold secrets, each secret reference replaced by its `Secret`; problems go to `ctx.issues`. */
 export function resolveSecrets(raw: RawConfig, ctx: SecretContext): Pick<SignetConfig, 'registries' | 'webhooks' | 'signer' | 'receiver'> {
@@ -77,17 +102,27 @@ export function resolveSecrets(raw: RawConfig, ctx: SecretContext): Pick<SignetC
   const webhooks: WebhookConfig[] = raw.webhooks.map((w, i) => {
     const a = w.auth as Record<string, unknown> & { type: WebhookAuthConfig['type'] };
     const key = WEBHOOK_SECRET_KEY[a.type];
-    const auth = (key ? { ...strip(a), [key]: resolveSecret(ctx, a, key, `webhooks.${i}.auth`, true, 'webhooks', 'chosen') ?? new Secret('') } : strip(a)) as WebhookAuthConfig;
+    const auth = (
+      key
+        ? { ...strip(a), [key]: resolveSecret(ctx, a, key, `webhooks.${i}.auth`, true, 'webhooks', 'chosen') ?? new Secret('') }
+        : strip(a)
+    ) as WebhookAuthConfig;
     return { ...w, auth };
   });
   const signer: SignerConfig | undefined = raw.signer && {
     ...raw.signer,
-    key: raw.signer.key && { ...strip(raw.signer.key), password: resolveSecret(ctx, raw.signer.key, 'password', 'signer.key', false, 'signer', 'given') },
+    key: raw.signer.key && {
+      ...strip(raw.signer.key),
+      password: resolveSecret(ctx, raw.signer.key, 'password', 'signer.key', false, 'signer', 'given'),
+    },
   };
   const dash = raw.receiver.dashboard;
   const receiver: ReceiverConfig = {
     ...raw.receiver,
-    dashboard: dash && { ...strip(dash), password: resolveSecret(ctx, dash, 'password', 'receiver.dashboard', dash.enabled, 'dashboard', 'chosen') },
+    dashboard: dash && {
+      ...strip(dash),
+      password: resolveSecret(ctx, dash, 'password', 'receiver.dashboard', dash.enabled, 'dashboard', 'chosen'),
+    },
   };
   return { registries, webhooks, signer, receiver };
 }

@@ -19,7 +19,10 @@ const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, c
 const cronExpression = z.string().superRefine((text, ctx) => {
   const fields = text.trim().split(/\s+/).filter(Boolean).length;
   if (!text.trim().startsWith('@') && fields !== 5 && fields !== 6) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" has ${fields} fields; a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" has ${fields} fields; a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first`,
+    });
     return;
   }
   try {
@@ -79,7 +82,9 @@ const webhookAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), ...secretRef('token') }).strict(),
   z.object({ type: z.literal('header'), header: z.string().min(1), ...secretRef('value') }).strict(),
   z.object({ type: z.literal('basic'), username: z.string().min(1), ...secretRef('password') }).strict(),
-  z.object({ type: z.literal('hmac-sha256'), header: z.string().optional(), prefix: z.string().optional(), ...secretRef('secret') }).strict(),
+  z
+    .object({ type: z.literal('hmac-sha256'), header: z.string().optional(), prefix: z.string().optional(), ...secretRef('secret') })
+    .strict(),
   z.object({ type: z.literal('path-secret'), ...secretRef('secret') }).strict(),
 ]);
 
@@ -97,7 +102,10 @@ export const webhookSchema = z
     registry: name,
     auth: webhookAuth,
     /** Source-specific options; an unknown (misspelt) key is refused rather than silently doing nothing. */
-    options: z.object({ imagePathPrefix: z.string().min(1).optional() }).strict().optional(),
+    options: z
+      .object({ imagePathPrefix: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     /** GitHub: refuse deliveries whose signed body is older than this (its delivery id is unsigned); 0 = no window. */
     maxEventAge: duration.optional(),
   })
@@ -170,7 +178,10 @@ export const configSchema = z
       })
       .strict()
       // TLS settings beside a plain redis:// address would be ignored and the traffic sent in clear text.
-      .refine((r) => !r.tls || (r.cluster?.[0] ?? r.url).startsWith('rediss://'), { message: 'redis.tls needs a rediss:// URL', path: ['tls'] })
+      .refine((r) => !r.tls || (r.cluster?.[0] ?? r.url).startsWith('rediss://'), {
+        message: 'redis.tls needs a rediss:// URL',
+        path: ['tls'],
+      })
       .default({ url: 'redis://127.0.0.1:6379', prefix: '{signet}' }),
     registries: z.array(registrySchema).min(1),
     webhooks: z.array(webhookSchema).default([]),
@@ -183,9 +194,14 @@ export const configSchema = z
          * The ops listener, apart from the webhooks: `/metrics`, `/healthz`, `/readyz` (and the dashboard when on).
          * On all interfaces by default, since the kubelet's probes and Prometheus come from beyond the pod.
          */
-        ops: z.object({ port: port.default(9100), host: z.string().default('0.0.0.0') }).strict().default({ port: 9100, host: '0.0.0.0' }),
+        ops: z
+          .object({ port: port.default(9100), host: z.string().default('0.0.0.0') })
+          .strict()
+          .default({ port: 9100, host: '0.0.0.0' }),
         // Renamed: an old config is refused with the new name rather than its listener silently moving.
-        admin: z.never({ error: 'renamed to receiver.ops (port 9100, host 0.0.0.0): it now also serves /metrics, /healthz and /readyz' }).optional(),
+        admin: z
+          .never({ error: 'renamed to receiver.ops (port 9100, host 0.0.0.0): it now also serves /metrics, /healthz and /readyz' })
+          .optional(),
         /** bull-board queue dashboard at /admin/queues, read-only, behind basic auth, on the ops listener. */
         dashboard: z
           .object({
@@ -199,7 +215,9 @@ export const configSchema = z
             allowRemote: z.boolean().default(false),
             // The public port serves only /webhooks/: whoever can send webhooks must not reach the queues' contents.
             dangerouslyServeOnWebhookListener: z
-              .never({ error: 'removed: the public port serves only /webhooks/; the dashboard is on receiver.ops (see dashboard.allowRemote)' })
+              .never({
+                error: 'removed: the public port serves only /webhooks/; the dashboard is on receiver.ops (see dashboard.allowRemote)',
+              })
               .optional(),
           })
           .strict()
@@ -255,7 +273,10 @@ export const configSchema = z
         rescan: z
           .object({ every: duration.optional(), cron: cronExpression.optional(), tagConcurrency: z.number().int().positive().default(16) })
           .strict()
-          .refine((r) => r.every === undefined || r.cron === undefined, 'give every or cron, not both (cron would win and every be ignored)')
+          .refine(
+            (r) => r.every === undefined || r.cron === undefined,
+            'give every or cron, not both (cron would win and every be ignored)',
+          )
           .default({ every: 60_000, tagConcurrency: 16 }),
         gracePeriod: duration.default(30_000),
         historyLength: z.number().int().min(1).max(50).default(5),
@@ -266,8 +287,16 @@ export const configSchema = z
         signatureLimits: z
           .object({
             maxLayers: z.number().int().min(1).max(1000).default(32),
-            maxBytes: z.number().int().min(64 * 1024).default(4 * 1024 * 1024),
-            maxBlobBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+            maxBytes: z
+              .number()
+              .int()
+              .min(64 * 1024)
+              .default(4 * 1024 * 1024),
+            maxBlobBytes: z
+              .number()
+              .int()
+              .min(1024)
+              .default(4 * 1024 * 1024),
           })
           .strict()
           .default({ maxLayers: 32, maxBytes: 4 * 1024 * 1024, maxBlobBytes: 4 * 1024 * 1024 }),
@@ -310,7 +339,10 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
   })
   .strict();
 

@@ -88,7 +88,13 @@ describe('Secret read from a file', () => {
     const s = Secret.fromFile(file, 'given');
     writeFileSync(file, TOKEN_B);
     s.reload();
-    for (const shown of [inspect(s, { depth: 5, showHidden: true }), String(s), `${s}`, JSON.stringify({ s }), inspect({ nested: { s } }, { depth: 5 })]) {
+    for (const shown of [
+      inspect(s, { depth: 5, showHidden: true }),
+      String(s),
+      `${s}`,
+      JSON.stringify({ s }),
+      inspect({ nested: { s } }, { depth: 5 }),
+    ]) {
       expect(shown).not.toContain(TOKEN_A);
       expect(shown).not.toContain(TOKEN_B);
       expect(shown).not.toContain('eyJ');
@@ -96,7 +102,10 @@ describe('Secret read from a file', () => {
   });
 
   it('is what parseConfig gives for a registry passwordFile, following the file', () => {
-    const cfg = parseConfig({ registries: [{ name: 'ecr', url: 'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com', username: 'AWS', passwordFile: file }] }, { app: 'cli', env: {} });
+    const cfg = parseConfig(
+      { registries: [{ name: 'ecr', url: 'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com', username: 'AWS', passwordFile: file }] },
+      { app: 'cli', env: {} },
+    );
     const password = cfg.registries[0]?.password;
     expect(password?.reveal()).toBe(TOKEN_A);
     writeFileSync(file, TOKEN_B);

@@ -100,10 +100,46 @@ export const MIN_CHOSEN_SECRET_BYTES = 16;
 
 // Values that stand in for a secret in examples, templates and quickstarts: whoever reads them knows them.
 const PLACEHOLDER_WORDS = new Set([
-  'changeme', 'change', 'secret', 'password', 'passwd', 'example', 'test', 'testing', 'placeholder', 'replaceme',
-  'todo', 'fixme', 'tbd', 'default', 'admin', 'root', 'token', 'none', 'null', 'nil', 'undefined', 'empty', 'redacted',
-  'demo', 'dummy', 'sample', 'fake', 'foo', 'bar', 'foobar', 'letmein', 'qwerty', '123456', '1234567890',
-  'mysecret', 'mypassword', 'mytoken', 'supersecret', 'topsecret', 'hunter2',
+  'changeme',
+  'change',
+  'secret',
+  'password',
+  'passwd',
+  'example',
+  'test',
+  'testing',
+  'placeholder',
+  'replaceme',
+  'todo',
+  'fixme',
+  'tbd',
+  'default',
+  'admin',
+  'root',
+  'token',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'empty',
+  'redacted',
+  'demo',
+  'dummy',
+  'sample',
+  'fake',
+  'foo',
+  'bar',
+  'foobar',
+  'letmein',
+  'qwerty',
+  '123456',
+  '1234567890',
+  'mysecret',
+  'mypassword',
+  'mytoken',
+  'supersecret',
+  'topsecret',
+  'hunter2',
 ]);
 // Phrases of instructions left in place ("please-change-me", "your-webhook-token-here"), as whole words, so a
 // password such as "exchangemeeting" is not taken for one.
@@ -126,7 +162,8 @@ export function isPlaceholderSecret(value: string): boolean {
  * at least MIN_CHOSEN_SECRET_BYTES long and no placeholder; `given` ones (registry, key passwords) no placeholder.
  */
 export function secretProblem(value: string, kind: SecretKind): string | undefined {
-  if (kind === 'chosen' && value === '') return 'is empty: an empty secret matches no sender or anyone; set a random value (openssl rand -hex 32)';
+  if (kind === 'chosen' && value === '')
+    return 'is empty: an empty secret matches no sender or anyone; set a random value (openssl rand -hex 32)';
   if (isPlaceholderSecret(value)) return 'holds a well-known placeholder value (from an example or template): set the real secret';
   const bytes = Buffer.byteLength(value, 'utf8');
   if (kind === 'chosen' && bytes < MIN_CHOSEN_SECRET_BYTES) {

@@ -16,7 +16,11 @@ export class ConfigError extends SignetError<'INVALID_CONFIG'> {
     readonly issues: ConfigIssue[],
     options?: { cause?: unknown },
   ) {
-    super('INVALID_CONFIG', `invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'), options);
+    super(
+      'INVALID_CONFIG',
+      `invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
+      options,
+    );
   }
 }
 
@@ -32,7 +36,9 @@ export type WebhookAuthConfig =
   | { type: 'hmac-sha256'; header?: string; prefix?: string; secret: Secret }
   | { type: 'path-secret'; secret: Secret };
 export type WebhookConfig = Omit<Raw['webhooks'][number], 'auth'> & { auth: WebhookAuthConfig };
-export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & { key?: { path?: string; provider?: string; uri?: string; password?: Secret } };
+export type SignerConfig = Omit<NonNullable<Raw['signer']>, 'key'> & {
+  key?: { path?: string; provider?: string; uri?: string; password?: Secret };
+};
 export type VerifierConfig = NonNullable<Raw['verifier']>;
 export type AdmissionConfig = NonNullable<Raw['admission']>;
 export type ReceiverConfig = Omit<Raw['receiver'], 'dashboard'> & {

@@ -13,7 +13,9 @@ describe('webhooks[].maxEventAge', () => {
   it('is refused on sources that carry no signed delivery time, and absent there by default', () => {
     const harbor = hook('harbor', { maxEventAge: '1h' });
     expect(harbor.success).toBe(false);
-    expect(harbor.error?.issues).toEqual([expect.objectContaining({ path: ['maxEventAge'], message: expect.stringMatching(/only github/) })]);
+    expect(harbor.error?.issues).toEqual([
+      expect.objectContaining({ path: ['maxEventAge'], message: expect.stringMatching(/only github/) }),
+    ]);
     expect(hook('harbor').data).not.toHaveProperty('maxEventAge');
   });
 

@@ -70,14 +70,24 @@ describe('loadConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const paths = err!.issues.map((i) => i.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['registries.0.url', 'registries.0.maxConcurrency', 'webhooks.0.source', 'verifier.keys', 'verifier.gracePeriod', '']),
+      expect.arrayContaining([
+        'registries.0.url',
+        'registries.0.maxConcurrency',
+        'webhooks.0.source',
+        'verifier.keys',
+        'verifier.gracePeriod',
+        '',
+      ]),
     );
     expect(err!.message).toContain('registries.0.url');
   });
 
   it('takes Redis Cluster seeds as redis:// URLs and refuses a bare host:port', () => {
     const doc = (cluster: unknown) => ({ redis: { cluster }, registries: [{ name: 'a', url: 'http://a:5000' }] });
-    expect(parseConfig(doc(['redis://10.0.0.1:7000', 'rediss://:pw@redis-1:7000']), { env: {} }).redis.cluster).toEqual(['redis://10.0.0.1:7000', 'rediss://:pw@redis-1:7000']);
+    expect(parseConfig(doc(['redis://10.0.0.1:7000', 'rediss://:pw@redis-1:7000']), { env: {} }).redis.cluster).toEqual([
+      'redis://10.0.0.1:7000',
+      'rediss://:pw@redis-1:7000',
+    ]);
     // `new URL('redis-0:6379')` parses `redis-0:` as the scheme and no host: it must not reach the connection.
     expect(() => parseConfig(doc(['redis-0:6379']), { env: {} })).toThrow(/redis\.cluster\.0: must start with redis:\/\/ or rediss:\/\//);
     expect(() => parseConfig(doc([]), { env: {} })).toThrow(/redis\.cluster/);
@@ -101,9 +111,13 @@ describe('loadConfig', () => {
   it('asks only for the secrets of the app that starts', () => {
     const cfg = loadConfig({ path: example, env: { WEBHOOK_TOKEN: env.WEBHOOK_TOKEN }, app: 'receiver' });
     expect(cfg.registries[0]?.password).toBeUndefined();
-    expect(() => loadConfig({ path: example, env: { WEBHOOK_TOKEN: env.WEBHOOK_TOKEN }, app: 'signer' })).toThrow(/COSIGN_PASSWORD is not set/);
+    expect(() => loadConfig({ path: example, env: { WEBHOOK_TOKEN: env.WEBHOOK_TOKEN }, app: 'signer' })).toThrow(
+      /COSIGN_PASSWORD is not set/,
+    );
     // The signer does not judge the receiver's token, nor the receiver the signer's key password.
-    expect(loadConfig({ path: example, env: { ...env, WEBHOOK_TOKEN: 'short' }, app: 'signer' }).signer?.key?.password?.reveal()).toBe('key-pw');
+    expect(loadConfig({ path: example, env: { ...env, WEBHOOK_TOKEN: 'short' }, app: 'signer' }).signer?.key?.password?.reveal()).toBe(
+      'key-pw',
+    );
     expect(loadConfig({ path: example, env: { ...env, COSIGN_PASSWORD: 'change-me' }, app: 'receiver' }).webhooks).toHaveLength(1);
   });
 
@@ -125,7 +139,13 @@ describe('loadConfig', () => {
 
 describe('secrets and senders refused at start', () => {
   const hook = (auth: Record<string, unknown>, registry = 'a') => ({ name: 'w', source: 'distribution', registry, auth });
-  const doc = (extra: Record<string, unknown>) => ({ registries: [{ name: 'a', url: 'http://a' }, { name: 'b', url: 'http://b' }], ...extra });
+  const doc = (extra: Record<string, unknown>) => ({
+    registries: [
+      { name: 'a', url: 'http://a' },
+      { name: 'b', url: 'http://b' },
+    ],
+    ...extra,
+  });
   const trustA = { trust: [{ registry: 'a', repositories: ['**'], actors: ['ci-bot'] }] };
   const issues = (d: unknown, e: NodeJS.ProcessEnv, app?: 'receiver' | 'signer') => {
     try {
@@ -143,12 +163,17 @@ describe('secrets and senders refused at start', () => {
     expect(issues(doc({ webhooks: [hook({ type: 'none', dangerouslyLetAnyoneNameAnyActor: true })], signer: trustA }), {})).toEqual([]);
     expect(issues(doc({ webhooks: [hook({ type: 'none' }, 'b')], signer: trustA }), {})).toEqual([]);
     // The opt-out is `true` or absent: `false` is no way to spell it.
-    expect(issues(doc({ webhooks: [hook({ type: 'none', dangerouslyLetAnyoneNameAnyActor: false })], signer: trustA }), {})[0]).toMatch(/dangerouslyLetAnyoneNameAnyActor/);
+    expect(issues(doc({ webhooks: [hook({ type: 'none', dangerouslyLetAnyoneNameAnyActor: false })], signer: trustA }), {})[0]).toMatch(
+      /dangerouslyLetAnyoneNameAnyActor/,
+    );
   });
 
   it.each([
     ['', /webhooks\.0\.auth\.tokenEnv: environment variable T is empty/],
-    ['0123456789abcde', /webhooks\.0\.auth\.tokenEnv: environment variable T holds 15 bytes: webhook and dashboard secrets need at least 16/],
+    [
+      '0123456789abcde',
+      /webhooks\.0\.auth\.tokenEnv: environment variable T holds 15 bytes: webhook and dashboard secrets need at least 16/,
+    ],
     ['change-me', /webhooks\.0\.auth\.tokenEnv: environment variable T holds a well-known placeholder/],
     ['Please-Change-Me-Now', /placeholder/],
     ['<your-webhook-token>', /placeholder/],
@@ -166,11 +191,19 @@ describe('secrets and senders refused at start', () => {
 
   it('refuses an empty, short or placeholder dashboard password, from env or file', () => {
     const dash = (d: Record<string, unknown>) => doc({ receiver: { dashboard: { enabled: true, ...d } } });
-    expect(issues(dash({ passwordEnv: 'D' }), { D: '' })).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordEnv: environment variable D is empty/)]);
-    expect(issues(dash({ passwordEnv: 'D' }), { D: 'admin' })).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordEnv: .*placeholder/)]);
-    expect(issues(dash({ passwordEnv: 'D' }), { D: 'a-dashboard-pw' })).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordEnv: .*14 bytes/)]);
+    expect(issues(dash({ passwordEnv: 'D' }), { D: '' })).toEqual([
+      expect.stringMatching(/^receiver\.dashboard\.passwordEnv: environment variable D is empty/),
+    ]);
+    expect(issues(dash({ passwordEnv: 'D' }), { D: 'admin' })).toEqual([
+      expect.stringMatching(/^receiver\.dashboard\.passwordEnv: .*placeholder/),
+    ]);
+    expect(issues(dash({ passwordEnv: 'D' }), { D: 'a-dashboard-pw' })).toEqual([
+      expect.stringMatching(/^receiver\.dashboard\.passwordEnv: .*14 bytes/),
+    ]);
     const file = write('dash', 'PASSWORD\n');
-    expect(issues(dash({ passwordFile: file }), {})).toEqual([expect.stringMatching(/^receiver\.dashboard\.passwordFile: file .* placeholder/)]);
+    expect(issues(dash({ passwordFile: file }), {})).toEqual([
+      expect.stringMatching(/^receiver\.dashboard\.passwordFile: file .* placeholder/),
+    ]);
   });
 
   it('refuses only placeholders among registry and key passwords, which Signet does not choose', () => {
@@ -191,8 +224,14 @@ describe('secrets and senders refused at start', () => {
   });
 
   it('names the new place of the renamed admin listener and the removed public dashboard', () => {
-    expect(issues(doc({ receiver: { admin: { port: 9100 } } }), {})).toEqual([expect.stringMatching(/^receiver\.admin: renamed to receiver\.ops/)]);
-    const found = issues(doc({ receiver: { dashboard: { enabled: true, passwordEnv: 'D', dangerouslyServeOnWebhookListener: true } } }), { D: 'k3J9xQ2mPz8vL4wA' });
-    expect(found).toEqual([expect.stringMatching(/^receiver\.dashboard\.dangerouslyServeOnWebhookListener: removed: the public port serves only \/webhooks\//)]);
+    expect(issues(doc({ receiver: { admin: { port: 9100 } } }), {})).toEqual([
+      expect.stringMatching(/^receiver\.admin: renamed to receiver\.ops/),
+    ]);
+    const found = issues(doc({ receiver: { dashboard: { enabled: true, passwordEnv: 'D', dangerouslyServeOnWebhookListener: true } } }), {
+      D: 'k3J9xQ2mPz8vL4wA',
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^receiver\.dashboard\.dangerouslyServeOnWebhookListener: removed: the public port serves only \/webhooks\//),
+    ]);
   });
 });

@@ -58,7 +58,9 @@ describe('durations', () => {
 describe('verifier.rescan.cron', () => {
   it('is validated at load with the parser BullMQ schedules with', () => {
     expect(issuesOf([...base, ...verifier('{ cron: "61 * * * *" }')]).message).toMatch(/verifier\.rescan\.cron: .*61/);
-    expect(issuesOf([...base, ...verifier('{ cron: "every 5 minutes" }')]).issues).toEqual([{ path: 'verifier.rescan.cron', message: expect.stringMatching(/cron/) }]);
+    expect(issuesOf([...base, ...verifier('{ cron: "every 5 minutes" }')]).issues).toEqual([
+      { path: 'verifier.rescan.cron', message: expect.stringMatching(/cron/) },
+    ]);
     expect(issuesOf([...base, ...verifier('{ cron: "0 0 31 2 *" }')]).issues[0]?.path).toBe('verifier.rescan.cron');
   });
 
@@ -75,7 +77,11 @@ describe('verifier.rescan.cron', () => {
 });
 
 describe('webhooks[].options', () => {
-  const hook = (options: string, source = 'gar') => [...base, 'webhooks:', `  - { name: w, source: ${source}, registry: local, auth: { type: bearer, tokenEnv: T }, options: ${options} }`];
+  const hook = (options: string, source = 'gar') => [
+    ...base,
+    'webhooks:',
+    `  - { name: w, source: ${source}, registry: local, auth: { type: bearer, tokenEnv: T }, options: ${options} }`,
+  ];
 
   it('refuses an unknown key (a misspelt option would silently do nothing)', () => {
     const err = issuesOf(hook('{ garPrefix: europe-docker.pkg.dev/p }'));
@@ -83,7 +89,11 @@ describe('webhooks[].options', () => {
   });
 
   it('takes imagePathPrefix on a gar webhook only', () => {
-    expect(load(hook('{ imagePathPrefix: europe-docker.pkg.dev/p }')).webhooks[0]?.options).toEqual({ imagePathPrefix: 'europe-docker.pkg.dev/p' });
-    expect(issuesOf(hook('{ imagePathPrefix: x/p }', 'harbor')).issues).toEqual([{ path: 'webhooks.0.options.imagePathPrefix', message: expect.stringMatching(/only gar/) }]);
+    expect(load(hook('{ imagePathPrefix: europe-docker.pkg.dev/p }')).webhooks[0]?.options).toEqual({
+      imagePathPrefix: 'europe-docker.pkg.dev/p',
+    });
+    expect(issuesOf(hook('{ imagePathPrefix: x/p }', 'harbor')).issues).toEqual([
+      { path: 'webhooks.0.options.imagePathPrefix', message: expect.stringMatching(/only gar/) },
+    ]);
   });
 });

@@ -4,7 +4,12 @@ import { dssePae, publicKeyToPem, PublicKeySet, signBytes, verifyDsseStatement }
 
 const digest = 'sha256:' + 'ab'.repeat(32);
 const statement = Buffer.from(
-  JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'x', digest: { sha256: 'ab'.repeat(32) } }], predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {} }),
+  JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'x', digest: { sha256: 'ab'.repeat(32) } }],
+    predicateType: 'https://sigstore.dev/cosign/sign/v1',
+    predicate: {},
+  }),
 );
 
 describe('DSSE statements', () => {
@@ -35,11 +40,23 @@ describe('DSSE statements', () => {
   });
 
   const statementWith = (fields: Record<string, unknown>) =>
-    Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: 'ab'.repeat(32) } }], predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {}, ...fields }));
+    Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ digest: { sha256: 'ab'.repeat(32) } }],
+        predicateType: 'https://sigstore.dev/cosign/sign/v1',
+        predicate: {},
+        ...fields,
+      }),
+    );
 
   it('rejects an attestation (another predicate type) by a trusted key as not a signature', () => {
     for (const predicateType of ['https://slsa.dev/provenance/v1', 'https://cyclonedx.org/bom', undefined]) {
-      expect(verifyDsseStatement(envelope(statementWith({ predicateType })), keys, digest)).toMatchObject({ ok: false, code: 'NOT_A_SIGNATURE', signer: { source: 'k.pub' } });
+      expect(verifyDsseStatement(envelope(statementWith({ predicateType })), keys, digest)).toMatchObject({
+        ok: false,
+        code: 'NOT_A_SIGNATURE',
+        signer: { source: 'k.pub' },
+      });
     }
   });
 
@@ -48,7 +65,13 @@ describe('DSSE statements', () => {
     const identities = ['reg.example:5000/team/app:1.0.0', 'reg.example:5000/team/app'];
     expect(verifyDsseStatement(named('reg.example:5000/team/app:1.0.0'), keys, digest, { identities }).ok).toBe(true);
     expect(verifyDsseStatement(named('reg.example:5000/team/app'), keys, digest, { identities }).ok).toBe(true);
-    for (const other of ['reg.example:5000/team/other:1.0.0', 'reg.example:5000/team/app:dev', 'other.example/team/app', 'not a reference', 7]) {
+    for (const other of [
+      'reg.example:5000/team/other:1.0.0',
+      'reg.example:5000/team/app:dev',
+      'other.example/team/app',
+      'not a reference',
+      7,
+    ]) {
       expect(verifyDsseStatement(named(other), keys, digest, { identities })).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH' });
     }
     // cosign v3 names no subject: the bundle binds the digest alone.
@@ -59,7 +82,10 @@ describe('DSSE statements', () => {
   });
 
   it('accepts when one of several subjects for the digest carries the expected name', () => {
-    const subject = [{ name: 'reg.example/other', digest: { sha256: 'ab'.repeat(32) } }, { name: 'reg.example/app', digest: { sha256: 'ab'.repeat(32) } }];
+    const subject = [
+      { name: 'reg.example/other', digest: { sha256: 'ab'.repeat(32) } },
+      { name: 'reg.example/app', digest: { sha256: 'ab'.repeat(32) } },
+    ];
     expect(verifyDsseStatement(envelope(statementWith({ subject })), keys, digest, { identities: ['reg.example/app'] }).ok).toBe(true);
   });
 });

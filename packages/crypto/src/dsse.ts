@@ -18,7 +18,12 @@ export type DsseVerification =
   | { ok: true; signer: TrustedKey; statement: { subject?: InTotoSubject[] } & Record<string, unknown>; subject: InTotoSubject }
   | { ok: false; code: 'SIGNATURE_MISMATCH'; message: string }
   /** The signature is good but the statement's claims are not: `signer` says whose it is. */
-  | { ok: false; code: 'MALFORMED_PAYLOAD' | 'NOT_A_SIGNATURE' | 'DIGEST_MISMATCH' | 'IDENTITY_MISMATCH'; message: string; signer: TrustedKey };
+  | {
+      ok: false;
+      code: 'MALFORMED_PAYLOAD' | 'NOT_A_SIGNATURE' | 'DIGEST_MISMATCH' | 'IDENTITY_MISMATCH';
+      message: string;
+      signer: TrustedKey;
+    };
 
 export interface DsseVerifyOptions {
   /**
@@ -35,11 +40,17 @@ export interface DsseVerifyOptions {
  * key, the statement has cosign's signature predicate type, and one of its subjects names `expectedDigest`
  * (`sha256:<hex>`) and, when `identities` are given, no other image.
  */
-export function verifyDsseStatement(envelope: DsseEnvelope, keys: PublicKeySet, expectedDigest: string, opts: DsseVerifyOptions = {}): DsseVerification {
+export function verifyDsseStatement(
+  envelope: DsseEnvelope,
+  keys: PublicKeySet,
+  expectedDigest: string,
+  opts: DsseVerifyOptions = {},
+): DsseVerification {
   const pae = dssePae(envelope.payloadType, envelope.payload);
   const signer = envelope.signatures.map((s) => keys.findSigner(pae, Buffer.from(s.sig, 'base64'))).find(Boolean);
   if (!signer) return { ok: false, code: 'SIGNATURE_MISMATCH', message: 'the envelope does not verify with any trusted key' };
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ok: false, code: 'MALFORMED_PAYLOAD', message: `payload type is ${envelope.payloadType}`, signer };
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return { ok: false, code: 'MALFORMED_PAYLOAD', message: `payload type is ${envelope.payloadType}`, signer };
   let statement: { subject?: InTotoSubject[] } & Record<string, unknown>;
   try {
     statement = JSON.parse(envelope.payload.toString('utf8'));
@@ -47,15 +58,26 @@ export function verifyDsseStatement(envelope: DsseEnvelope, keys: PublicKeySet, 
     return { ok: false, code: 'MALFORMED_PAYLOAD', message: 'the in-toto statement is not JSON', signer };
   }
   if (statement?.predicateType !== COSIGN_SIGN_PREDICATE_TYPE) {
-    return { ok: false, code: 'NOT_A_SIGNATURE', message: `predicate type ${JSON.stringify(statement?.predicateType)} is not an image signature`, signer };
+    return {
+      ok: false,
+      code: 'NOT_A_SIGNATURE',
+      message: `predicate type ${JSON.stringify(statement?.predicateType)} is not an image signature`,
+      signer,
+    };
   }
   const [alg, hex] = expectedDigest.split(':');
   const subjects = Array.isArray(statement.subject) ? statement.subject.filter((s) => alg !== undefined && s?.digest?.[alg] === hex) : [];
-  if (subjects.length === 0) return { ok: false, code: 'DIGEST_MISMATCH', message: `the statement does not name ${expectedDigest}`, signer };
+  if (subjects.length === 0)
+    return { ok: false, code: 'DIGEST_MISMATCH', message: `the statement does not name ${expectedDigest}`, signer };
   const { identities } = opts;
   const subject = identities ? subjects.find((s) => subjectNamed(s, identities)) : subjects[0];
   if (!subject) {
-    return { ok: false, code: 'IDENTITY_MISMATCH', message: `the statement names ${expectedDigest} as ${subjects.map((s) => JSON.stringify(s.name)).join(', ')}, not ${identities?.join(' or ')}`, signer };
+    return {
+      ok: false,
+      code: 'IDENTITY_MISMATCH',
+      message: `the statement names ${expectedDigest} as ${subjects.map((s) => JSON.stringify(s.name)).join(', ')}, not ${identities?.join(' or ')}`,
+      signer,
+    };
   }
   return { ok: true, signer, statement, subject };
 }

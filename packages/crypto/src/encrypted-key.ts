@@ -64,9 +64,7 @@ export function deriveKey(password: KeyPassword, salt: Uint8Array, params: Scryp
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: SCRYPT_MAXMEM };
   const bytes = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
   return new Promise((resolve, reject) => {
-    scryptCallback(bytes, salt, KEY_LENGTH, options, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
+    scryptCallback(bytes, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 

@@ -75,7 +75,10 @@ export class KeyFileSymlinkError extends CryptoError {
 
 /** The path exists and the caller did not ask to replace it. */
 export class KeyFileExistsError extends CryptoError {
-  constructor(readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
     super('KEY_FILE_EXISTS', `${path} already exists`, options);
   }
 }

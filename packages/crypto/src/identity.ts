@@ -28,10 +28,7 @@ export function cosignRepositoryName(reference: string): string {
  * - `matchRepository`: same repository as `repository`, tags and digests ignored (containers/image
  *   `matchRepository` / `exactRepository`; the only rule cosign's tagless identities pass).
  */
-export type IdentityRule =
-  | { type: 'ignore' }
-  | { type: 'exact'; reference: string }
-  | { type: 'matchRepository'; repository: string };
+export type IdentityRule = { type: 'ignore' } | { type: 'exact'; reference: string } | { type: 'matchRepository'; repository: string };
 
 export function identityMatches(signedReference: string, rule: IdentityRule): boolean {
   if (rule.type === 'ignore') return true;

@@ -8,15 +8,16 @@ export { writeKeyFile, writeCosignKeyFiles, checkKeyFileTarget, PUBLIC_KEY_FILE_
 export { publicKeyToPem, parsePublicKeyPem, spkiDer, fingerprintOf } from './keys';
 export { generateCosignKeyPair, importCosignKeyPair, type CosignKeyFiles } from './key-pair';
 export { signBytes, verifyBase64Signature } from './signature';
-export {
-  signingKeyFromPrivateKey,
-  decryptPrivateKey,
-  loadPrivateKeyPem,
-  isEncryptedKeyPem,
-  type SigningKey,
-} from './signing-key';
+export { signingKeyFromPrivateKey, decryptPrivateKey, loadPrivateKeyPem, isEncryptedKeyPem, type SigningKey } from './signing-key';
 export { PublicKeySet, loadPublicKeys, type TrustedKey } from './public-keys';
-export { buildPayload, parsePayload, type SignaturePayload, type PayloadInput, type PayloadParseMode, type PayloadParseResult } from './payload';
+export {
+  buildPayload,
+  parsePayload,
+  type SignaturePayload,
+  type PayloadInput,
+  type PayloadParseMode,
+  type PayloadParseResult,
+} from './payload';
 export type { IdentityRule } from './identity';
 export {
   verifySignatureLayer,

@@ -65,7 +65,11 @@ export async function writeKeyFile(file: string, contents: string | Uint8Array, 
 }
 
 /** `<prefix>.key` (0600) and `<prefix>.pub` (0644); both paths are checked before either is written. */
-export async function writeCosignKeyFiles(prefix: string, files: CosignKeyFiles, options: { overwrite: boolean }): Promise<{ privateKeyPath: string; publicKeyPath: string }> {
+export async function writeCosignKeyFiles(
+  prefix: string,
+  files: CosignKeyFiles,
+  options: { overwrite: boolean },
+): Promise<{ privateKeyPath: string; publicKeyPath: string }> {
   const privateKeyPath = `${prefix}.key`;
   const publicKeyPath = `${prefix}.pub`;
   for (const file of [privateKeyPath, publicKeyPath]) await checkKeyFileTarget(file, options.overwrite);

@@ -39,9 +39,7 @@ export function buildPayload(input: PayloadInput): Buffer {
  */
 export type PayloadParseMode = 'strict' | 'lenient';
 
-export type PayloadParseResult =
-  | { ok: true; payload: SignaturePayload }
-  | { ok: false; code: 'MALFORMED_PAYLOAD'; message: string };
+export type PayloadParseResult = { ok: true; payload: SignaturePayload } | { ok: false; code: 'MALFORMED_PAYLOAD'; message: string };
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

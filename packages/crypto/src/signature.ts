@@ -77,9 +77,7 @@ export function verifyBytes(publicKey: KeyObject, data: Uint8Array, signature: U
   }
   const sig = Buffer.from(signature);
   if (alg === 'ed25519') {
-    return (
-      verifyEd25519ph(ed25519RawPublic(publicKey), data, sig) || safeVerify(() => nodeVerify(null, data, publicKey, sig))
-    );
+    return verifyEd25519ph(ed25519RawPublic(publicKey), data, sig) || safeVerify(() => nodeVerify(null, data, publicKey, sig));
   }
   if (alg === 'rsa') return verifyRsa(publicKey, data, sig);
   return verifyEcdsa(alg, publicKey, data, sig);

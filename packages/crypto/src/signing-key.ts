@@ -1,6 +1,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decryptEncryptedKeyFile, type KeyPassword } from './encrypted-key';
-import { fingerprintOf, keyAlgorithm, parsePlainPrivateKeyPem, privateKeyFromPkcs8, publicKeyToPem, type KeyAlgorithm, type KeyFingerprint } from './keys';
+import {
+  fingerprintOf,
+  keyAlgorithm,
+  parsePlainPrivateKeyPem,
+  privateKeyFromPkcs8,
+  publicKeyToPem,
+  type KeyAlgorithm,
+  type KeyFingerprint,
+} from './keys';
 import { decodeFirstPem } from './pem';
 import { signBytes } from './signature';
 

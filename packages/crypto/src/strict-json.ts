@@ -26,7 +26,11 @@ export function parseStrictJson(text: string): unknown {
     if (ch === '{') return parseObject();
     if (ch === '[') return parseArray();
     if (ch === '"') return parseString();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, pos)) {
         pos += word.length;
         return value;

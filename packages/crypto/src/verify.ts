@@ -24,16 +24,10 @@ export interface LayerVerifyOptions {
 }
 
 export type LayerFailureCode =
-  | 'NOT_A_SIGNATURE'
-  | 'MALFORMED_SIGNATURE'
-  | 'SIGNATURE_MISMATCH'
-  | 'MALFORMED_PAYLOAD'
-  | 'DIGEST_MISMATCH'
-  | 'IDENTITY_MISMATCH';
+  'NOT_A_SIGNATURE' | 'MALFORMED_SIGNATURE' | 'SIGNATURE_MISMATCH' | 'MALFORMED_PAYLOAD' | 'DIGEST_MISMATCH' | 'IDENTITY_MISMATCH';
 
 export type LayerVerification =
-  | { ok: true; payload: SignaturePayload; signer: TrustedKey }
-  | { ok: false; code: LayerFailureCode; message: string };
+  { ok: true; payload: SignaturePayload; signer: TrustedKey } | { ok: false; code: LayerFailureCode; message: string };
 
 const fail = (code: LayerFailureCode, message: string): LayerVerification => ({ ok: false, code, message });
 
@@ -77,7 +71,13 @@ export function verifySignatureLayers(layers: readonly SignatureLayer[], options
   const accepted = results.filter((r): r is Extract<LayerVerification, { ok: true }> => r.ok);
   if (accepted.length) return { ok: true, accepted };
   const failures = results.filter((r): r is Extract<LayerVerification, { ok: false }> => !r.ok);
-  const priority: LayerFailureCode[] = ['IDENTITY_MISMATCH', 'DIGEST_MISMATCH', 'MALFORMED_PAYLOAD', 'SIGNATURE_MISMATCH', 'MALFORMED_SIGNATURE'];
+  const priority: LayerFailureCode[] = [
+    'IDENTITY_MISMATCH',
+    'DIGEST_MISMATCH',
+    'MALFORMED_PAYLOAD',
+    'SIGNATURE_MISMATCH',
+    'MALFORMED_SIGNATURE',
+  ];
   const code = priority.find((c) => failures.some((f) => f.code === c)) ?? 'NO_SIGNATURES';
   return { ok: false, code, failures };
 }

@@ -19,7 +19,10 @@ function editEnvelope(pem: string, edit: (env: Envelope) => void): string {
   const body = Buffer.from(lines.slice(1, -1).join(''), 'base64').toString('utf8');
   const env = JSON.parse(body) as Envelope;
   edit(env);
-  const b64 = Buffer.from(JSON.stringify(env)).toString('base64').match(/.{1,64}/g)!.join('\n');
+  const b64 = Buffer.from(JSON.stringify(env))
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `${lines[0]}\n${b64}\n${lines[lines.length - 1]}\n`;
 }
 
@@ -140,4 +143,3 @@ describe('writing cosign encrypted key files', () => {
     });
   });
 });
-

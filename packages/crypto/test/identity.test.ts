@@ -15,7 +15,9 @@ describe('signature identities', () => {
     expect(identityMatches('index.docker.io/library/alpine', { type: 'matchRepository', repository: 'alpine:3' })).toBe(true);
     expect(identityMatches('index.docker.io/library/alpine', { type: 'exact', reference: 'alpine:3' })).toBe(false);
     expect(identityMatches('docker.io/library/alpine:3', { type: 'exact', reference: 'alpine:3' })).toBe(true);
-    expect(identityMatches('192.168.64.2:5000/skopeo-signed:tag', { type: 'exact', reference: '192.168.64.2:5000/skopeo-signed:tag' })).toBe(true);
+    expect(
+      identityMatches('192.168.64.2:5000/skopeo-signed:tag', { type: 'exact', reference: '192.168.64.2:5000/skopeo-signed:tag' }),
+    ).toBe(true);
     expect(identityMatches('not a reference', { type: 'ignore' })).toBe(true);
     expect(identityMatches('not a reference', { type: 'matchRepository', repository: 'alpine' })).toBe(false);
     expect(identityMatches('host:5000/app:bad tag', { type: 'exact', reference: 'host:5000/app:bad tag' })).toBe(false);

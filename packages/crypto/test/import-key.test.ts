@@ -3,7 +3,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { importCosignKeyPair, isEncryptedKeyPem, loadPrivateKeyPem, parsePublicKeyPem, signingKeyFromPrivateKey, verifyBase64Signature } from '../src';
+import {
+  importCosignKeyPair,
+  isEncryptedKeyPem,
+  loadPrivateKeyPem,
+  parsePublicKeyPem,
+  signingKeyFromPrivateKey,
+  verifyBase64Signature,
+} from '../src';
 
 const plainPem = (): string =>
   generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;

@@ -24,7 +24,10 @@ describe('writeKeyFile', () => {
     const dir = tempDir();
     const file = path.join(dir, 'cosign.pub');
     writeFileSync(file, 'old');
-    await expect(writeKeyFile(file, 'new', { mode: 0o644, overwrite: false })).rejects.toMatchObject({ code: 'KEY_FILE_EXISTS', path: file });
+    await expect(writeKeyFile(file, 'new', { mode: 0o644, overwrite: false })).rejects.toMatchObject({
+      code: 'KEY_FILE_EXISTS',
+      path: file,
+    });
     expect(readFileSync(file, 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['cosign.pub']);
   });
@@ -35,7 +38,9 @@ describe('writeKeyFile', () => {
     writeFileSync(target, 'keep');
     symlinkSync(target, path.join(dir, 'cosign.key'));
     for (const overwrite of [true, false]) {
-      await expect(writeKeyFile(path.join(dir, 'cosign.key'), 'x', { mode: 0o600, overwrite })).rejects.toMatchObject({ code: 'KEY_FILE_SYMLINK' });
+      await expect(writeKeyFile(path.join(dir, 'cosign.key'), 'x', { mode: 0o600, overwrite })).rejects.toMatchObject({
+        code: 'KEY_FILE_SYMLINK',
+      });
     }
     expect(readFileSync(target, 'utf8')).toBe('keep');
     expect(readdirSync(dir).sort()).toEqual(['cosign.key', 'target']);

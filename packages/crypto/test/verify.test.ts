@@ -60,10 +60,10 @@ describe('the containers/image fixture table', () => {
   });
 
   it('reports the most telling failure when no layer passes', () => {
-    const result = verifySignatureLayers(
-      [layer('unknown-cosign-key.signature'), layer('dir-img-cosign-valid.signature-1')],
-      { keys: [key('cosign.pub')], expectedDigest: manifestDigest('dir-img-cosign-modified-manifest.manifest.json') },
-    );
+    const result = verifySignatureLayers([layer('unknown-cosign-key.signature'), layer('dir-img-cosign-valid.signature-1')], {
+      keys: [key('cosign.pub')],
+      expectedDigest: manifestDigest('dir-img-cosign-modified-manifest.manifest.json'),
+    });
     expect(result).toMatchObject({ ok: false, code: 'DIGEST_MISMATCH' });
   });
 });
@@ -76,14 +76,27 @@ describe('identity rules', () => {
   };
 
   it('accepts cosign tagless identities under matchRepository, also when the image is named with a tag', () => {
-    expect(check('dir-img-cosign-valid.signature-1', { type: 'matchRepository', repository: '192.168.64.2:5000/cosign-signed-single-sample:v1' })).toBe('ok');
-    expect(check('dir-img-cosign-valid.signature-1', { type: 'matchRepository', repository: '192.168.64.2:5000/other' })).toBe('IDENTITY_MISMATCH');
+    expect(
+      check('dir-img-cosign-valid.signature-1', {
+        type: 'matchRepository',
+        repository: '192.168.64.2:5000/cosign-signed-single-sample:v1',
+      }),
+    ).toBe('ok');
+    expect(check('dir-img-cosign-valid.signature-1', { type: 'matchRepository', repository: '192.168.64.2:5000/other' })).toBe(
+      'IDENTITY_MISMATCH',
+    );
   });
 
   it('accepts the tagged skopeo identity under exact only for that tag', () => {
-    expect(check('dir-img-cosign-valid-with-tag.signature-1', { type: 'exact', reference: '192.168.64.2:5000/skopeo-signed:tag' })).toBe('ok');
-    expect(check('dir-img-cosign-valid-with-tag.signature-1', { type: 'exact', reference: '192.168.64.2:5000/skopeo-signed:other' })).toBe('IDENTITY_MISMATCH');
-    expect(check('dir-img-cosign-valid.signature-1', { type: 'exact', reference: '192.168.64.2:5000/cosign-signed-single-sample:v1' })).toBe('IDENTITY_MISMATCH');
+    expect(check('dir-img-cosign-valid-with-tag.signature-1', { type: 'exact', reference: '192.168.64.2:5000/skopeo-signed:tag' })).toBe(
+      'ok',
+    );
+    expect(check('dir-img-cosign-valid-with-tag.signature-1', { type: 'exact', reference: '192.168.64.2:5000/skopeo-signed:other' })).toBe(
+      'IDENTITY_MISMATCH',
+    );
+    expect(
+      check('dir-img-cosign-valid.signature-1', { type: 'exact', reference: '192.168.64.2:5000/cosign-signed-single-sample:v1' }),
+    ).toBe('IDENTITY_MISMATCH');
   });
 });
 

@@ -41,6 +41,9 @@ export class ConcurrentUpdateError extends SignetError<'CONCURRENT_UPDATE'> {
     readonly attempts: number,
     options: { cause?: unknown } = {},
   ) {
-    super('CONCURRENT_UPDATE', `${what} kept changing under concurrent writers; gave up after ${attempts} attempts`, { ...options, retryable: true });
+    super('CONCURRENT_UPDATE', `${what} kept changing under concurrent writers; gave up after ${attempts} attempts`, {
+      ...options,
+      retryable: true,
+    });
   }
 }

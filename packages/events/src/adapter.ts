@@ -26,8 +26,7 @@ export function bodyEventId(rawBody: Buffer, index = 0, total = 1): string {
 
 /** ISO time from the sender's timestamp (ISO string, or unix seconds), else the parse time. */
 export function isoTime(value: string | number | null | undefined, options: ParseOptions): string {
-  const date =
-    typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : undefined;
+  const date = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : undefined;
   if (date !== undefined && Number.isFinite(date.getTime())) return date.toISOString();
   return (options.now?.() ?? new Date()).toISOString();
 }

@@ -9,10 +9,7 @@ const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${
 
 describe('authenticate: GitHub HMAC over the raw body', () => {
   const rawBody = webhookFixture('github/registry-package-published.json');
-  const signature = readFileSync(
-    path.join(SHARED_DIR, 'fixtures/webhooks/github/registry-package-published.sig256'),
-    'utf8',
-  ).trim();
+  const signature = readFileSync(path.join(SHARED_DIR, 'fixtures/webhooks/github/registry-package-published.sig256'), 'utf8').trim();
   const hmac = (secret: string): WebhookAuth => ({ type: 'hmac-sha256', secret });
 
   it("accepts the fixture's X-Hub-Signature-256 with secret fixture-secret", () => {
@@ -45,9 +42,10 @@ describe('authenticate: GitHub HMAC over the raw body', () => {
       ok: false,
       reason: 'malformed',
     });
-    expect(authenticate(hmac('fixture-secret'), { headers: { 'x-hub-signature-256': 'sha256=abcd' }, rawBody })).toEqual(
-      { ok: false, reason: 'malformed' },
-    );
+    expect(authenticate(hmac('fixture-secret'), { headers: { 'x-hub-signature-256': 'sha256=abcd' }, rawBody })).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it('reads a configured header and prefix', () => {
@@ -68,8 +66,7 @@ describe('authenticate: bearer, basic, header, path secret', () => {
   const header: WebhookAuth = { type: 'header', name: 'X-Webhook-Secret', value: 's3cret' };
 
   it('accepts the right bearer token and rejects a wrong, missing or malformed one', () => {
-    const check = (value?: string) =>
-      authenticate(bearer, { headers: value === undefined ? {} : { authorization: value }, rawBody: body });
+    const check = (value?: string) => authenticate(bearer, { headers: value === undefined ? {} : { authorization: value }, rawBody: body });
     expect(check('Bearer tok-123')).toEqual({ ok: true });
     expect(check('bearer tok-123')).toEqual({ ok: true });
     expect(check('Bearer tok-1234')).toEqual({ ok: false, reason: 'mismatch' });

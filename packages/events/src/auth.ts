@@ -72,10 +72,7 @@ function checkBasic(auth: { username: string; password: string }, headers: Webho
   return userOk && passOk ? OK : fail('mismatch');
 }
 
-function checkHmac(
-  auth: { secret: string; header?: string; prefix?: string },
-  request: AuthRequest,
-): AuthResult {
+function checkHmac(auth: { secret: string; header?: string; prefix?: string }, request: AuthRequest): AuthResult {
   const prefix = auth.prefix ?? 'sha256=';
   const { value, result } = oneHeader(request.headers, auth.header ?? 'x-hub-signature-256');
   if (value === undefined) return result ?? fail('missing');

@@ -83,9 +83,7 @@ function readStructured(body: unknown): CloudEvent {
     if (typeof value === 'string' && !(key in structuredSchema.shape)) extensions[key] = value;
   }
   const data =
-    event.data === undefined && event.data_base64
-      ? parseJson(Buffer.from(event.data_base64, 'base64'), 'data_base64')
-      : event.data;
+    event.data === undefined && event.data_base64 ? parseJson(Buffer.from(event.data_base64, 'base64'), 'data_base64') : event.data;
   return { id: event.id, type: event.type, time: event.time ?? undefined, data, extensions };
 }
 

@@ -3,9 +3,8 @@ import { isManifestMediaType, isSignatureArtifact, MANIFEST_MEDIA_TYPES } from '
 const HEX = '174233bf6eec39e84c3b31c1c4685b8d061c6cc0b7ff55c29b3ea37a7c78f4d7';
 
 describe('isSignatureArtifact', () => {
-  it.each([`sha256-${HEX}.sig`, `sha256-${HEX}.att`, `sha256-${HEX}.sbom`, `sha256-${HEX}`])(
-    'recognises the cosign tag %s',
-    (tag) => expect(isSignatureArtifact({ tag })).toBe(true),
+  it.each([`sha256-${HEX}.sig`, `sha256-${HEX}.att`, `sha256-${HEX}.sbom`, `sha256-${HEX}`])('recognises the cosign tag %s', (tag) =>
+    expect(isSignatureArtifact({ tag })).toBe(true),
   );
 
   it.each(['latest', '1.0.0', `sha256-${HEX}.tar`, `sha256-${HEX.slice(1)}.sig`, `sha512-${HEX}.sig`])(

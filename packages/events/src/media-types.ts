@@ -10,7 +10,11 @@ import {
  * Manifest media types that make a push an image (or image index) push; anything else pushed is a blob.
  * Schema 1 manifests count too: they are images, and the signer decides what to do with them.
  */
-export const MANIFEST_MEDIA_TYPES: readonly string[] = [...READABLE_MANIFEST_MEDIA_TYPES, DOCKER_SCHEMA1_MANIFEST, DOCKER_SCHEMA1_SIGNED_MANIFEST];
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  ...READABLE_MANIFEST_MEDIA_TYPES,
+  DOCKER_SCHEMA1_MANIFEST,
+  DOCKER_SCHEMA1_SIGNED_MANIFEST,
+];
 
 export function isManifestMediaType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType.toLowerCase());

@@ -85,10 +85,7 @@ export class ResultCollector {
 }
 
 /** A result for a body that holds nothing but one ignored item. */
-export function ignoredResult(
-  ctx: Pick<AdapterContext, 'registry' | 'source'>,
-  reason: IgnoreReason,
-): WebhookParseResult {
+export function ignoredResult(ctx: Pick<AdapterContext, 'registry' | 'source'>, reason: IgnoreReason): WebhookParseResult {
   const collector = new ResultCollector(ctx);
   collector.ignore(reason);
   return collector.result();

@@ -12,9 +12,29 @@ const REGISTRY = 'configured';
 
 /** Words that steer adapters into their branches, and names that trip naive object lookups. */
 const interesting = fc.constantFrom(
-  'push', 'pull', 'delete', 'mount', 'PUSH', 'DELETE', 'INSERT', 'SUCCESS', 'PUSH_ARTIFACT', 'DELETE_ARTIFACT',
-  'pushed', 'deleted', 'published', 'container', 'docker', 'harbor.artifact.pushed', 'x.image.updated',
-  'ECR Image Action', 'application/vnd.oci.image.manifest.v1+json', 'constructor', '__proto__', 'toString', '',
+  'push',
+  'pull',
+  'delete',
+  'mount',
+  'PUSH',
+  'DELETE',
+  'INSERT',
+  'SUCCESS',
+  'PUSH_ARTIFACT',
+  'DELETE_ARTIFACT',
+  'pushed',
+  'deleted',
+  'published',
+  'container',
+  'docker',
+  'harbor.artifact.pushed',
+  'x.image.updated',
+  'ECR Image Action',
+  'application/vnd.oci.image.manifest.v1+json',
+  'constructor',
+  '__proto__',
+  'toString',
+  '',
 );
 const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 2 }), interesting);
 
@@ -28,10 +48,7 @@ function shapedLike(template: unknown): fc.Arbitrary<unknown> {
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const [key, value] of Object.entries(template)) {
       // undefined drops the key when the body is serialised
-      model[key] = fc.oneof(
-        { weight: 20, arbitrary: shapedLike(value) },
-        { weight: 1, arbitrary: fc.constant(undefined) },
-      );
+      model[key] = fc.oneof({ weight: 20, arbitrary: shapedLike(value) }, { weight: 1, arbitrary: fc.constant(undefined) });
     }
     return fc.oneof({ weight: 20, arbitrary: fc.record(model) }, { weight: 1, arbitrary: anyJson });
   }
@@ -47,9 +64,7 @@ const ceTemplate = {
   data: { name: 'team/app', reference: '1.0.0', digest: 'sha256:' + 'a'.repeat(64), actor: { name: 'ci' } },
 };
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function templateFor(source: WebhookSource): fc.Arbitrary<unknown> {
   if (source === 'cloudevents') return shapedLike(ceTemplate);

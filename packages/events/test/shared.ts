@@ -9,8 +9,7 @@ const WEBHOOKS_DIR = path.join(SHARED_DIR, 'fixtures', 'webhooks');
 
 /** The exact bytes of a webhook fixture. */
 export const webhookFixture = (relative: string): Buffer => readFileSync(path.join(WEBHOOKS_DIR, relative));
-export const webhookFixtureJson = (relative: string): Record<string, unknown> =>
-  JSON.parse(webhookFixture(relative).toString('utf8'));
+export const webhookFixtureJson = (relative: string): Record<string, unknown> => JSON.parse(webhookFixture(relative).toString('utf8'));
 
 /** The manifest digest carried by every constructed fixture. */
 export const FIXTURE_DIGEST = readFileSync(path.join(WEBHOOKS_DIR, 'DIGEST'), 'utf8').trim();

@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { isEncryptedKeyPem, loadPrivateKeyPem, MalformedKeyFileError, signingKeyFromPrivateKey, type KeyPassword, type SigningKey } from '@signet/crypto';
+import {
+  isEncryptedKeyPem,
+  loadPrivateKeyPem,
+  MalformedKeyFileError,
+  signingKeyFromPrivateKey,
+  type KeyPassword,
+  type SigningKey,
+} from '@signet/crypto';
 
 /** Where a signing key comes from. New sources (KMS, HSM) implement this without touching callers. */
 export interface KeyProvider {

@@ -76,12 +76,17 @@ describe('PKCS#11 keys on a real token (SoftHSM2)', () => {
   it('reports a wrong PIN, a missing PIN, an unknown token or key and a bad module path as typed errors', async () => {
     // A login is the process's: while another provider is logged in, the token asks for no PIN.
     await closeAll();
-    await expect(open(uri('token=signet%20test;object=signer', '&pin-value=9999')).load()).rejects.toMatchObject({ code: 'WRONG_PIN', retryable: false });
+    await expect(open(uri('token=signet%20test;object=signer', '&pin-value=9999')).load()).rejects.toMatchObject({
+      code: 'WRONG_PIN',
+      retryable: false,
+    });
     await expect(open(uri('token=signet%20test;object=signer', '')).load()).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
     await expect(open(uri('token=nope;object=signer')).load()).rejects.toMatchObject({ code: 'TOKEN_NOT_FOUND' });
     await expect(open(uri('token=signet%20test;object=missing')).load()).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
     await expect(open('pkcs11:token=t;object=k?module-path=relative.so').load()).rejects.toMatchObject({ code: 'PKCS11_MODULE_ERROR' });
-    await expect(open('pkcs11:token=t;object=k?module-path=/nonexistent/module.so').load()).rejects.toMatchObject({ code: 'PKCS11_MODULE_ERROR' });
+    await expect(open('pkcs11:token=t;object=k?module-path=/nonexistent/module.so').load()).rejects.toMatchObject({
+      code: 'PKCS11_MODULE_ERROR',
+    });
     // The right PIN still works after a wrong one: the failed load is forgotten.
     const retried = open(uri('token=signet%20test;object=signer'));
     await expect(retried.load()).resolves.toHaveProperty('publicKeyPem', key.publicKeyPem);
@@ -127,7 +132,10 @@ describe('PKCS#11 keys on a real token (SoftHSM2)', () => {
       const impostor = await hsm.importP256Key(TOKEN, PIN, { label: 'signer', id: '01' });
       expect(impostor.publicKeyPem).not.toBe(key.publicKeyPem);
       await expect(provider.ready?.()).resolves.toBe(false);
-      await expect(signing.sign(Buffer.from('x'))).rejects.toMatchObject({ code: 'KEY_UNAVAILABLE', message: expect.stringContaining('now holds a different key') });
+      await expect(signing.sign(Buffer.from('x'))).rejects.toMatchObject({
+        code: 'KEY_UNAVAILABLE',
+        message: expect.stringContaining('now holds a different key'),
+      });
     } finally {
       rmSync(hsm.tokenDir, { recursive: true, force: true });
       putBack();

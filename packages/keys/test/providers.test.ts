@@ -48,6 +48,8 @@ describe('key providers', () => {
   it('accepts file:// and plain paths and refuses unknown schemes', () => {
     expect(keyProviderFromRef('file:///tmp/cosign.key')).toBeInstanceOf(FileKeyProvider);
     expect(keyProviderFromRef('cosign.key').description).toBe('cosign.key');
-    expect(() => keyProviderFromRef('k8s://ns/secret')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY_REFERENCE', message: 'unsupported key reference scheme: k8s://' }));
+    expect(() => keyProviderFromRef('k8s://ns/secret')).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_KEY_REFERENCE', message: 'unsupported key reference scheme: k8s://' }),
+    );
   });
 });

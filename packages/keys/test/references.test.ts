@@ -26,7 +26,11 @@ function inProcessKms(): { provider: (ref: string) => KeyProvider; signed: strin
 describe('key references by scheme', () => {
   it.each(KMS_SCHEMES)('names %s:// as a KMS whose provider is not built in', (scheme) => {
     expect(() => keyProviderFromRef(`${scheme}://some/key`)).toThrow(
-      expect.objectContaining({ code: 'KMS_PROVIDER_NOT_BUILT_IN', retryable: false, message: expect.stringContaining(`${scheme}:// keys need a KMS provider`) }),
+      expect.objectContaining({
+        code: 'KMS_PROVIDER_NOT_BUILT_IN',
+        retryable: false,
+        message: expect.stringContaining(`${scheme}:// keys need a KMS provider`),
+      }),
     );
   });
 
@@ -61,13 +65,16 @@ describe('key references by scheme', () => {
 
   it('keeps file, env:// and pkcs11: built in, and one provider per scheme', () => {
     const providers = new KeyProviderRegistry();
-    for (const scheme of ['env', 'file', 'pkcs11']) expect(() => providers.register(scheme, () => inProcessKms().provider(scheme))).toThrow(/built in/);
+    for (const scheme of ['env', 'file', 'pkcs11'])
+      expect(() => providers.register(scheme, () => inProcessKms().provider(scheme))).toThrow(/built in/);
     providers.register('gcpkms', () => inProcessKms().provider('a'));
     expect(() => providers.register('gcpkms', () => inProcessKms().provider('b'))).toThrow(/already registered/);
   });
 
   it('parses a pkcs11: URI when the provider is made, opening nothing until load', () => {
     expect(() => keyProviderFromRef('pkcs11:object=k?module-path=/m.so')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS11_URI' }));
-    expect(keyProviderFromRef('pkcs11:token=t;object=k?module-path=/nonexistent.so&pin-value=1234').description).toBe('pkcs11:token=t;object=k?module-path=/nonexistent.so');
+    expect(keyProviderFromRef('pkcs11:token=t;object=k?module-path=/nonexistent.so&pin-value=1234').description).toBe(
+      'pkcs11:token=t;object=k?module-path=/nonexistent.so',
+    );
   });
 });

@@ -89,7 +89,13 @@ export function createErrorReporter(logger: ReporterLogger, opts: ErrorReporterO
       kind.sources.add(source);
       if (t - kind.lastLoggedAt < interval) return;
       logger.warn(
-        { errorKind: key, count: kind.count, sources: [...kind.sources].sort(), err: messageOf(err), failingForSeconds: Math.round((t - (downSince ?? t)) / 1000) },
+        {
+          errorKind: key,
+          count: kind.count,
+          sources: [...kind.sources].sort(),
+          err: messageOf(err),
+          failingForSeconds: Math.round((t - (downSince ?? t)) / 1000),
+        },
         `${subject} connection errors continue`,
       );
       kind.count = 0;

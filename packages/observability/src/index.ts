@@ -4,5 +4,12 @@ export { createMetricsRegistry, LATENCY_BUCKETS, Counter, Gauge, Histogram, Metr
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown } from './shutdown';
 export { queueDepthCollector } from './queue-depth';
-export { createErrorReporter, errorKind, type ErrorReporter, type ErrorReporterOptions, type ErrorEmitter, type ReporterLogger } from './error-reporter';
+export {
+  createErrorReporter,
+  errorKind,
+  type ErrorReporter,
+  type ErrorReporterOptions,
+  type ErrorEmitter,
+  type ReporterLogger,
+} from './error-reporter';
 export { metricFamilies, type MetricFamilies } from './metric-families';

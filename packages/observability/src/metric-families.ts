@@ -13,7 +13,12 @@ export interface MetricFamilies {
    * scraped reports the same values. When `read` throws, the gauge keeps its last values: the outage is for
    * readiness to report, not a reason to fail the scrape.
    */
-  scrapedGauge<L extends string = string>(name: string, help: string, labelNames: readonly L[], read: (gauge: Gauge<L>) => Promise<void>): Gauge<L>;
+  scrapedGauge<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: (gauge: Gauge<L>) => Promise<void>,
+  ): Gauge<L>;
 }
 
 export function metricFamilies(registry: MetricsRegistry): MetricFamilies {

@@ -40,7 +40,13 @@ describe('the rate-limited connection error reporter', () => {
     expect(lines).toHaveLength(2);
     b.emit('ready');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatchObject({ level: 'info', msg: 'redis connection restored', errors: 90, errorKinds: ['ECONNREFUSED'], downSeconds: 60 });
+    expect(lines[2]).toMatchObject({
+      level: 'info',
+      msg: 'redis connection restored',
+      errors: 90,
+      errorKinds: ['ECONNREFUSED'],
+      downSeconds: 60,
+    });
     // A ready that follows no error (a first connect) says nothing.
     a.emit('ready');
     expect(lines).toHaveLength(3);

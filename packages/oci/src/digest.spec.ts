@@ -8,7 +8,15 @@ describe('digest grammar', () => {
   });
 
   it('refuses other lengths, algorithms, upper case and anything around the digest', () => {
-    for (const bad of [`sha256:${'a'.repeat(128)}`, `sha512:${'a'.repeat(64)}`, `sha384:${'a'.repeat(96)}`, `sha256:${'A'.repeat(64)}`, `sha256:${'a'.repeat(64)}\n`, `x/sha256:${'a'.repeat(64)}`, 'sha256:']) {
+    for (const bad of [
+      `sha256:${'a'.repeat(128)}`,
+      `sha512:${'a'.repeat(64)}`,
+      `sha384:${'a'.repeat(96)}`,
+      `sha256:${'A'.repeat(64)}`,
+      `sha256:${'a'.repeat(64)}\n`,
+      `x/sha256:${'a'.repeat(64)}`,
+      'sha256:',
+    ]) {
       expect(isDigest(bad)).toBe(false);
     }
     expect(DIGEST_PATTERN.flags).toBe('');

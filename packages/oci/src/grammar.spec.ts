@@ -11,9 +11,12 @@ describe('repository grammar', () => {
     expect(isRepositoryName(name)).toBe(true);
   });
 
-  it.each(['', 'App', 'team//app', '/app', 'app/', '../etc', 'a/../b', 'a..b', 'a___b', '-a', 'a-', 'v2/_catalog', 'a b', 'a:b'])('refuses %j', (name) => {
-    expect(isRepositoryName(name)).toBe(false);
-  });
+  it.each(['', 'App', 'team//app', '/app', 'app/', '../etc', 'a/../b', 'a..b', 'a___b', '-a', 'a-', 'v2/_catalog', 'a b', 'a:b'])(
+    'refuses %j',
+    (name) => {
+      expect(isRepositoryName(name)).toBe(false);
+    },
+  );
 
   it('refuses names over 255 characters', () => {
     expect(isRepositoryName('a'.repeat(255))).toBe(true);
@@ -59,7 +62,10 @@ describe('attachment tags', () => {
 
   it('knows every sha256 attachment tag and every referrers tag for an artifact tag, and valid tags', () => {
     const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
-    const digest = fc.oneof(hex(64).map((h) => `sha256:${h}`), hex(128).map((h) => `sha512:${h}`));
+    const digest = fc.oneof(
+      hex(64).map((h) => `sha256:${h}`),
+      hex(128).map((h) => `sha512:${h}`),
+    );
     fc.assert(
       fc.property(digest, (d) => {
         expect(isTag(referrersTag(d))).toBe(true);
@@ -75,8 +81,13 @@ describe('attachment tags', () => {
     );
   });
 
-  it.each(['latest', `sha256-${HEX}.txt`, `sha256-${HEX.slice(2)}.sig`, `sha256-${HEX.toUpperCase()}.sig`, `sha384-${HEX}`, `sha512-${HEX}.sig`, `sha512-${'c'.repeat(128)}`])(
-    'does not take %j for an artifact tag',
-    (tag) => expect(isArtifactTag(tag)).toBe(false),
-  );
+  it.each([
+    'latest',
+    `sha256-${HEX}.txt`,
+    `sha256-${HEX.slice(2)}.sig`,
+    `sha256-${HEX.toUpperCase()}.sig`,
+    `sha384-${HEX}`,
+    `sha512-${HEX}.sig`,
+    `sha512-${'c'.repeat(128)}`,
+  ])('does not take %j for an artifact tag', (tag) => expect(isArtifactTag(tag)).toBe(false));
 });

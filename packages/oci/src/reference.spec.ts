@@ -24,8 +24,14 @@ describe('parseImageReference', () => {
   });
 
   it('spells Docker Hub as asked', () => {
-    expect(parseImageReference('alpine', { dockerHub: 'index.docker.io' })).toEqual({ registry: 'index.docker.io', repository: 'library/alpine' });
-    expect(parseImageReference('docker.io/org/x', { dockerHub: 'index.docker.io' })).toEqual({ registry: 'index.docker.io', repository: 'org/x' });
+    expect(parseImageReference('alpine', { dockerHub: 'index.docker.io' })).toEqual({
+      registry: 'index.docker.io',
+      repository: 'library/alpine',
+    });
+    expect(parseImageReference('docker.io/org/x', { dockerHub: 'index.docker.io' })).toEqual({
+      registry: 'index.docker.io',
+      repository: 'org/x',
+    });
   });
 
   it.each([

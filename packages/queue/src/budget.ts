@@ -119,7 +119,10 @@ export interface RateLimitedRegistry {
  * The budget for each configured registry that has a `rateLimit`, shared through `redis` by every replica;
  * `undefined` for a registry without one. `prefix` is the BullMQ prefix, so the key shares its hash tag.
  */
-export function redisRequestBudgets(redis: Redis | Cluster, prefix?: string): (registry: RateLimitedRegistry) => RedisRequestBudget | undefined {
+export function redisRequestBudgets(
+  redis: Redis | Cluster,
+  prefix?: string,
+): (registry: RateLimitedRegistry) => RedisRequestBudget | undefined {
   return (r) =>
     r.rateLimit
       ? new RedisRequestBudget(redis, {

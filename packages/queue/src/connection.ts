@@ -50,8 +50,15 @@ export interface RedisConnectionOptions {
   role: 'worker' | 'producer' | 'oneshot';
 }
 
-const ROLES: Record<RedisConnectionOptions['role'], { node: RedisOptions; offlineQueue: boolean; retry: (times: number) => number | null }> = {
-  worker: { node: { maxRetriesPerRequest: null, enableReadyCheck: true }, offlineQueue: true, retry: (times) => Math.min(200 * times, 2000) },
+const ROLES: Record<
+  RedisConnectionOptions['role'],
+  { node: RedisOptions; offlineQueue: boolean; retry: (times: number) => number | null }
+> = {
+  worker: {
+    node: { maxRetriesPerRequest: null, enableReadyCheck: true },
+    offlineQueue: true,
+    retry: (times) => Math.min(200 * times, 2000),
+  },
   producer: {
     node: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 5000 },
     offlineQueue: false,
@@ -64,7 +71,10 @@ const ROLES: Record<RedisConnectionOptions['role'], { node: RedisOptions; offlin
  * Cluster seeds as ioredis startup nodes. Every node is reached with the first seed's credentials and TLS
  * setting (ioredis applies one set of node options to the nodes it discovers).
  */
-function clusterSeeds(seeds: string[], tls: TlsConnectionOptions | undefined): { nodes: Array<{ host: string; port: number }>; auth: RedisOptions } {
+function clusterSeeds(
+  seeds: string[],
+  tls: TlsConnectionOptions | undefined,
+): { nodes: Array<{ host: string; port: number }>; auth: RedisOptions } {
   const urls = seeds.map((u) => new URL(u));
   const first = urls[0]!;
   const auth: RedisOptions = {
@@ -182,10 +192,17 @@ const unreported: ErrorReporter = {
  * Every connection's errors go to one rate-limited reporter (`errors`, else one made from the logger), which
  * also learns from `ready` when the connection is back.
  */
-export function connectionFactory(redis: RedisSettings, opts: { logger?: ConnectionLogger; errors?: ErrorReporter } = {}): ConnectionFactory {
+export function connectionFactory(
+  redis: RedisSettings,
+  opts: { logger?: ConnectionLogger; errors?: ErrorReporter } = {},
+): ConnectionFactory {
   let checked = opts.logger === undefined;
   const { logger } = opts;
-  const errors = opts.errors ?? (logger ? createErrorReporter({ warn: (f, m) => logger.warn(f, m), info: (f, m) => (logger.info ?? logger.warn).call(logger, f, m) }) : unreported);
+  const errors =
+    opts.errors ??
+    (logger
+      ? createErrorReporter({ warn: (f, m) => logger.warn(f, m), info: (f, m) => (logger.info ?? logger.warn).call(logger, f, m) })
+      : unreported);
   const made: Record<string, number> = {};
   const connect = (role: RedisConnectionOptions['role']) => {
     const connection = createRedisConnection({

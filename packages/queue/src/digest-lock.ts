@@ -72,14 +72,17 @@ export class DigestLock {
     const held = token;
     // A renewal that finds the lock gone stops renewing; the signature store's re-read after its write still
     // keeps a racing writer's layer, so losing the lock costs at most a redundant upload.
-    const renewal = setInterval(() => {
-      this.renew(key, held).then(
-        (ours) => {
-          if (!ours) clearInterval(renewal);
-        },
-        () => undefined,
-      );
-    }, Math.max(10, Math.floor(this.opts.ttlMs / 3)));
+    const renewal = setInterval(
+      () => {
+        this.renew(key, held).then(
+          (ours) => {
+            if (!ours) clearInterval(renewal);
+          },
+          () => undefined,
+        );
+      },
+      Math.max(10, Math.floor(this.opts.ttlMs / 3)),
+    );
     renewal.unref();
     try {
       return await fn();

@@ -47,6 +47,14 @@ export {
   type ConnectionLogger,
   type ConnectionFactory,
 } from './connection';
-export { classifyJobError, judgeJobFailure, jobError, withJobFailurePolicy, type JobAttempt, type JobErrorClass, type JobFailure } from './job-failure';
+export {
+  classifyJobError,
+  judgeJobFailure,
+  jobError,
+  withJobFailurePolicy,
+  type JobAttempt,
+  type JobErrorClass,
+  type JobFailure,
+} from './job-failure';
 export { DigestLock, LockBusyError, type DigestLockOptions } from './digest-lock';
 export { RedisRequestBudget, redisRequestBudgets, type RedisBudgetOptions, type RateLimitedRegistry } from './budget';

@@ -20,26 +20,53 @@ describe('judgeJobFailure', () => {
     const invalid = invalidJobError();
     expect(invalid).toBeInstanceOf(InvalidJobError);
     expect(judgeJobFailure(invalid, FIRST)).toEqual({ permanent: true, final: true, reason: 'invalid_job' });
-    expect(judgeJobFailure(new SignetError('UNKNOWN_REGISTRY', 'no registry named "x"'), FIRST)).toEqual({ permanent: true, final: true, reason: 'unknown_registry' });
-    expect(judgeJobFailure(new SignetError('REGISTRY_DENIED', 'denied', { retryable: false }), FIRST)).toEqual({ permanent: true, final: true, reason: 'registry_denied' });
+    expect(judgeJobFailure(new SignetError('UNKNOWN_REGISTRY', 'no registry named "x"'), FIRST)).toEqual({
+      permanent: true,
+      final: true,
+      reason: 'unknown_registry',
+    });
+    expect(judgeJobFailure(new SignetError('REGISTRY_DENIED', 'denied', { retryable: false }), FIRST)).toEqual({
+      permanent: true,
+      final: true,
+      reason: 'registry_denied',
+    });
   });
 
   it('retries a retryable error until the last attempt', () => {
     const busy = new SignetError('REGISTRY_UNAVAILABLE', '503', { retryable: true });
     expect(judgeJobFailure(busy, FIRST)).toEqual({ permanent: false, final: false, reason: 'registry_unavailable' });
-    expect(judgeJobFailure(busy, { attemptsMade: 6, maxAttempts: 8 })).toEqual({ permanent: false, final: false, reason: 'registry_unavailable' });
-    expect(judgeJobFailure(busy, { attemptsMade: 7, maxAttempts: 8 })).toEqual({ permanent: false, final: true, reason: 'registry_unavailable' });
-    expect(judgeJobFailure(new ConcurrentUpdateError('tag r/a:1', 5), FIRST)).toEqual({ permanent: false, final: false, reason: 'concurrent_update' });
+    expect(judgeJobFailure(busy, { attemptsMade: 6, maxAttempts: 8 })).toEqual({
+      permanent: false,
+      final: false,
+      reason: 'registry_unavailable',
+    });
+    expect(judgeJobFailure(busy, { attemptsMade: 7, maxAttempts: 8 })).toEqual({
+      permanent: false,
+      final: true,
+      reason: 'registry_unavailable',
+    });
+    expect(judgeJobFailure(new ConcurrentUpdateError('tag r/a:1', 5), FIRST)).toEqual({
+      permanent: false,
+      final: false,
+      reason: 'concurrent_update',
+    });
   });
 
   it('retries an error nobody classified, as internal', () => {
     expect(judgeJobFailure(new Error('socket hang up'), FIRST)).toEqual({ permanent: false, final: false, reason: 'internal' });
-    expect(judgeJobFailure(Object.assign(new Error('x'), { code: 'INVALID_JOB' }), FIRST)).toMatchObject({ permanent: false, reason: 'internal' });
+    expect(judgeJobFailure(Object.assign(new Error('x'), { code: 'INVALID_JOB' }), FIRST)).toMatchObject({
+      permanent: false,
+      reason: 'internal',
+    });
     expect(judgeJobFailure('thrown string', FIRST)).toMatchObject({ permanent: false, reason: 'internal' });
   });
 
   it('retries a refused password, which a password file rotated late fixes on a later attempt', () => {
-    expect(judgeJobFailure(new SignetError('REGISTRY_UNAUTHORIZED', '401'), FIRST)).toEqual({ permanent: false, final: false, reason: 'registry_unauthorized' });
+    expect(judgeJobFailure(new SignetError('REGISTRY_UNAUTHORIZED', '401'), FIRST)).toEqual({
+      permanent: false,
+      final: false,
+      reason: 'registry_unauthorized',
+    });
   });
 });
 

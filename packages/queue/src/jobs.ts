@@ -45,7 +45,13 @@ export type VerifyJob = z.infer<typeof verifyJobSchema>;
 /** `signet.rescan`: the scheduled sweep (`all`) fans out into one job per repository. Version 1. */
 export const rescanJobSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), kind: z.literal('all') }),
-  z.object({ v: z.literal(1), kind: z.literal('repository'), registry: z.string().min(1), repository: z.string().min(1), scanId: z.string() }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('repository'),
+    registry: z.string().min(1),
+    repository: z.string().min(1),
+    scanId: z.string(),
+  }),
 ]);
 export type RescanJob = z.infer<typeof rescanJobSchema>;
 
@@ -59,7 +65,8 @@ export class InvalidJobError extends SignetError<'INVALID_JOB'> {
 /** Validates job data on read. */
 export function readJob<T>(schema: z.ZodType<T>, data: unknown): T {
   const r = schema.safeParse(data);
-  if (!r.success) throw new InvalidJobError(`invalid job data: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new InvalidJobError(`invalid job data: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 

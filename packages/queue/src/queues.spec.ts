@@ -2,7 +2,7 @@ import { JobNames, QueueNames } from './names';
 import type { JobData, JobNameOf, TypedQueue } from './queues';
 
 describe('typed queues', () => {
-  it('name each queue\'s jobs from the shared constants', () => {
+  it("name each queue's jobs from the shared constants", () => {
     const names: { [Q in keyof typeof QueueNames]: Array<JobNameOf<(typeof QueueNames)[Q]>> } = {
       push: [JobNames.push],
       verify: [JobNames.verify, JobNames.recheck],
@@ -19,7 +19,9 @@ describe('typed queues', () => {
       // @ts-expect-error a job name the verify queue does not take
       void verify.add(JobNames.push, { v: 1, registry: 'r', repository: 'a', decision: 'signed' });
       // @ts-expect-error a verify payload on the push queue
-      void push.add(JobNames.push, { v: 1, registry: 'r', repository: 'a', decision: 'signed' } satisfies JobData<typeof QueueNames.verify>);
+      void push.add(JobNames.push, { v: 1, registry: 'r', repository: 'a', decision: 'signed' } satisfies JobData<
+        typeof QueueNames.verify
+      >);
     };
     expect(wrong).toBeInstanceOf(Function);
   });

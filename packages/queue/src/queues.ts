@@ -7,7 +7,10 @@ import type { RecheckJob } from './recheck';
 export interface QueueJobs {
   [QueueNames.push]: { [JobNames.push]: PushJob };
   [QueueNames.verify]: { [JobNames.verify]: VerifyJob; [JobNames.recheck]: RecheckJob };
-  [QueueNames.rescan]: { [JobNames.rescanAll]: Extract<RescanJob, { kind: 'all' }>; [JobNames.rescanRepository]: Extract<RescanJob, { kind: 'repository' }> };
+  [QueueNames.rescan]: {
+    [JobNames.rescanAll]: Extract<RescanJob, { kind: 'all' }>;
+    [JobNames.rescanRepository]: Extract<RescanJob, { kind: 'repository' }>;
+  };
 }
 
 /** The payloads queue `Q` accepts (for a union of queues, any of theirs: the dashboard reads every queue). */
@@ -24,15 +27,27 @@ export type TypedJob<Q extends QueueName> = Job<JobData<Q>, unknown, JobNameOf<Q
 export type QueueSettings = Omit<QueueOptions, 'connection' | 'prefix'>;
 
 /** Queue `name` under `prefix`, typed by what it carries. */
-export function openQueue<Q extends QueueName>(name: Q, connection: ConnectionOptions, prefix: string, opts: QueueSettings = {}): TypedQueue<Q> {
+export function openQueue<Q extends QueueName>(
+  name: Q,
+  connection: ConnectionOptions,
+  prefix: string,
+  opts: QueueSettings = {},
+): TypedQueue<Q> {
   return new Queue<JobData<Q>, unknown, JobNameOf<Q>>(name, { ...opts, connection, prefix });
 }
 
-export const openPushQueue = (connection: ConnectionOptions, prefix: string, opts?: QueueSettings) => openQueue(QueueNames.push, connection, prefix, opts);
-export const openVerifyQueue = (connection: ConnectionOptions, prefix: string, opts?: QueueSettings) => openQueue(QueueNames.verify, connection, prefix, opts);
-export const openRescanQueue = (connection: ConnectionOptions, prefix: string, opts?: QueueSettings) => openQueue(QueueNames.rescan, connection, prefix, opts);
+export const openPushQueue = (connection: ConnectionOptions, prefix: string, opts?: QueueSettings) =>
+  openQueue(QueueNames.push, connection, prefix, opts);
+export const openVerifyQueue = (connection: ConnectionOptions, prefix: string, opts?: QueueSettings) =>
+  openQueue(QueueNames.verify, connection, prefix, opts);
+export const openRescanQueue = (connection: ConnectionOptions, prefix: string, opts?: QueueSettings) =>
+  openQueue(QueueNames.rescan, connection, prefix, opts);
 
 /** A worker on queue `name` whose processor sees that queue's payloads and job names. */
-export function openWorker<Q extends QueueName, R>(name: Q, processor: (job: TypedJob<Q>) => Promise<R>, opts: WorkerOptions): TypedWorker<Q, R> {
+export function openWorker<Q extends QueueName, R>(
+  name: Q,
+  processor: (job: TypedJob<Q>) => Promise<R>,
+  opts: WorkerOptions,
+): TypedWorker<Q, R> {
   return new Worker<JobData<Q>, R, JobNameOf<Q>>(name, processor as (job: Job<JobData<Q>, R, JobNameOf<Q>>) => Promise<R>, opts);
 }

@@ -33,7 +33,11 @@ describe('RequestBudget shared through Redis', () => {
     ];
     try {
       const started = Date.now();
-      await Promise.all(clients.map(async (c) => { for (let i = 0; i < 20; i++) await c.headManifest('budget/app', '1'); }));
+      await Promise.all(
+        clients.map(async (c) => {
+          for (let i = 0; i < 20; i++) await c.headManifest('budget/app', '1');
+        }),
+      );
       const elapsed = Date.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(1600);
       expect(elapsed).toBeLessThan(2600);

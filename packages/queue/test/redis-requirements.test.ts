@@ -63,15 +63,57 @@ function issue(dir: string, ca: { cert: string; key: string }, name: string, usa
   const cert = join(dir, `${name}.pem`);
   const ext = join(dir, `${name}.ext`);
   writeFileSync(ext, `subjectAltName=IP:127.0.0.1,DNS:redis.test\nextendedKeyUsage=${usage}\n`);
-  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', key, '-out', csr], { stdio: 'pipe' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', cert], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      key,
+      '-out',
+      csr,
+    ],
+    { stdio: 'pipe' },
+  );
+  execFileSync(
+    'openssl',
+    ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', cert],
+    { stdio: 'pipe' },
+  );
   return { cert, key };
 }
 
 function makeCa(dir: string, name: string) {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-keyout', key, '-out', cert], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'pipe' },
+  );
   return { cert, key };
 }
 
@@ -102,8 +144,17 @@ describe('rediss:// with a private CA', () => {
     client = issue(dir, ca, 'signet-client', 'clientAuth');
     const [tlsPort, mutualPort] = [await freePort(), await freePort()];
     const tlsConfig = (port: number, authClients: 'yes' | 'no') =>
-      [`tls-port ${port}`, `tls-cert-file ${server.cert}`, `tls-key-file ${server.key}`, `tls-ca-cert-file ${ca.cert}`, `tls-auth-clients ${authClients}`].join('\n');
-    servers = await Promise.all([startRedis({ extraConfig: tlsConfig(tlsPort, 'no') }), startRedis({ extraConfig: tlsConfig(mutualPort, 'yes') })]);
+      [
+        `tls-port ${port}`,
+        `tls-cert-file ${server.cert}`,
+        `tls-key-file ${server.key}`,
+        `tls-ca-cert-file ${ca.cert}`,
+        `tls-auth-clients ${authClients}`,
+      ].join('\n');
+    servers = await Promise.all([
+      startRedis({ extraConfig: tlsConfig(tlsPort, 'no') }),
+      startRedis({ extraConfig: tlsConfig(mutualPort, 'yes') }),
+    ]);
     tlsUrl = `rediss://127.0.0.1:${tlsPort}`;
     mutualUrl = `rediss://127.0.0.1:${mutualPort}`;
   });
@@ -123,7 +174,9 @@ describe('rediss:// with a private CA', () => {
   it('refuses a certificate from another CA, and a name the certificate does not carry', async () => {
     const other = makeCa(dir, 'other-ca');
     await expect(pingOver(tlsUrl, { caFile: other.cert })).rejects.toThrow(/certificate/i);
-    await expect(pingOver(tlsUrl, { caFile: ca.cert, servername: 'elsewhere.test' })).rejects.toThrow(/elsewhere\.test|altnames|does not match/i);
+    await expect(pingOver(tlsUrl, { caFile: ca.cert, servername: 'elsewhere.test' })).rejects.toThrow(
+      /elsewhere\.test|altnames|does not match/i,
+    );
     expect(await pingOver(tlsUrl, { caFile: ca.cert, servername: 'redis.test' })).toBe('PONG');
   });
 
@@ -143,6 +196,8 @@ describe('rediss:// with a private CA', () => {
   });
 
   it('stops at start with a typed error when a TLS file cannot be read', () => {
-    expect(() => createRedisConnection({ url: tlsUrl, role: 'oneshot', tls: { caFile: join(dir, 'missing.pem') } })).toThrow(RedisTlsFileError);
+    expect(() => createRedisConnection({ url: tlsUrl, role: 'oneshot', tls: { caFile: join(dir, 'missing.pem') } })).toThrow(
+      RedisTlsFileError,
+    );
   });
 });

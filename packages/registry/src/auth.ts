@@ -130,7 +130,12 @@ export class Authenticator {
     if (basic) headers.authorization = basic;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: 'GET', headers, dispatcher: foreign ? this.opts.dispatcher : this.opts.registryDispatcher, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      res = await request(url, {
+        method: 'GET',
+        headers,
+        dispatcher: foreign ? this.opts.dispatcher : this.opts.registryDispatcher,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
     } catch (cause) {
       throw new RegistryError('REGISTRY_UNAVAILABLE', `token request to ${url.origin} failed`, { retryable: true, cause });
     }

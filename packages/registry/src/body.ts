@@ -15,7 +15,12 @@ function abandon(body: Dispatcher.ResponseData['body']): void {
   body.destroy();
 }
 
-export async function readLimited(body: Dispatcher.ResponseData['body'], headers: Headers, maxBytes: number, what: string): Promise<Buffer> {
+export async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  headers: Headers,
+  maxBytes: number,
+  what: string,
+): Promise<Buffer> {
   const declared = Number(headerValue(headers, 'content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     abandon(body);

@@ -4,7 +4,9 @@ import { errorFromResponse, parseRetryAfter } from './errors';
 
 describe('WWW-Authenticate parsing', () => {
   it('reads a Docker token challenge whose scope holds commas', () => {
-    expect(parseChallenge('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull,push"')).toEqual({
+    expect(
+      parseChallenge('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull,push"'),
+    ).toEqual({
       scheme: 'bearer',
       params: { realm: 'https://auth.example.com/token', service: 'registry.example.com', scope: 'repository:a/b:pull,push' },
     });
@@ -25,7 +27,11 @@ describe('Link pagination', () => {
 
 describe('registry error mapping', () => {
   it('maps the JSON error code and keeps the message', () => {
-    const e = errorFromResponse(404, Buffer.from('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'), 'GET x');
+    const e = errorFromResponse(
+      404,
+      Buffer.from('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'),
+      'GET x',
+    );
     expect(e.code).toBe('NAME_UNKNOWN');
     expect(e.retryable).toBe(false);
     expect(e.message).toContain('repository name not known');

@@ -47,12 +47,22 @@ export class RegistryClient {
   /** HEAD a manifest: the digest as the registry reports it (cheap; trusts the header). */
   async headManifest(repo: string, ref: string): Promise<Descriptor> {
     const res = await this.transport.send({
-      method: 'HEAD', path: manifestPath(repo, ref), scope: pull(repo), headers: { accept: MANIFEST_ACCEPT }, ok: [200], maxBytes: 0, what: `HEAD ${repo}:${ref}`,
+      method: 'HEAD',
+      path: manifestPath(repo, ref),
+      scope: pull(repo),
+      headers: { accept: MANIFEST_ACCEPT },
+      ok: [200],
+      maxBytes: 0,
+      what: `HEAD ${repo}:${ref}`,
     });
     const digest = headerValue(res.headers, 'docker-content-digest') ?? (isDigest(ref) ? ref : undefined);
     if (!digest || !isDigest(digest)) throw new RegistryError('REGISTRY_ERROR', `HEAD ${repo}:${ref}: no Docker-Content-Digest`);
     if (isDigest(ref) && digest !== ref) throw new RegistryError('DIGEST_MISMATCH', `HEAD ${repo}@${ref}: registry answered for ${digest}`);
-    return { digest, mediaType: headerValue(res.headers, 'content-type') ?? '', size: Number(headerValue(res.headers, 'content-length') ?? 0) };
+    return {
+      digest,
+      mediaType: headerValue(res.headers, 'content-type') ?? '',
+      size: Number(headerValue(res.headers, 'content-length') ?? 0),
+    };
   }
 
   /**
@@ -61,7 +71,13 @@ export class RegistryClient {
    */
   async getManifest(repo: string, ref: string, accept = MANIFEST_ACCEPT): Promise<FetchedManifest> {
     const res = await this.transport.send({
-      method: 'GET', path: manifestPath(repo, ref), scope: pull(repo), headers: { accept }, ok: [200], maxBytes: MAX_MANIFEST_BYTES, what: `GET ${repo}:${ref}`,
+      method: 'GET',
+      path: manifestPath(repo, ref),
+      scope: pull(repo),
+      headers: { accept },
+      ok: [200],
+      maxBytes: MAX_MANIFEST_BYTES,
+      what: `GET ${repo}:${ref}`,
     });
     const header = headerValue(res.headers, 'docker-content-digest');
     if (isDigest(ref)) assertDigest(res.body, ref, `manifest ${repo}@${ref}`);
@@ -87,24 +103,48 @@ export class RegistryClient {
 
   /** PUT a manifest by tag or digest. Returns its digest and the `OCI-Subject` header, if any. */
   async putManifest(repo: string, ref: string, bytes: Buffer, mediaType: string): Promise<{ digest: string; subject?: string }> {
-    if (bytes.length > MAX_MANIFEST_BYTES) throw new RegistryError('TOO_LARGE', `manifest for ${repo}:${ref} is over ${MAX_MANIFEST_BYTES} bytes`);
+    if (bytes.length > MAX_MANIFEST_BYTES)
+      throw new RegistryError('TOO_LARGE', `manifest for ${repo}:${ref} is over ${MAX_MANIFEST_BYTES} bytes`);
     const digest = digestOf(bytes);
     const res = await this.transport.send({
-      method: 'PUT', path: manifestPath(repo, ref), scope: push(repo), headers: { 'content-type': mediaType }, body: bytes, ok: [201, 200], maxBytes: 64 * 1024, what: `PUT ${repo}:${ref}`,
+      method: 'PUT',
+      path: manifestPath(repo, ref),
+      scope: push(repo),
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      ok: [201, 200],
+      maxBytes: 64 * 1024,
+      what: `PUT ${repo}:${ref}`,
     });
     const echoed = headerValue(res.headers, 'docker-content-digest');
-    if (echoed && echoed !== digest) throw new RegistryError('DIGEST_MISMATCH', `PUT ${repo}:${ref}: registry stored ${echoed}, sent ${digest}`);
+    if (echoed && echoed !== digest)
+      throw new RegistryError('DIGEST_MISMATCH', `PUT ${repo}:${ref}: registry stored ${echoed}, sent ${digest}`);
     const subject = headerValue(res.headers, 'oci-subject');
     return { digest, ...(subject ? { subject } : {}) };
   }
 
   async deleteManifest(repo: string, digest: string): Promise<void> {
-    await this.transport.send({ method: 'DELETE', path: manifestPath(repo, digest), scope: `repository:${repo}:delete`, ok: [202, 200], maxBytes: 64 * 1024, what: `DELETE ${repo}@${digest}` });
+    await this.transport.send({
+      method: 'DELETE',
+      path: manifestPath(repo, digest),
+      scope: `repository:${repo}:delete`,
+      ok: [202, 200],
+      maxBytes: 64 * 1024,
+      what: `DELETE ${repo}@${digest}`,
+    });
   }
 
   async blobExists(repo: string, digest: string): Promise<boolean> {
     try {
-      await this.transport.send({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scope: pull(repo), ok: [200], maxBytes: 0, what: `HEAD blob ${digest}`, followRedirects: true });
+      await this.transport.send({
+        method: 'HEAD',
+        path: `/v2/${repo}/blobs/${digest}`,
+        scope: pull(repo),
+        ok: [200],
+        maxBytes: 0,
+        what: `HEAD blob ${digest}`,
+        followRedirects: true,
+      });
       return true;
     } catch (err) {
       if (isMissing(err)) return false;
@@ -114,7 +154,15 @@ export class RegistryClient {
 
   /** GET a blob into memory (at most `maxBytes`), verified against its digest. */
   async getBlob(repo: string, digest: string, maxBytes = DEFAULT_MAX_BLOB_BYTES): Promise<Buffer> {
-    const res = await this.transport.send({ method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scope: pull(repo), ok: [200], maxBytes, what: `GET blob ${repo}@${digest}`, followRedirects: true });
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v2/${repo}/blobs/${digest}`,
+      scope: pull(repo),
+      ok: [200],
+      maxBytes,
+      what: `GET blob ${repo}@${digest}`,
+      followRedirects: true,
+    });
     assertDigest(res.body, digest, `blob ${repo}@${digest}`);
     return res.body;
   }
@@ -125,7 +173,14 @@ export class RegistryClient {
     if (await this.blobExists(repo, digest)) return { digest, how: 'existed' };
     for (let restart = 0; ; restart++) {
       const query = opts.mountFrom ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(opts.mountFrom)}` : '';
-      const started = await this.transport.send({ method: 'POST', path: `/v2/${repo}/blobs/uploads/${query}`, scope: push(repo), ok: [201, 202], maxBytes: 64 * 1024, what: `start upload to ${repo}` });
+      const started = await this.transport.send({
+        method: 'POST',
+        path: `/v2/${repo}/blobs/uploads/${query}`,
+        scope: push(repo),
+        ok: [201, 202],
+        maxBytes: 64 * 1024,
+        what: `start upload to ${repo}`,
+      });
       if (started.status === 201) return { digest, how: 'mounted' };
       try {
         await this.putUpload(repo, started, digest, data);
@@ -144,7 +199,14 @@ export class RegistryClient {
     const url = new URL(this.transport.sameOriginPath(location, `upload to ${repo}`), 'http://x');
     url.searchParams.set('digest', digest);
     await this.transport.send({
-      method: 'PUT', path: url.pathname + url.search, scope: push(repo), headers: { 'content-type': 'application/octet-stream' }, body: data, ok: [201, 204], maxBytes: 64 * 1024, what: `upload blob ${digest} to ${repo}`,
+      method: 'PUT',
+      path: url.pathname + url.search,
+      scope: push(repo),
+      headers: { 'content-type': 'application/octet-stream' },
+      body: data,
+      ok: [201, 204],
+      maxBytes: 64 * 1024,
+      what: `upload blob ${digest} to ${repo}`,
     });
   }
 

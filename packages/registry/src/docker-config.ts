@@ -49,12 +49,19 @@ function fromHelper(helper: string, server: string): Credentials | undefined {
   let out: string;
   try {
     // process.env as it is now (a test runner may have swapped the object), not the environment node started with.
-    out = execFileSync(program, ['get'], { input: server, env: process.env, timeout: HELPER_TIMEOUT_MS, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
+    out = execFileSync(program, ['get'], {
+      input: server,
+      env: process.env,
+      timeout: HELPER_TIMEOUT_MS,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     const said = `${e.stdout ?? ''}${e.stderr ?? ''}`;
     if (/credentials not found/i.test(said)) return undefined;
-    const why = e.code === 'ENOENT' ? 'not found on PATH' : e.code === 'ETIMEDOUT' ? `no answer in ${HELPER_TIMEOUT_MS / 1000} s` : 'failed';
+    const why =
+      e.code === 'ENOENT' ? 'not found on PATH' : e.code === 'ETIMEDOUT' ? `no answer in ${HELPER_TIMEOUT_MS / 1000} s` : 'failed';
     throw new RegistryError('CREDENTIAL_HELPER_FAILED', `${program} get for ${server}: ${why}`, { cause: e.code ? e : undefined });
   }
   let reply: z.infer<typeof HelperReply>;
@@ -65,7 +72,10 @@ function fromHelper(helper: string, server: string): Credentials | undefined {
   }
   // "<token>" marks an identity (OAuth2 refresh) token, which needs a token exchange this client does not do.
   if (reply.Username === '<token>') {
-    throw new RegistryError('CREDENTIAL_HELPER_FAILED', `${program} gave an identity token for ${server}; use a username and password instead`);
+    throw new RegistryError(
+      'CREDENTIAL_HELPER_FAILED',
+      `${program} gave an identity token for ${server}; use a username and password instead`,
+    );
   }
   return { username: reply.Username, password: reply.Secret };
 }

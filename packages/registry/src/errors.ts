@@ -108,7 +108,11 @@ export function errorFromResponse(
   const retryAfter = headers['retry-after'];
   const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
   if (foreignOrigin !== undefined) {
-    return new RegistryError(codeForStatus(status), `${what}: HTTP ${status} from ${foreignOrigin}`, { status, retryable: isRetryableStatus(status), retryAfterMs });
+    return new RegistryError(codeForStatus(status), `${what}: HTTP ${status} from ${foreignOrigin}`, {
+      status,
+      retryable: isRetryableStatus(status),
+      retryAfterMs,
+    });
   }
   let specCode: string | undefined;
   let specMessage: string | undefined;

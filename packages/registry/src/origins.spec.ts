@@ -1,6 +1,9 @@
 import { OriginPolicy } from './origins';
 
-const realm = (p: OriginPolicy, url: string, withCredentials = true) => () => p.assertRealm(new URL(url), withCredentials);
+const realm =
+  (p: OriginPolicy, url: string, withCredentials = true) =>
+  () =>
+    p.assertRealm(new URL(url), withCredentials);
 const redirect = (p: OriginPolicy, url: string) => () => p.assertRedirect(new URL(url), 'GET blob');
 
 describe('OriginPolicy', () => {
@@ -10,7 +13,9 @@ describe('OriginPolicy', () => {
     expect(redirect(hub, 'https://production.cloudflare.docker.com/registry-v2/x')).not.toThrow();
     const other = new OriginPolicy({ name: 'other', origin: 'https://registry.example.com' });
     expect(realm(other, 'https://auth.docker.io/token')).toThrow(expect.objectContaining({ code: 'REALM_NOT_ALLOWED' }));
-    expect(redirect(other, 'https://production.cloudflare.docker.com/x')).toThrow(expect.objectContaining({ code: 'REDIRECT_NOT_ALLOWED' }));
+    expect(redirect(other, 'https://production.cloudflare.docker.com/x')).toThrow(
+      expect.objectContaining({ code: 'REDIRECT_NOT_ALLOWED' }),
+    );
   });
 
   it("allows the registry's own origin, over http too when the registry is http", () => {
@@ -28,7 +33,12 @@ describe('OriginPolicy', () => {
   });
 
   it('matches a listed origin by scheme, host and port, and *.domain by any host below it', () => {
-    const p = new OriginPolicy({ name: 'ecr', origin: 'https://1.dkr.ecr.eu-west-1.amazonaws.com', authRealms: ['https://auth.example.com:8443'], redirectOrigins: ['https://*.s3.eu-west-1.amazonaws.com'] });
+    const p = new OriginPolicy({
+      name: 'ecr',
+      origin: 'https://1.dkr.ecr.eu-west-1.amazonaws.com',
+      authRealms: ['https://auth.example.com:8443'],
+      redirectOrigins: ['https://*.s3.eu-west-1.amazonaws.com'],
+    });
     expect(realm(p, 'https://auth.example.com:8443/t')).not.toThrow();
     expect(realm(p, 'https://auth.example.com/t')).toThrow();
     expect(redirect(p, 'https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/x')).not.toThrow();
@@ -39,7 +49,9 @@ describe('OriginPolicy', () => {
 
   it('refuses entries that are not https origins', () => {
     for (const entry of ['http://auth.example.com', 'https://auth.example.com/token', 'https://u:p@auth.example.com', 'auth.example.com']) {
-      expect(() => new OriginPolicy({ name: 'x', origin: 'https://r.example', authRealms: [entry] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(() => new OriginPolicy({ name: 'x', origin: 'https://r.example', authRealms: [entry] })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
     }
   });
 });

@@ -30,15 +30,28 @@ class OriginPattern {
   private readonly hostname: string;
   private readonly port: string;
 
-  constructor(readonly text: string, key: string) {
+  constructor(
+    readonly text: string,
+    key: string,
+  ) {
     let url: URL;
     try {
       url = new URL(text);
     } catch (cause) {
       throw new RegistryError('CONFIG_INVALID', `${key}: "${text}" is not a URL`, { cause });
     }
-    if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-      throw new RegistryError('CONFIG_INVALID', `${key}: "${text}" must be an https origin such as https://auth.example.com (plain http is never allowed off the registry's own origin)`);
+    if (
+      url.protocol !== 'https:' ||
+      url.username ||
+      url.password ||
+      url.search ||
+      url.hash ||
+      (url.pathname !== '/' && url.pathname !== '')
+    ) {
+      throw new RegistryError(
+        'CONFIG_INVALID',
+        `${key}: "${text}" must be an https origin such as https://auth.example.com (plain http is never allowed off the registry's own origin)`,
+      );
     }
     this.port = url.port;
     this.hostname = url.hostname.toLowerCase();
@@ -84,7 +97,10 @@ export class OriginPolicy {
   assertRealm(realm: URL, withCredentials: boolean): void {
     if (this.isRegistry(realm)) return;
     if (realm.protocol !== 'https:') {
-      throw new RegistryError('REALM_NOT_ALLOWED', `registry ${this.opts.name}: refusing token realm ${realm.origin}: plain http off the registry's own origin is never allowed`);
+      throw new RegistryError(
+        'REALM_NOT_ALLOWED',
+        `registry ${this.opts.name}: refusing token realm ${realm.origin}: plain http off the registry's own origin is never allowed`,
+      );
     }
     if (!withCredentials || this.realms.some((p) => p.matches(realm))) return;
     throw new RegistryError(
@@ -96,7 +112,10 @@ export class OriginPolicy {
   /** Throws REDIRECT_NOT_ALLOWED unless a download may follow a redirect to `url`. */
   assertRedirect(url: URL, what: string): void {
     if (this.isRegistry(url) || this.redirects.some((p) => p.matches(url))) return;
-    const why = url.protocol === 'https:' ? `if it is the registry's storage, add ${url.origin} to registries[].redirectOrigins (signet CLI: --registry-redirect-origin)` : 'plain http off the registry\'s own origin is never followed';
+    const why =
+      url.protocol === 'https:'
+        ? `if it is the registry's storage, add ${url.origin} to registries[].redirectOrigins (signet CLI: --registry-redirect-origin)`
+        : "plain http off the registry's own origin is never followed";
     throw new RegistryError('REDIRECT_NOT_ALLOWED', `${what}: refusing redirect to ${url.host}; ${why}`);
   }
 }

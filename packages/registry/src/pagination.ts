@@ -15,7 +15,14 @@ export function nextLink(link: string | undefined): string | undefined {
 const MAX_PAGES = 10_000;
 
 /** Yields `field` entries of every page, following `Link` headers on the same registry only. */
-export async function* paginate(transport: Transport, path: string, scope: string, field: 'tags' | 'repositories', pageSize: number | undefined, what: string): AsyncGenerator<string> {
+export async function* paginate(
+  transport: Transport,
+  path: string,
+  scope: string,
+  field: 'tags' | 'repositories',
+  pageSize: number | undefined,
+  what: string,
+): AsyncGenerator<string> {
   let next: string | undefined = pageSize ? `${path}?n=${pageSize}` : path;
   for (let page = 0; next !== undefined; page++) {
     if (page >= MAX_PAGES) throw new RegistryError('REGISTRY_ERROR', `${what}: more than ${MAX_PAGES} pages`);
@@ -27,7 +34,8 @@ export async function* paginate(transport: Transport, path: string, scope: strin
       throw new RegistryError('REGISTRY_ERROR', `${what}: response is not JSON`, { cause });
     }
     const items = body[field];
-    if (items !== null && items !== undefined && !Array.isArray(items)) throw new RegistryError('REGISTRY_ERROR', `${what}: "${field}" is not a list`);
+    if (items !== null && items !== undefined && !Array.isArray(items))
+      throw new RegistryError('REGISTRY_ERROR', `${what}: "${field}" is not a list`);
     for (const item of (items ?? []) as unknown[]) if (typeof item === 'string') yield item;
     const link = nextLink(headerValue(res.headers, 'link'));
     next = link === undefined ? undefined : transport.sameOriginPath(link, what);

@@ -46,7 +46,13 @@ export interface ReferrersOptions {
  * Referrers of `digest` (`RegistryClient.referrers`): the OCI 1.1 referrers API, or the tag-schema fallback
  * index where the registry has no such API (it answers 404/405, as Distribution 2.8 does).
  */
-export async function listReferrers(client: RegistryClient, transport: Transport, repo: string, digest: string, opts: ReferrersOptions = {}): Promise<Referrers> {
+export async function listReferrers(
+  client: RegistryClient,
+  transport: Transport,
+  repo: string,
+  digest: string,
+  opts: ReferrersOptions = {},
+): Promise<Referrers> {
   const query = opts.artifactType ? `?artifactType=${encodeURIComponent(opts.artifactType)}` : '';
   if (apiKnown.get(transport) !== false) {
     const viaApi = await queryApi(transport, repo, digest, query, opts.artifactType, { ...DEFAULT_REFERRER_LIMITS, ...opts.limits });
@@ -95,7 +101,15 @@ async function queryApi(
         found.truncated = { pagesRead: page, entriesRead: found.manifests.length };
         break;
       }
-      const res = await transport.send({ method: 'GET', path: next, scope: `repository:${repo}:pull`, headers: { accept: OCI_INDEX }, ok: [200], maxBytes: MAX_MANIFEST_BYTES, what });
+      const res = await transport.send({
+        method: 'GET',
+        path: next,
+        scope: `repository:${repo}:pull`,
+        headers: { accept: OCI_INDEX },
+        ok: [200],
+        maxBytes: MAX_MANIFEST_BYTES,
+        what,
+      });
       const type = headerValue(res.headers, 'content-type') ?? '';
       // A 200 that is not an index (some proxies answer unknown routes with HTML): treat as no API.
       if (!type.startsWith(OCI_INDEX)) {
@@ -135,14 +149,22 @@ function filter(manifests: Descriptor[], artifactType: string | undefined): Desc
 
 async function fallbackIndex(client: RegistryClient, repo: string, digest: string): Promise<{ manifests: Descriptor[]; bytes: number }> {
   const found = await client.findManifest(repo, referrersTag(digest), OCI_INDEX);
-  return found ? { manifests: parseImageIndex(found.bytes, `referrers tag of ${digest}`).manifests, bytes: found.bytes.length } : { manifests: [], bytes: 0 };
+  return found
+    ? { manifests: parseImageIndex(found.bytes, `referrers tag of ${digest}`).manifests, bytes: found.bytes.length }
+    : { manifests: [], bytes: 0 };
 }
 
 /**
  * Adds `descriptor` to the fallback index at tag `sha256-<hex>` (read, append if absent, PUT, re-read; the
  * registry has no conditional PUT, so a lost update is detected and merged again, a bounded number of times).
  */
-export async function addToReferrersIndex(client: RegistryClient, repo: string, subject: string, descriptor: Descriptor, maxAttempts = 5): Promise<void> {
+export async function addToReferrersIndex(
+  client: RegistryClient,
+  repo: string,
+  subject: string,
+  descriptor: Descriptor,
+  maxAttempts = 5,
+): Promise<void> {
   const tag = referrersTag(subject);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     let current: Descriptor[] = [];

@@ -59,7 +59,8 @@ export class Transport {
     if (url.protocol === 'http:' && !options.insecure) {
       throw new RegistryError('CONFIG_INVALID', `registry ${options.name}: ${url.origin} is plain http; allow it with insecure`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RegistryError('CONFIG_INVALID', `registry ${options.name}: unsupported url scheme`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new RegistryError('CONFIG_INVALID', `registry ${options.name}: unsupported url scheme`);
     this.origin = url.origin;
     this.host = url.host;
     this.retries = options.retries ?? 4;
@@ -69,9 +70,20 @@ export class Transport {
     const connect = options.ca ? { ca: [...rootCertificates, options.ca] } : undefined;
     this.pool = new Pool(this.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) });
     this.outside = new Agent({ connections: 4, ...(connect ? { connect } : {}) });
-    this.origins = new OriginPolicy({ name: options.name, origin: this.origin, authRealms: options.authRealms, redirectOrigins: options.redirectOrigins });
+    this.origins = new OriginPolicy({
+      name: options.name,
+      origin: this.origin,
+      authRealms: options.authRealms,
+      redirectOrigins: options.redirectOrigins,
+    });
     this.credentialSource = credentialSource(options, this.host);
-    this.auth = new Authenticator({ credentials: this.credentialSource, origins: this.origins, registryDispatcher: this.pool, dispatcher: this.outside, timeoutMs: this.timeoutMs });
+    this.auth = new Authenticator({
+      credentials: this.credentialSource,
+      origins: this.origins,
+      registryDispatcher: this.pool,
+      dispatcher: this.outside,
+      timeoutMs: this.timeoutMs,
+    });
   }
 
   /** The credentials requests carry now (undefined: anonymous). */
@@ -91,7 +103,8 @@ export class Transport {
         return await this.attempt(opts);
       } catch (err) {
         if (err instanceof AuthRetry) {
-          if (authRetries >= MAX_AUTH_RETRIES) throw new RegistryError('REGISTRY_UNAUTHORIZED', `${opts.what}: still unauthorized after authenticating`, { status: 401 });
+          if (authRetries >= MAX_AUTH_RETRIES)
+            throw new RegistryError('REGISTRY_UNAUTHORIZED', `${opts.what}: still unauthorized after authenticating`, { status: 401 });
           authRetries++;
           continue;
         }
@@ -186,7 +199,8 @@ function credentialSource(options: RegistryClientOptions, host: string): Credent
   if (options.username !== undefined) {
     const username = options.username;
     const password = options.password;
-    if (typeof password === 'object') return { current: () => ({ username, password: password.reveal() }), reload: () => password.reload() };
+    if (typeof password === 'object')
+      return { current: () => ({ username, password: password.reveal() }), reload: () => password.reload() };
     return { current: () => ({ username, password: password ?? '' }), reload: () => false };
   }
   const fixed = options.dockerConfig === false ? undefined : dockerConfigCredentials(host, options.dockerConfig);
@@ -202,12 +216,26 @@ const MAX_AUTH_RETRIES = 2;
 /** Internal signal: a 401 was answered with new credentials; repeat the request. */
 class AuthRetry extends Error {}
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function toRegistryError(err: unknown, what: string): RegistryError {
   if (isRegistryError(err)) return err;
   const e = err as { name?: string; code?: string; message?: string };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') {
+  if (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    e?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e?.code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
     return new RegistryError('REGISTRY_TIMEOUT', `${what}: timed out`, { retryable: true, cause: err });
   }
   const retryable = NETWORK_CODES.has(e?.code ?? '') || NETWORK_CODES.has((e as { cause?: { code?: string } })?.cause?.code ?? '');

@@ -61,7 +61,10 @@ describe('Docker credential helpers (credHelpers, credsStore)', () => {
   it('fails clearly when the helper is missing, and refuses a helper name that is a path', () => {
     const missing = configFile({ credHelpers: { [registry.host]: 'not-installed' } });
     expect(() => client(missing)).toThrow(
-      expect.objectContaining({ code: 'CREDENTIAL_HELPER_FAILED', message: `docker-credential-not-installed get for ${registry.host}: not found on PATH` }),
+      expect.objectContaining({
+        code: 'CREDENTIAL_HELPER_FAILED',
+        message: `docker-credential-not-installed get for ${registry.host}: not found on PATH`,
+      }),
     );
     const path = configFile({ credsStore: '../../bin/sh' });
     expect(() => client(path)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));

@@ -1,6 +1,17 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildRandomImage, makeCertificate, pushImage, startForeignOrigin, startRegistry, tokenService, type ForeignOrigin, type Handler, type RegistryServer, type TestCertificate } from '@signet/testing';
+import {
+  buildRandomImage,
+  makeCertificate,
+  pushImage,
+  startForeignOrigin,
+  startRegistry,
+  tokenService,
+  type ForeignOrigin,
+  type Handler,
+  type RegistryServer,
+  type TestCertificate,
+} from '@signet/testing';
 import { ConfigError, parseConfig } from '@signet/config';
 import { registryClientFromConfig, type RegistryClient } from '../src';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
@@ -54,7 +65,12 @@ describe('credentials and downloads stay on allowed origins', () => {
     plain = await startForeignOrigin(tokens.handler);
     realm = await startForeignOrigin(tokens.handler, cert);
     storage = await startForeignOrigin(serveStorage, cert);
-    const tokenAuth = (realmUrl: string) => ({ realm: `${realmUrl}/token`, service: tokens.service, issuer: tokens.issuer, rootCertBundle: cert.certFile });
+    const tokenAuth = (realmUrl: string) => ({
+      realm: `${realmUrl}/token`,
+      service: tokens.service,
+      issuer: tokens.issuer,
+      rootCertBundle: cert.certFile,
+    });
     [tokenRegistry, plainRealmRegistry, redirectRegistry, plainRedirectRegistry] = await Promise.all([
       startRegistry({ tokenAuth: tokenAuth(realm.url) }),
       startRegistry({ tokenAuth: tokenAuth(plain.url) }),
@@ -92,7 +108,9 @@ describe('credentials and downloads stay on allowed origins', () => {
 
   it('does not send basic credentials to a token realm on another origin that is not allowed', async () => {
     await pushWithToken('stolen/app:1');
-    const err = await client(tokenRegistry).resolve('stolen/app', '1').catch((e: unknown) => e);
+    const err = await client(tokenRegistry)
+      .resolve('stolen/app', '1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'REALM_NOT_ALLOWED' });
     expect((err as Error).message).toContain(new URL(realm.url).host);
     expect((err as Error).message).toContain('registries[].authRealms');
@@ -100,32 +118,47 @@ describe('credentials and downloads stay on allowed origins', () => {
   });
 
   it('does not send basic credentials to a plain-http token realm on another origin, even when listed', async () => {
-    const err = await client(plainRealmRegistry, { authRealms: [plain.url.replace('http:', 'https:')] }).resolve('stolen/app', '1').catch((e: unknown) => e);
+    const err = await client(plainRealmRegistry, { authRealms: [plain.url.replace('http:', 'https:')] })
+      .resolve('stolen/app', '1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'REALM_NOT_ALLOWED' });
     expect(plain.seen).toEqual([]);
     // A plain-http entry is not a valid authRealms entry at all.
     expect(() => client(plainRealmRegistry, { authRealms: [plain.url] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
-  it('takes authRealms from the services\' config, where a plain-http entry is refused', async () => {
+  it("takes authRealms from the services' config, where a plain-http entry is refused", async () => {
     await pushWithToken('config/app:1');
     const fromConfig = (authRealms?: string[]) => {
-      const registry = { name: 'tok', url: tokenRegistry.url, username: USER, passwordEnv: 'REGISTRY_PASSWORD', ...(authRealms ? { authRealms } : {}) };
-      const c = registryClientFromConfig(parseConfig({ registries: [registry] }, { app: 'cli', env: { REGISTRY_PASSWORD: PASSWORD } }).registries[0]!);
+      const registry = {
+        name: 'tok',
+        url: tokenRegistry.url,
+        username: USER,
+        passwordEnv: 'REGISTRY_PASSWORD',
+        ...(authRealms ? { authRealms } : {}),
+      };
+      const c = registryClientFromConfig(
+        parseConfig({ registries: [registry] }, { app: 'cli', env: { REGISTRY_PASSWORD: PASSWORD } }).registries[0]!,
+      );
       clients.push(c);
       return c;
     };
     await expect(fromConfig().resolve('config/app', '1')).rejects.toMatchObject({ code: 'REALM_NOT_ALLOWED' });
     expect(realm.seen).toEqual([]);
     // Listed, the realm is asked (the services trust only the system's CAs, so here the TLS handshake fails).
-    await expect(fromConfig([realm.url]).resolve('config/app', '1')).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', message: expect.stringContaining('token request') });
+    await expect(fromConfig([realm.url]).resolve('config/app', '1')).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      message: expect.stringContaining('token request'),
+    });
     expect(() => fromConfig([plain.url])).toThrow(ConfigError);
   });
 
   it('does not echo the body of a failing token realm in the error', async () => {
     await pushWithToken('echo/app:1');
     realm.handler = hostile;
-    const err = await client(tokenRegistry, { authRealms: [realm.url] }).resolve('echo/app', '1').catch((e: unknown) => e);
+    const err = await client(tokenRegistry, { authRealms: [realm.url] })
+      .resolve('echo/app', '1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'REGISTRY_ERROR', status: 400 });
     expect((err as Error).message).toContain(new URL(realm.url).host);
     expect((err as Error).message).not.toContain(MARKER);
@@ -137,7 +170,9 @@ describe('credentials and downloads stay on allowed origins', () => {
     await pushImage(registry.url, 'redirected/app:1', creds, image);
     origin.seen.length = 0;
     const [digest, bytes] = [...image.blobs.entries()][0]!;
-    const result: unknown = await client(registry, extra).getBlob('redirected/app', digest).catch((e: unknown) => e);
+    const result: unknown = await client(registry, extra)
+      .getBlob('redirected/app', digest)
+      .catch((e: unknown) => e);
     return { result, bytes };
   }
 

@@ -2,7 +2,8 @@ import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type Regist
 import type { RegistryClient } from '../src';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
-const isManifestGet = (method: string | undefined, url: string | undefined, ref: string) => method === 'GET' && url?.endsWith(`/manifests/${ref}`);
+const isManifestGet = (method: string | undefined, url: string | undefined, ref: string) =>
+  method === 'GET' && url?.endsWith(`/manifests/${ref}`);
 
 describe('retries and integrity checks through a fault-injecting proxy', () => {
   let registry: RegistryServer;
@@ -27,14 +28,23 @@ describe('retries and integrity checks through a fault-injecting proxy', () => {
   afterAll(() => registry.teardown());
 
   it('waits for Retry-After on a 429, then succeeds', async () => {
-    proxy.fault = (req, nth) => (isManifestGet(req.method, req.url, '1') && nth === 0 ? { kind: 'respond', status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' } : undefined);
+    proxy.fault = (req, nth) =>
+      isManifestGet(req.method, req.url, '1') && nth === 0
+        ? {
+            kind: 'respond',
+            status: 429,
+            headers: { 'retry-after': '1' },
+            body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+          }
+        : undefined;
     const started = Date.now();
     expect(await client.resolve('faults/app', '1')).toBe(digest);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it('retries 503 responses with backoff', async () => {
-    proxy.fault = (req, nth) => (isManifestGet(req.method, req.url, '1') && nth < 2 ? { kind: 'respond', status: 503, body: 'busy' } : undefined);
+    proxy.fault = (req, nth) =>
+      isManifestGet(req.method, req.url, '1') && nth < 2 ? { kind: 'respond', status: 503, body: 'busy' } : undefined;
     expect(await client.resolve('faults/app', '1')).toBe(digest);
     expect(proxy.seen.filter((s) => isManifestGet(s.method, s.path, '1'))).toHaveLength(3);
   });
@@ -62,7 +72,8 @@ describe('retries and integrity checks through a fault-injecting proxy', () => {
   });
 
   it('finds a blob whose upload PUT reached the registry before the connection dropped', async () => {
-    proxy.fault = (req, nth) => (req.method === 'PUT' && req.url?.includes('/blobs/uploads/') && nth === 0 ? { kind: 'forward-then-reset' } : undefined);
+    proxy.fault = (req, nth) =>
+      req.method === 'PUT' && req.url?.includes('/blobs/uploads/') && nth === 0 ? { kind: 'forward-then-reset' } : undefined;
     const data = Buffer.from(`blob ${Date.now()}`);
     expect((await client.uploadBlob('faults/app', data)).how).toBe('uploaded');
     expect(proxy.forwardedCount('PUT', '/blobs/uploads/')).toBeLessThanOrEqual(2);

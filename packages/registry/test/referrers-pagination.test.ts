@@ -13,17 +13,28 @@ const PATH = `/v2/team/app/referrers/${SUBJECT}`;
 
 /** `count` referrers of SUBJECT (bundles, unless `artifactType` says otherwise), served `pageSize` at a time. */
 function referrers(count: number, artifactType = BUNDLE_TYPE) {
-  return Array.from({ length: count }, (_, i) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(`referrer ${i}`), size: 500, artifactType }));
+  return Array.from({ length: count }, (_, i) => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: sha256(`referrer ${i}`),
+    size: 500,
+    artifactType,
+  }));
 }
 
-async function serve(all: ReturnType<typeof referrers>, pageSize: number, link: (last: number, url: URL) => string = (last, url) => {
-  const q = new URLSearchParams(url.search);
-  q.set('last', String(last));
-  return `<${url.pathname}?${q}>; rel="next"`;
-}): Promise<ForeignOrigin> {
+async function serve(
+  all: ReturnType<typeof referrers>,
+  pageSize: number,
+  link: (last: number, url: URL) => string = (last, url) => {
+    const q = new URLSearchParams(url.search);
+    q.set('last', String(last));
+    return `<${url.pathname}?${q}>; rel="next"`;
+  },
+): Promise<ForeignOrigin> {
   return startForeignOrigin((req, res, url) => {
     if (url.pathname !== PATH) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
       return;
     }
     const start = Number(url.searchParams.get('last') ?? 0);

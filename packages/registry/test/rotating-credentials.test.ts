@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { parseConfig, Secret } from '@signet/config';
 import {
-  makeCertificate, makeTempDir, pushImage, startFaultProxy, startForeignOrigin, startRegistry, tokenService, waitFor, type FaultProxy, type ForeignOrigin, type RegistryServer, type TestCertificate,
+  makeCertificate,
+  makeTempDir,
+  pushImage,
+  startFaultProxy,
+  startForeignOrigin,
+  startRegistry,
+  tokenService,
+  waitFor,
+  type FaultProxy,
+  type ForeignOrigin,
+  type RegistryServer,
+  type TestCertificate,
 } from '@signet/testing';
 import { registryClientFromConfig, type RegistryClient } from '../src';
 import { clientFor, collect, USER } from './helpers';
@@ -19,7 +30,11 @@ const rotated = (n: number) => `rotated-token-${n}-${'x'.repeat(n)}`;
 /** Gives ci-bot a new password in the registry's htpasswd, which Distribution re-reads when its mtime changes. */
 async function setRegistryPassword(registry: RegistryServer, password: string): Promise<void> {
   writeFileSync(join(registry.dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', USER, password]).toString().trim() + '\n');
-  await waitFor(async () => (await fetch(`${registry.url}/v2/`, { headers: { authorization: basic(password) } })).status === 200, 5000, 'the registry to take the new password');
+  await waitFor(
+    async () => (await fetch(`${registry.url}/v2/`, { headers: { authorization: basic(password) } })).status === 200,
+    5000,
+    'the registry to take the new password',
+  );
 }
 
 describe('rotating registry credentials (real Distribution registry with htpasswd)', () => {
@@ -144,7 +159,9 @@ describe('rotating credentials for a token service (real Distribution registry w
     cert = makeCertificate();
     tokens = tokenService(cert, USER, rotated(1));
     realm = await startForeignOrigin(tokens.handler, cert);
-    registry = await startRegistry({ tokenAuth: { realm: `${realm.url}/token`, service: tokens.service, issuer: tokens.issuer, rootCertBundle: cert.certFile } });
+    registry = await startRegistry({
+      tokenAuth: { realm: `${realm.url}/token`, service: tokens.service, issuer: tokens.issuer, rootCertBundle: cert.certFile },
+    });
   });
   beforeEach(() => rotateTokenService(rotated(1)));
   afterEach(async () => {

@@ -38,8 +38,16 @@ async function startTokenFront(registryUrl: string, lifetimeSeconds: number) {
     const scope = scopeOf(url.pathname);
     const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const granted = presented ? tokens.get(presented) : undefined;
-    if (url.pathname !== '/v2/' && (!granted || !scope || ![...granted].some((g) => g === scope || g.startsWith(scope + ',') || g === scope.replace(':pull', ':pull,push')))) {
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="${origin}/token",service="signet-test"${scope ? `,scope="${scope}"` : ''}`, 'content-type': 'application/json' });
+    if (
+      url.pathname !== '/v2/' &&
+      (!granted ||
+        !scope ||
+        ![...granted].some((g) => g === scope || g.startsWith(scope + ',') || g === scope.replace(':pull', ':pull,push')))
+    ) {
+      res.writeHead(401, {
+        'www-authenticate': `Bearer realm="${origin}/token",service="signet-test"${scope ? `,scope="${scope}"` : ''}`,
+        'content-type': 'application/json',
+      });
       res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
       return;
     }

@@ -5,4 +5,13 @@
  */
 export { ResourceStack, ResourceCloseError } from './resource-stack';
 export { createServiceRuntime, type ServiceRuntime, type ServiceRuntimeOptions, type OpsOptions, type Closable } from './service-runtime';
-export { runService, startFailureText, describeFailure, SERVICE_NAMES, type StartService, type StartOptions, type ServiceApp, type Env } from './run-service';
+export {
+  runService,
+  startFailureText,
+  describeFailure,
+  SERVICE_NAMES,
+  type StartService,
+  type StartOptions,
+  type ServiceApp,
+  type Env,
+} from './run-service';

@@ -10,7 +10,9 @@ describe('startFailureText', () => {
   it('puts anything else on one line with its causes, each quoted once', () => {
     const root = new Error("ENOENT: no such file or directory, open '/keys/cosign.pub'");
     const err = new Error('cannot read verifier key /keys/cosign.pub', { cause: root });
-    expect(startFailureText('verifier', err)).toBe("verifier failed to start: cannot read verifier key /keys/cosign.pub: ENOENT: no such file or directory, open '/keys/cosign.pub'\n");
+    expect(startFailureText('verifier', err)).toBe(
+      "verifier failed to start: cannot read verifier key /keys/cosign.pub: ENOENT: no such file or directory, open '/keys/cosign.pub'\n",
+    );
     expect(describeFailure(new Error(`a\n  b`, { cause: new Error('a') }))).toBe('a b');
     expect(describeFailure('plain')).toBe('plain');
   });

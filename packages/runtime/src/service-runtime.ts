@@ -1,6 +1,13 @@
 import type { RequestListener } from 'node:http';
 import type { SignetConfig } from '@signet/config';
-import { createMetricsRegistry, startOpsServer, type ErrorReporter, type Logger, type MetricsRegistry, type OpsServer } from '@signet/observability';
+import {
+  createMetricsRegistry,
+  startOpsServer,
+  type ErrorReporter,
+  type Logger,
+  type MetricsRegistry,
+  type OpsServer,
+} from '@signet/observability';
 import { connectionFactory, type RedisConnectionOptions } from '@signet/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { ResourceStack } from './resource-stack';

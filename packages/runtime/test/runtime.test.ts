@@ -6,7 +6,12 @@ import { createServiceRuntime } from '../src';
 
 let redis: RedisServer;
 const logger = createLogger({ service: 'runtime-test', level: 'silent' });
-const runtime = () => createServiceRuntime({ service: 'probe', config: parseConfig({ redis: { url: redis.url }, registries: [{ name: 'r', url: 'http://127.0.0.1:9' }] }), logger });
+const runtime = () =>
+  createServiceRuntime({
+    service: 'probe',
+    config: parseConfig({ redis: { url: redis.url }, registries: [{ name: 'r', url: 'http://127.0.0.1:9' }] }),
+    logger,
+  });
 /** Clients on the test's redis-server; with `settle`, once the count has come back to it (closing is asynchronous). */
 const clients = (settle?: number) => redisClientCount(redis.port, { expected: settle });
 
@@ -29,8 +34,13 @@ describe('createServiceRuntime', () => {
       return { port };
     });
     // The producer connection fails fast while it is still connecting, so readiness may take a moment to turn 200.
-    for (let i = 0; i < 50 && (await fetch(`http://127.0.0.1:${port}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-    for (const [path, status] of [['/healthz', 200], ['/readyz', 200], ['/nope', 404]] as const) {
+    for (let i = 0; i < 50 && (await fetch(`http://127.0.0.1:${port}/readyz`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    for (const [path, status] of [
+      ['/healthz', 200],
+      ['/readyz', 200],
+      ['/nope', 404],
+    ] as const) {
       expect([path, (await fetch(`http://127.0.0.1:${port}${path}`)).status]).toEqual([path, status]);
     }
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('signet_build_info{service="probe"');
@@ -39,7 +49,7 @@ describe('createServiceRuntime', () => {
     expect(await clients(before)).toBe(before);
   });
 
-  it('closes what a failed start opened, last first, and rethrows the start\'s own error', async () => {
+  it("closes what a failed start opened, last first, and rethrows the start's own error", async () => {
     const before = await clients();
     const rt = runtime();
     const order: string[] = [];

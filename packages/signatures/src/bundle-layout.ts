@@ -8,7 +8,13 @@ const EMPTY_CONFIG = Buffer.from('{}');
  * manifest with `subject` and `artifactType`, pushed by digest; where the registry does not index the subject
  * itself (no `OCI-Subject` header) the `sha256-<hex>` fallback index is updated.
  */
-export async function attachBundle(client: RegistryClient, repo: string, subject: Descriptor, bundle: Buffer, created = new Date()): Promise<string> {
+export async function attachBundle(
+  client: RegistryClient,
+  repo: string,
+  subject: Descriptor,
+  bundle: Buffer,
+  created = new Date(),
+): Promise<string> {
   await client.uploadBlob(repo, EMPTY_CONFIG);
   await client.uploadBlob(repo, bundle);
   const annotations = {
@@ -30,7 +36,13 @@ export async function attachBundle(client: RegistryClient, repo: string, subject
   const digest = digestOf(manifest);
   const put = await client.putManifest(repo, digest, manifest, OCI_MANIFEST);
   if (put.subject !== subject.digest) {
-    await addToReferrersIndex(client, repo, subject.digest, { mediaType: OCI_MANIFEST, size: manifest.length, digest, artifactType: SIGSTORE_BUNDLE, annotations });
+    await addToReferrersIndex(client, repo, subject.digest, {
+      mediaType: OCI_MANIFEST,
+      size: manifest.length,
+      digest,
+      artifactType: SIGSTORE_BUNDLE,
+      annotations,
+    });
   }
   return digest;
 }

@@ -1,4 +1,14 @@
-import { digestOf, DOCKER_CONFIG, DOCKER_MANIFEST, goJsonString, goJsonStringMap, OCI_CONFIG, OCI_MANIFEST, SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from '@signet/oci';
+import {
+  digestOf,
+  DOCKER_CONFIG,
+  DOCKER_MANIFEST,
+  goJsonString,
+  goJsonStringMap,
+  OCI_CONFIG,
+  OCI_MANIFEST,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING,
+} from '@signet/oci';
 import type { Descriptor } from '@signet/registry';
 
 /*

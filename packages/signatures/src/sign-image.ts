@@ -1,7 +1,23 @@
 import type { KeyObject } from 'node:crypto';
-import { buildPayload, dssePae, PublicKeySet, publicKeyToPem, spkiDer, verifyBase64Signature, verifyDsseStatement, type SigningKey } from '@signet/crypto';
+import {
+  buildPayload,
+  dssePae,
+  PublicKeySet,
+  publicKeyToPem,
+  spkiDer,
+  verifyBase64Signature,
+  verifyDsseStatement,
+  type SigningKey,
+} from '@signet/crypto';
 import { createHash } from 'node:crypto';
-import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, isIndexMediaType, repositoryName, SIGSTORE_BUNDLE, type ImageReference } from '@signet/oci';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  isIndexMediaType,
+  repositoryName,
+  SIGSTORE_BUNDLE,
+  type ImageReference,
+} from '@signet/oci';
 import { parseImageIndex, type RegistryClient } from '@signet/registry';
 import type { AppendResult, SignatureStore } from './signature-store';
 
@@ -45,7 +61,12 @@ export interface SignDigestOptions {
  * (same digest, identity and annotations) by the key, or by one of `alsoAccept`, is already there —
  * cosign's duplicate rule, so retries and redeliveries never add a layer. `status` tells which happened.
  */
-export async function signDigest(store: SignatureStore, key: SigningKey, input: SignDigestInput, opts: SignDigestOptions = {}): Promise<AppendResult> {
+export async function signDigest(
+  store: SignatureStore,
+  key: SigningKey,
+  input: SignDigestInput,
+  opts: SignDigestOptions = {},
+): Promise<AppendResult> {
   if (opts.layout === 'bundle') return signAsBundle(store, key, input, opts);
   const payload = buildPayload({
     dockerReference: input.dockerReference,
@@ -54,9 +75,14 @@ export async function signDigest(store: SignatureStore, key: SigningKey, input: 
   });
   const signature = await key.sign(payload);
   const accepted = [key.publicKey, ...(opts.alsoAccept ?? [])];
-  return store.append(input.repository, input.digest, { payload, signature }, {
-    isDuplicate: (existing) => accepted.some((k) => verifyBase64Signature(k, existing.payload, existing.signature)),
-  });
+  return store.append(
+    input.repository,
+    input.digest,
+    { payload, signature },
+    {
+      isDuplicate: (existing) => accepted.some((k) => verifyBase64Signature(k, existing.payload, existing.signature)),
+    },
+  );
 }
 
 /**
@@ -64,8 +90,15 @@ export async function signDigest(store: SignatureStore, key: SigningKey, input: 
  * Sigstore bundle attached as an OCI 1.1 referrer. Skipped when a bundle by the key (or `alsoAccept`) for the
  * digest is already there. containers/image cannot read this layout; `sig` is the default for that reason.
  */
-async function signAsBundle(store: SignatureStore, key: SigningKey, input: SignDigestInput, opts: SignDigestOptions): Promise<AppendResult> {
-  const accepted = PublicKeySet.fromPems([key.publicKey, ...(opts.alsoAccept ?? [])].map((k, i) => ({ pem: publicKeyToPem(k), source: `key-${i}` })));
+async function signAsBundle(
+  store: SignatureStore,
+  key: SigningKey,
+  input: SignDigestInput,
+  opts: SignDigestOptions,
+): Promise<AppendResult> {
+  const accepted = PublicKeySet.fromPems(
+    [key.publicKey, ...(opts.alsoAccept ?? [])].map((k, i) => ({ pem: publicKeyToPem(k), source: `key-${i}` })),
+  );
   const bundles = (await store.list(input.repository, input.digest)).filter((s) => s.kind === 'bundle');
   // Judged as the verifier judges a bundle: an attestation, or a statement naming another image, is not one.
   const existing = bundles.find((b) => verifyDsseStatement(b.envelope, accepted, input.digest, { identities: [input.dockerReference] }).ok);
@@ -76,7 +109,12 @@ async function signAsBundle(store: SignatureStore, key: SigningKey, input: SignD
     ...(input.annotations && Object.keys(input.annotations).length ? { annotations: input.annotations } : {}),
   };
   const statement = Buffer.from(
-    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [subject], predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} }),
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [subject],
+      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+      predicate: {},
+    }),
   );
   const sig = await key.sign(dssePae(IN_TOTO_PAYLOAD_TYPE, statement));
   const bundle = Buffer.from(

@@ -1,5 +1,15 @@
 import { DOCKER_MANIFEST, OCI_MANIFEST, parseBundleEnvelope, SIGNATURE_ANNOTATION, SIMPLE_SIGNING, type DsseEnvelope } from '@signet/oci';
-import { DEFAULT_MAX_BLOB_BYTES, isRegistryError, parseImageManifest, type Descriptor, type FetchedManifest, type ImageManifest, type Referrers, type RegistryClient, type RegistryErrorCode } from '@signet/registry';
+import {
+  DEFAULT_MAX_BLOB_BYTES,
+  isRegistryError,
+  parseImageManifest,
+  type Descriptor,
+  type FetchedManifest,
+  type ImageManifest,
+  type Referrers,
+  type RegistryClient,
+  type RegistryErrorCode,
+} from '@signet/registry';
 
 /*
  * Reading one digest's signatures. Everything read here (the `.sig` manifest and its blobs, the referrers
@@ -121,7 +131,11 @@ export class SignatureReadSession {
     // A spent budget refuses even a claimed size of 0: the size is the pusher's word.
     const left = this.limits.maxBytes - this.bytesRead;
     if (left > 0 && size <= left) return true;
-    this.reject('SIGNATURE_BYTES_EXCEEDED', artifact, `${size} more bytes would pass the ${this.limits.maxBytes}-byte limit for one digest's signatures`);
+    this.reject(
+      'SIGNATURE_BYTES_EXCEEDED',
+      artifact,
+      `${size} more bytes would pass the ${this.limits.maxBytes}-byte limit for one digest's signatures`,
+    );
     return false;
   }
 
@@ -152,7 +166,9 @@ export class SignatureReadSession {
     }
     if (!this.fits(desc.size, artifact)) return undefined;
     // The descriptor's size is the pusher's claim: the read itself stops at the same bounds.
-    const bytes = await this.attempt(artifact, () => this.client.getBlob(this.repo, desc.digest, Math.min(maxBlobBytes, maxBytes - this.bytesRead)));
+    const bytes = await this.attempt(artifact, () =>
+      this.client.getBlob(this.repo, desc.digest, Math.min(maxBlobBytes, maxBytes - this.bytesRead)),
+    );
     if (bytes) this.bytesRead += bytes.length;
     return bytes;
   }
@@ -172,7 +188,11 @@ export class SignatureReadSession {
 export const SIG_MANIFEST_ACCEPT = `${OCI_MANIFEST}, ${DOCKER_MANIFEST}`;
 
 /** The simple-signing layers of a `.sig` manifest, read one at a time. */
-export async function readSigLayers(session: SignatureReadSession, found: FetchedManifest | undefined, artifact: string): Promise<SimpleSigningSignature[]> {
+export async function readSigLayers(
+  session: SignatureReadSession,
+  found: FetchedManifest | undefined,
+  artifact: string,
+): Promise<SimpleSigningSignature[]> {
   if (!found) return [];
   const manifest = await session.parseManifest(found, artifact);
   if (!manifest) return [];
@@ -183,19 +203,34 @@ export async function readSigLayers(session: SignatureReadSession, found: Fetche
   for (const layer of considered) {
     const payload = await session.blob(layer, `${artifact} layer ${layer.digest}`);
     if (!payload) continue;
-    out.push({ kind: 'simple-signing', manifestDigest: found.digest, layer, payload, signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', annotations: layer.annotations ?? {} });
+    out.push({
+      kind: 'simple-signing',
+      manifestDigest: found.digest,
+      layer,
+      payload,
+      signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '',
+      annotations: layer.annotations ?? {},
+    });
   }
   return out;
 }
 
 /** The bundles among `subject`'s referrers, read one at a time. */
-export async function readBundles(session: SignatureReadSession, subject: string, referrers: Referrers | undefined): Promise<BundleSignature[]> {
+export async function readBundles(
+  session: SignatureReadSession,
+  subject: string,
+  referrers: Referrers | undefined,
+): Promise<BundleSignature[]> {
   if (!referrers) return [];
   if (referrers.truncated) {
     // Referrers past the page and entry limits were never listed: the excess is rejected, as layers past
     // maxLayers are, so a flood of referrers shows up instead of silently hiding what lies beyond it.
     const { pagesRead, entriesRead } = referrers.truncated;
-    session.reject('TOO_MANY_SIGNATURES', `referrers of ${subject}`, `more referrers than the ${entriesRead} listed in ${pagesRead} pages; the rest are not read`);
+    session.reject(
+      'TOO_MANY_SIGNATURES',
+      `referrers of ${subject}`,
+      `more referrers than the ${entriesRead} listed in ${pagesRead} pages; the rest are not read`,
+    );
   }
   const refs = session.capped(referrers.manifests, (m) => m.digest, `referrers of ${subject}`);
   const out: BundleSignature[] = [];

@@ -4,11 +4,26 @@ import { DOCKER_MANIFEST, OCI_MANIFEST, SIGNATURE_ANNOTATION, signatureTag, SIGS
 import { type Descriptor, type RegistryClient } from '@signet/registry';
 import { signatureImage, signatureLayer } from './sig-layout';
 import {
-  DEFAULT_SIGNATURE_LIMITS, readBundles, readSigLayers, SIG_MANIFEST_ACCEPT, SignatureReadSession,
-  type RejectedArtifact, type SignatureLimits, type SignatureReading, type StoredSignature,
+  DEFAULT_SIGNATURE_LIMITS,
+  readBundles,
+  readSigLayers,
+  SIG_MANIFEST_ACCEPT,
+  SignatureReadSession,
+  type RejectedArtifact,
+  type SignatureLimits,
+  type SignatureReading,
+  type StoredSignature,
 } from './signature-reader';
 
-export type { BundleSignature, RejectedArtifact, RejectionCode, SignatureLimits, SignatureReading, SimpleSigningSignature, StoredSignature } from './signature-reader';
+export type {
+  BundleSignature,
+  RejectedArtifact,
+  RejectionCode,
+  SignatureLimits,
+  SignatureReading,
+  SimpleSigningSignature,
+  StoredSignature,
+} from './signature-reader';
 
 export interface SignatureInput {
   payload: Buffer;
@@ -88,7 +103,9 @@ export class SignatureStore {
     // The two lookups go together; the blobs they name are then read one at a time within the budget.
     const [sig, referrers] = await Promise.all([
       session.manifest(tag, `${repo}:${tag}`, SIG_MANIFEST_ACCEPT),
-      this.opts.bundles === false ? undefined : session.attempt(`referrers of ${repo}@${digest}`, () => this.client.referrers(repo, digest, { artifactType: SIGSTORE_BUNDLE })),
+      this.opts.bundles === false
+        ? undefined
+        : session.attempt(`referrers of ${repo}@${digest}`, () => this.client.referrers(repo, digest, { artifactType: SIGSTORE_BUNDLE })),
     ]);
     session.bytesRead += referrers?.bytes ?? 0;
     const layers = await readSigLayers(session, sig, `${repo}:${tag}`);
@@ -143,7 +160,8 @@ export class SignatureStore {
         const dup = await this.findDuplicate(current.layers, ours, input.payload, opts.isDuplicate);
         if (dup) [status, mark] = ['duplicate', dup];
       }
-      if (status !== 'appended' && clean) return { status, manifestDigest: current.digest ?? '', layers: current.layers.length, dropped: [] };
+      if (status !== 'appended' && clean)
+        return { status, manifestDigest: current.digest ?? '', layers: current.layers.length, dropped: [] };
       // Something was dropped: the tag is rewritten with what was kept (and ours), so every reader finds the
       // valid signatures within its limits, even when an equivalent signature was already among them.
       const layers = status === 'appended' ? [...current.layers, ours] : current.layers;
@@ -155,7 +173,8 @@ export class SignatureStore {
       }
       await this.client.uploadBlob(repo, image.config);
       const put = await this.client.putManifest(repo, tag, image.manifest, image.mediaType);
-      if (await this.survived(repo, tag, mark)) return { status, manifestDigest: put.digest, layers: layers.length, dropped: current.dropped };
+      if (await this.survived(repo, tag, mark))
+        return { status, manifestDigest: put.digest, layers: layers.length, dropped: current.dropped };
       await sleep(Math.random() * (this.opts.settleMs ?? 60));
     }
     throw new ConcurrentUpdateError(`${repo}:${tag}`, maxAttempts);
@@ -186,7 +205,11 @@ export class SignatureStore {
     const candidates: Descriptor[] = [];
     for (const layer of manifest.layers) {
       if (Buffer.byteLength(JSON.stringify(layer)) > MAX_KEPT_DESCRIPTOR_BYTES) {
-        session.reject('ARTIFACT_TOO_LARGE', `${artifact} layer ${layer.digest}`, `its descriptor is over ${MAX_KEPT_DESCRIPTOR_BYTES} bytes`);
+        session.reject(
+          'ARTIFACT_TOO_LARGE',
+          `${artifact} layer ${layer.digest}`,
+          `its descriptor is over ${MAX_KEPT_DESCRIPTOR_BYTES} bytes`,
+        );
         continue;
       }
       const key = `${layer.mediaType} ${layer.digest} ${layer.annotations?.[SIGNATURE_ANNOTATION]}`;
@@ -205,7 +228,12 @@ export class SignatureStore {
     return { ...base, layers: kept };
   }
 
-  private async findDuplicate(layers: Descriptor[], ours: Descriptor, payload: Buffer, isDuplicate: NonNullable<AppendOptions['isDuplicate']>): Promise<Descriptor | undefined> {
+  private async findDuplicate(
+    layers: Descriptor[],
+    ours: Descriptor,
+    payload: Buffer,
+    isDuplicate: NonNullable<AppendOptions['isDuplicate']>,
+  ): Promise<Descriptor | undefined> {
     for (const layer of layers) {
       if (layer.digest !== ours.digest || layer.mediaType !== ours.mediaType) continue;
       const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
@@ -237,7 +265,9 @@ function isSignatureLayer(layer: Descriptor): boolean {
 }
 
 function sameSignature(a: Descriptor, b: Descriptor): boolean {
-  return a.digest === b.digest && a.mediaType === b.mediaType && a.annotations?.[SIGNATURE_ANNOTATION] === b.annotations?.[SIGNATURE_ANNOTATION];
+  return (
+    a.digest === b.digest && a.mediaType === b.mediaType && a.annotations?.[SIGNATURE_ANNOTATION] === b.annotations?.[SIGNATURE_ANNOTATION]
+  );
 }
 
 function sleep(ms: number): Promise<void> {

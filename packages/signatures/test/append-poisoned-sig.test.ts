@@ -18,7 +18,10 @@ const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const key = signingKeyFromPrivateKey(keys.privateKey);
 const junkLayer = (blob: Buffer, i: number): Descriptor => ({
-  mediaType: SIMPLE_SIGNING, size: blob.length, digest: digestOf(blob), annotations: { [SIGNATURE_ANNOTATION]: Buffer.from(`junk-${i}`).toString('base64') },
+  mediaType: SIMPLE_SIGNING,
+  size: blob.length,
+  digest: digestOf(blob),
+  annotations: { [SIGNATURE_ANNOTATION]: Buffer.from(`junk-${i}`).toString('base64') },
 });
 
 describe('SignatureStore.append over a .sig tag a pusher wrote', () => {
@@ -47,14 +50,21 @@ describe('SignatureStore.append over a .sig tag a pusher wrote', () => {
   /** The signatures a reader with the store's limits finds that verify with the key. */
   async function verified(store: SignatureStore, repo: string, digest: string) {
     const reading = await store.read(repo, digest);
-    const ok = reading.signatures.filter((s) => s.kind === 'simple-signing' && verifyBase64Signature(keys.publicKey, s.payload, s.signature));
+    const ok = reading.signatures.filter(
+      (s) => s.kind === 'simple-signing' && verifyBase64Signature(keys.publicKey, s.payload, s.signature),
+    );
     return { ok: ok.length, total: reading.signatures.length, rejected: reading.rejected.map((r) => r.code) };
   }
 
   it('keeps the newest readable layers up to the cap, drops the rest, and the new signature is read', async () => {
     const digest = await pushImage(registry.url, 'ap/many:1', CI_BOT);
     const blob = Buffer.from('{"critical":{"junk":true}}');
-    await poison('ap/many', digest, Array.from({ length: 1200 }, (_, i) => junkLayer(blob, i)), [blob]);
+    await poison(
+      'ap/many',
+      digest,
+      Array.from({ length: 1200 }, (_, i) => junkLayer(blob, i)),
+      [blob],
+    );
     const store = new SignatureStore(signer);
 
     const result = await sign(store, 'ap/many', digest);
@@ -108,7 +118,12 @@ describe('SignatureStore.append over a .sig tag a pusher wrote', () => {
     const tag = signatureTag(digest);
     proxy.fault = (req, nth) =>
       req.method === 'GET' && req.url?.endsWith(`/manifests/${tag}`) && nth === 0
-        ? { kind: 'respond', status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: '{"schemaVersion": 2, not json' }
+        ? {
+            kind: 'respond',
+            status: 200,
+            headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+            body: '{"schemaVersion": 2, not json',
+          }
         : undefined;
     const viaProxy = clientFor(proxy, CI_BOT);
     try {

@@ -17,10 +17,17 @@ describe('signature reader against a flood of referrers', () => {
   afterEach(() => server.close());
 
   it('counts a flood of referrers as rejected after a bounded number of reads', async () => {
-    const all = Array.from({ length: 20_000 }, (_, i) => ({ mediaType: OCI_MANIFEST, digest: sha256(`referrer ${i}`), size: 500, artifactType: SIGSTORE_BUNDLE }));
+    const all = Array.from({ length: 20_000 }, (_, i) => ({
+      mediaType: OCI_MANIFEST,
+      digest: sha256(`referrer ${i}`),
+      size: 500,
+      artifactType: SIGSTORE_BUNDLE,
+    }));
     server = await startForeignOrigin((_req, res, url) => {
       if (url.pathname !== PATH) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
         return;
       }
       const start = Number(url.searchParams.get('last') ?? 0);
@@ -31,7 +38,10 @@ describe('signature reader against a flood of referrers', () => {
     try {
       const reading = await new SignatureStore(client).read('team/app', SUBJECT);
       expect(reading.signatures).toEqual([]);
-      expect(reading.rejected.filter((r) => r.code === 'TOO_MANY_SIGNATURES').map((r) => r.artifact)).toEqual([`referrers of ${SUBJECT}`, `referrers of ${SUBJECT}`]);
+      expect(reading.rejected.filter((r) => r.code === 'TOO_MANY_SIGNATURES').map((r) => r.artifact)).toEqual([
+        `referrers of ${SUBJECT}`,
+        `referrers of ${SUBJECT}`,
+      ]);
       expect(server.seen.filter((r) => r.path === PATH).length).toBeLessThanOrEqual(MAX_PAGES);
     } finally {
       await client.close();

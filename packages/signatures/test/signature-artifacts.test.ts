@@ -1,6 +1,15 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { dssePae, signBytes, signingKeyFromPrivateKey } from '@signet/crypto';
-import { COSIGN_SIGN_PREDICATE_TYPE, digestOf, IN_TOTO_PAYLOAD_TYPE, OCI_MANIFEST, SIGNATURE_ANNOTATION, signatureTag, SIGSTORE_BUNDLE, SIMPLE_SIGNING } from '@signet/oci';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  digestOf,
+  IN_TOTO_PAYLOAD_TYPE,
+  OCI_MANIFEST,
+  SIGNATURE_ANNOTATION,
+  signatureTag,
+  SIGSTORE_BUNDLE,
+  SIMPLE_SIGNING,
+} from '@signet/oci';
 import { addToReferrersIndex, RegistryClient, type Descriptor } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
 import { attachBundle, signatureImage, signDigest, SignatureStore } from '../src';
@@ -15,8 +24,15 @@ const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 const signWith = (payload: Buffer) => sign('sha256', payload, { key, dsaEncoding: 'der' }).toString('base64');
 const payloadFor = (digest: string) =>
-  Buffer.from(`{"critical":{"identity":{"docker-reference":"127.0.0.1/x"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`);
-const layerOf = (blob: Buffer, signature = signWith(blob)): Descriptor => ({ mediaType: SIMPLE_SIGNING, size: blob.length, digest: digestOf(blob), annotations: { [SIGNATURE_ANNOTATION]: signature } });
+  Buffer.from(
+    `{"critical":{"identity":{"docker-reference":"127.0.0.1/x"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`,
+  );
+const layerOf = (blob: Buffer, signature = signWith(blob)): Descriptor => ({
+  mediaType: SIMPLE_SIGNING,
+  size: blob.length,
+  digest: digestOf(blob),
+  annotations: { [SIGNATURE_ANNOTATION]: signature },
+});
 
 describe('SignatureStore reading artifacts a pusher wrote', () => {
   let registry: RegistryServer;
@@ -77,7 +93,12 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
   it('stops reading blobs once the bytes read for one digest reach the limit', async () => {
     const digest = await pushImage(registry.url, 'art/budget:1', MALLORY);
     const blobs = [0, 1, 2].map((i) => Buffer.concat([payloadFor(digest), Buffer.alloc(10_000, 0x20 + i)]));
-    const manifest = await writeSig('art/budget', digest, blobs.map((b) => layerOf(b)), blobs);
+    const manifest = await writeSig(
+      'art/budget',
+      digest,
+      blobs.map((b) => layerOf(b)),
+      blobs,
+    );
     const store = new SignatureStore(client, { bundles: false, limits: { maxBytes: manifest.length + 2 * blobs[0]!.length } });
     const reading = await store.read('art/budget', digest);
     expect(reading.signatures).toHaveLength(2);
@@ -86,15 +107,28 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
   });
 
   it('rejects a bundle blob over the limit, and a referrer listed in the fallback index for another subject', async () => {
-    const [digest, other] = [await pushImage(registry.url, 'art/bundle:1', MALLORY), await pushImage(registry.url, 'art/bundle:2', MALLORY)];
+    const [digest, other] = [
+      await pushImage(registry.url, 'art/bundle:1', MALLORY),
+      await pushImage(registry.url, 'art/bundle:2', MALLORY),
+    ];
     const head = await client.headManifest('art/bundle', digest);
     const bundle = Buffer.concat([Buffer.from('{"mediaType":"x","pad":"'), Buffer.alloc(20_000, 0x61), Buffer.from('"}')]);
     await attachBundle(client, 'art/bundle', { mediaType: head.mediaType, size: head.size, digest }, bundle);
     // A bundle referrer of the other digest, listed under this one by editing the fallback index (an ordinary tag).
     const otherHead = await client.headManifest('art/bundle', other);
-    const foreign = await attachBundle(client, 'art/bundle', { mediaType: otherHead.mediaType, size: otherHead.size, digest: other }, Buffer.from('{}'));
+    const foreign = await attachBundle(
+      client,
+      'art/bundle',
+      { mediaType: otherHead.mediaType, size: otherHead.size, digest: other },
+      Buffer.from('{}'),
+    );
     const size = (await client.getManifest('art/bundle', foreign)).bytes.length;
-    await addToReferrersIndex(client, 'art/bundle', digest, { mediaType: OCI_MANIFEST, size, digest: foreign, artifactType: SIGSTORE_BUNDLE });
+    await addToReferrersIndex(client, 'art/bundle', digest, {
+      mediaType: OCI_MANIFEST,
+      size,
+      digest: foreign,
+      artifactType: SIGSTORE_BUNDLE,
+    });
     const reading = await new SignatureStore(client, { limits: { maxBlobBytes: 16 * 1024 } }).read('art/bundle', digest);
     expect(reading.signatures).toEqual([]);
     expect(reading.rejected.map((r) => r.code).sort()).toEqual(['ARTIFACT_TOO_LARGE', 'SUBJECT_MISMATCH']);
@@ -103,7 +137,9 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
   it('fetches a referrer listed many times in the fallback index once', async () => {
     const digest = await pushImage(registry.url, 'art/repeat:1', MALLORY);
     const head = await client.headManifest('art/repeat', digest);
-    const bundle = Buffer.from('{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{"payloadType":"t","payload":"","signatures":[{"sig":""}]}}');
+    const bundle = Buffer.from(
+      '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{"payloadType":"t","payload":"","signatures":[{"sig":""}]}}',
+    );
     const manifestDigest = await attachBundle(client, 'art/repeat', { mediaType: head.mediaType, size: head.size, digest }, bundle);
     const entry = (await client.getManifest('art/repeat', signatureTag(digest).replace(/\.sig$/, ''))).bytes;
     const index = JSON.parse(entry.toString());
@@ -147,12 +183,34 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
     const head = await client.headManifest('art/signed', digest);
     const dockerReference = `${registry.host}/art/signed:1`;
     const bundle = (predicateType: string, name: string) => {
-      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType, predicate: {} }));
+      const statement = Buffer.from(
+        JSON.stringify({
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: [{ name, digest: { sha256: digest.slice(7) } }],
+          predicateType,
+          predicate: {},
+        }),
+      );
       const sig = signBytes(key, dssePae(IN_TOTO_PAYLOAD_TYPE, statement)).toString('base64');
-      return Buffer.from(JSON.stringify({ mediaType: SIGSTORE_BUNDLE, dsseEnvelope: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement.toString('base64'), signatures: [{ sig }] } }));
+      return Buffer.from(
+        JSON.stringify({
+          mediaType: SIGSTORE_BUNDLE,
+          dsseEnvelope: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement.toString('base64'), signatures: [{ sig }] },
+        }),
+      );
     };
-    await attachBundle(client, 'art/signed', { mediaType: head.mediaType, size: head.size, digest }, bundle('https://slsa.dev/provenance/v1', dockerReference));
-    await attachBundle(client, 'art/signed', { mediaType: head.mediaType, size: head.size, digest }, bundle(COSIGN_SIGN_PREDICATE_TYPE, `${registry.host}/art/other:1`));
+    await attachBundle(
+      client,
+      'art/signed',
+      { mediaType: head.mediaType, size: head.size, digest },
+      bundle('https://slsa.dev/provenance/v1', dockerReference),
+    );
+    await attachBundle(
+      client,
+      'art/signed',
+      { mediaType: head.mediaType, size: head.size, digest },
+      bundle(COSIGN_SIGN_PREDICATE_TYPE, `${registry.host}/art/other:1`),
+    );
     const store = new SignatureStore(client);
     const input = { repository: 'art/signed', digest, dockerReference };
     expect((await signDigest(store, signingKeyFromPrivateKey(key), input, { layout: 'bundle' })).status).toBe('appended');

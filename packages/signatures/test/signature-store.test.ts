@@ -14,13 +14,16 @@ function newKey() {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' });
 }
 function payloadFor(digest: string, repo = '127.0.0.1/sig'): Buffer {
-  return Buffer.from(`{"critical":{"identity":{"docker-reference":"${repo}"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`);
+  return Buffer.from(
+    `{"critical":{"identity":{"docker-reference":"${repo}"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`,
+  );
 }
 function signWith(key: KeyObject, payload: Buffer): string {
   return sign('sha256', payload, { key, dsaEncoding: 'der' }).toString('base64');
 }
 /** The caller's DupeDetector predicate: the existing signature verifies with our key. */
-const verifiesWith = (key: KeyObject) => (existing: ExistingSignature) => verify('sha256', existing.payload, { key, dsaEncoding: 'der' }, Buffer.from(existing.signature, 'base64'));
+const verifiesWith = (key: KeyObject) => (existing: ExistingSignature) =>
+  verify('sha256', existing.payload, { key, dsaEncoding: 'der' }, Buffer.from(existing.signature, 'base64'));
 
 describe('SignatureStore on Distribution with basic auth', () => {
   let registry: RegistryServer;
@@ -47,7 +50,11 @@ describe('SignatureStore on Distribution with basic auth', () => {
     const stored = await client.getManifest('cosign-signed-single-sample', signatureTag(digest));
     expect(stored.bytes.equals(fixture('derived', 'dir-img-cosign-valid.sig-manifest.json'))).toBe(true);
     const configDigest = parseImageManifest(stored.bytes).config.digest;
-    expect((await client.getBlob('cosign-signed-single-sample', configDigest)).equals(fixture('derived', 'dir-img-cosign-valid.sig-config.json'))).toBe(true);
+    expect(
+      (await client.getBlob('cosign-signed-single-sample', configDigest)).equals(
+        fixture('derived', 'dir-img-cosign-valid.sig-config.json'),
+      ),
+    ).toBe(true);
   });
 
   it('returns no signatures for a digest without a .sig tag', async () => {
@@ -81,9 +88,19 @@ describe('SignatureStore on Distribution with basic auth', () => {
     const [mine, theirs] = [newKey(), newKey()];
     const payload = payloadFor(digest);
     await store.append('sig/dupe', digest, { payload, signature: signWith(mine.privateKey, payload) });
-    const again = await store.append('sig/dupe', digest, { payload, signature: signWith(mine.privateKey, payload) }, { isDuplicate: verifiesWith(mine.publicKey) });
+    const again = await store.append(
+      'sig/dupe',
+      digest,
+      { payload, signature: signWith(mine.privateKey, payload) },
+      { isDuplicate: verifiesWith(mine.publicKey) },
+    );
     expect(again.status).toBe('duplicate');
-    const other = await store.append('sig/dupe', digest, { payload, signature: signWith(theirs.privateKey, payload) }, { isDuplicate: verifiesWith(theirs.publicKey) });
+    const other = await store.append(
+      'sig/dupe',
+      digest,
+      { payload, signature: signWith(theirs.privateKey, payload) },
+      { isDuplicate: verifiesWith(theirs.publicKey) },
+    );
     expect(other.status).toBe('appended');
     expect(await store.list('sig/dupe', digest)).toHaveLength(2);
   });
@@ -120,7 +137,10 @@ describe('SignatureStore on Distribution with basic auth', () => {
     const note = Buffer.from('not a signature');
     await client.uploadBlob('sig/docker', payload);
     await client.uploadBlob('sig/docker', note);
-    const layers = [signatureLayer(payload, signWith(newKey().privateKey, payload)), { mediaType: 'text/plain', size: note.length, digest: digestOf(note), annotations: { [SIGNATURE_ANNOTATION]: 'MEUC' } }];
+    const layers = [
+      signatureLayer(payload, signWith(newKey().privateKey, payload)),
+      { mediaType: 'text/plain', size: note.length, digest: digestOf(note), annotations: { [SIGNATURE_ANNOTATION]: 'MEUC' } },
+    ];
     const image = signatureImage(layers, DOCKER_MANIFEST);
     await client.uploadBlob('sig/docker', image.config);
     await client.putManifest('sig/docker', signatureTag(digest), image.manifest, DOCKER_MANIFEST);
@@ -135,7 +155,9 @@ describe('SignatureStore on Distribution with basic auth', () => {
   it('attaches a sigstore bundle as a referrer (fallback tag) and lists it with its DSSE envelope', async () => {
     const digest = await pushImage(registry.url, 'sig/bundle:1', creds);
     const subject = await client.headManifest('sig/bundle', digest);
-    const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: digest.slice(7) } }] }));
+    const statement = Buffer.from(
+      JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: digest.slice(7) } }] }),
+    );
     const bundle = Buffer.from(
       JSON.stringify({
         mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',

@@ -12,7 +12,10 @@ export interface CliResult {
  * Runs the real `signet` CLI (from source) with stdin closed (not a terminal), or a pipe carrying `input`,
  * and only the environment given plus PATH, so neither the machine's Docker config nor its variables leak in.
  */
-export function runSignet(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string | Uint8Array } = {}): Promise<CliResult> {
+export function runSignet(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string | Uint8Array } = {},
+): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, SIGNET_CLI_FROM_SOURCE: '1', ...opts.env };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot(), 'apps/cli/bin/signet.js'), ...args], {

@@ -60,7 +60,14 @@ export function buildRandomImage(label = 'signet test image', platform = { os: '
       layers: [{ mediaType: OCI_LAYER_GZIP, digest: digestOf(layer), size: layer.length }],
     }),
   );
-  return { manifest, digest: digestOf(manifest), blobs: new Map([[digestOf(config), config], [digestOf(layer), layer]]) };
+  return {
+    manifest,
+    digest: digestOf(manifest),
+    blobs: new Map([
+      [digestOf(config), config],
+      [digestOf(layer), layer],
+    ]),
+  };
 }
 
 function authHeader(creds?: Credentials): Record<string, string> {
@@ -86,7 +93,14 @@ async function uploadBlob(registryUrl: string, repo: string, digest: string, dat
   await expectStatus(put, [201], `upload blob ${digest}`);
 }
 
-async function putManifest(registryUrl: string, repo: string, ref: string, body: Buffer, mediaType: string, creds?: Credentials): Promise<void> {
+async function putManifest(
+  registryUrl: string,
+  repo: string,
+  ref: string,
+  body: Buffer,
+  mediaType: string,
+  creds?: Credentials,
+): Promise<void> {
   const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${ref}`, {
     method: 'PUT',
     headers: { ...authHeader(creds), 'content-type': mediaType },
@@ -151,12 +165,27 @@ export async function pushImageWithSkopeo(registryHost: string, ref: string, cre
       join(layout, 'index.json'),
       JSON.stringify({
         schemaVersion: 2,
-        manifests: [{ mediaType: OCI_MANIFEST, digest: image.digest, size: image.manifest.length, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+        manifests: [
+          {
+            mediaType: OCI_MANIFEST,
+            digest: image.digest,
+            size: image.manifest.length,
+            annotations: { 'org.opencontainers.image.ref.name': tag },
+          },
+        ],
       }),
     );
     writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     writeFileSync(join(dir, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
-    const args = ['--policy', join(dir, 'policy.json'), 'copy', '--dest-tls-verify=false', '--preserve-digests', '--digestfile', join(dir, 'digest')];
+    const args = [
+      '--policy',
+      join(dir, 'policy.json'),
+      'copy',
+      '--dest-tls-verify=false',
+      '--preserve-digests',
+      '--digestfile',
+      join(dir, 'digest'),
+    ];
     if (creds) args.push('--dest-creds', `${creds.username}:${creds.password}`);
     args.push(`oci:${layout}:${tag}`, `docker://${registryHost}/${ref}`);
     await promisify(execFile)('skopeo', args);

@@ -65,7 +65,10 @@ process.once('exit', () => {
 
 /** A child process this test run started; `stop()` signals that pid only (TERM, then KILL after 5 s). */
 export class ManagedProcess {
-  private constructor(readonly child: ChildProcess, readonly logFile: string) {}
+  private constructor(
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {}
 
   static start(command: string, args: string[], opts: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
     const fd = openSync(opts.logFile, 'a');
@@ -110,17 +113,27 @@ export interface Restartable {
  * Builds the lifecycle of a server that can be stopped and started again with the same files:
  * `launch` spawns it, `ready` says when it answers.
  */
-export function restartable(opts: { dir: string; launch: () => ManagedProcess; ready: () => Promise<boolean>; timeoutMs: number; what: string }): Restartable {
+export function restartable(opts: {
+  dir: string;
+  launch: () => ManagedProcess;
+  ready: () => Promise<boolean>;
+  timeoutMs: number;
+  what: string;
+}): Restartable {
   let proc: ManagedProcess | undefined;
   return {
     async start() {
       if (proc?.running) return;
       const p = opts.launch();
       proc = p;
-      await waitFor(async () => {
-        if (!p.running) throw new Error('exited');
-        return opts.ready();
-      }, opts.timeoutMs, `${opts.what} (log ${p.logFile})`);
+      await waitFor(
+        async () => {
+          if (!p.running) throw new Error('exited');
+          return opts.ready();
+        },
+        opts.timeoutMs,
+        `${opts.what} (log ${p.logFile})`,
+      );
     },
     async stop() {
       await proc?.stop();

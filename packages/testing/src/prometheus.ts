@@ -37,11 +37,17 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     `  - job_name: signet`,
     `    static_configs: [ { targets: ${JSON.stringify(opts.targets)} } ]`,
   ];
-  if (opts.alertmanager) lines.push(`alerting: { alertmanagers: [ { api_version: v2, static_configs: [ { targets: ["${opts.alertmanager}"] } ] } ] }`);
+  if (opts.alertmanager)
+    lines.push(`alerting: { alertmanagers: [ { api_version: v2, static_configs: [ { targets: ["${opts.alertmanager}"] } ] } ] }`);
   writeFileSync(join(dir, 'prometheus.yml'), lines.join('\n') + '\n');
   const proc = ManagedProcess.start(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
     { logFile: join(dir, 'prometheus.log') },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -56,8 +62,18 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     url,
     port,
     dir,
-    query: async (expr) => (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
-    alerts: async () => (await api<{ alerts: Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }> }>('/api/v1/alerts')).alerts,
+    query: async (expr) =>
+      (
+        await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+          `/api/v1/query?query=${encodeURIComponent(expr)}`,
+        )
+      ).result,
+    alerts: async () =>
+      (
+        await api<{ alerts: Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }> }>(
+          '/api/v1/alerts',
+        )
+      ).alerts,
     async teardown() {
       await proc.stop();
       removeDir(dir);
@@ -85,7 +101,13 @@ export async function startAlertmanager(webhookUrl: string): Promise<Alertmanage
   );
   const proc = ManagedProcess.start(
     'prometheus-alertmanager',
-    [`--config.file=${join(dir, 'config.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'config.yml')}`,
+      `--storage.path=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { logFile: join(dir, 'alertmanager.log') },
   );
   const url = `http://127.0.0.1:${port}`;

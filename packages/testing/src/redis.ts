@@ -21,12 +21,18 @@ function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ host: '127.0.0.1', port });
     let buf = '';
-    sock.setTimeout(500, () => { sock.destroy(); resolve(false); });
+    sock.setTimeout(500, () => {
+      sock.destroy();
+      resolve(false);
+    });
     sock.on('error', () => resolve(false));
     sock.on('data', (d) => {
       buf += d.toString();
       // A server with requirepass answers NOAUTH: it is up.
-      if (buf.includes('\r\n')) { sock.destroy(); resolve(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH')); }
+      if (buf.includes('\r\n')) {
+        sock.destroy();
+        resolve(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH'));
+      }
     });
     sock.on('connect', () => sock.write('PING\r\n'));
   });
@@ -40,7 +46,16 @@ export async function startRedis(opts: { port?: number; extraConfig?: string } =
   const conf = join(dir, 'redis.conf');
   writeFileSync(
     conf,
-    [`bind 127.0.0.1`, `port ${port}`, `protected-mode yes`, `daemonize no`, `dir ${dir}`, `save ""`, `appendonly no`, opts.extraConfig ?? ''].join('\n'),
+    [
+      `bind 127.0.0.1`,
+      `port ${port}`,
+      `protected-mode yes`,
+      `daemonize no`,
+      `dir ${dir}`,
+      `save ""`,
+      `appendonly no`,
+      opts.extraConfig ?? '',
+    ].join('\n'),
   );
   const server: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
@@ -99,7 +114,11 @@ export async function startRedisCluster(opts: { masters?: number; password?: str
   try {
     const started = await Promise.allSettled(
       ports.map((port, i) => {
-        const config = ['cluster-enabled yes', `cluster-config-file ${join(dir, `nodes-${port}.conf`)}`, `cluster-port ${all[masters + i]}`];
+        const config = [
+          'cluster-enabled yes',
+          `cluster-config-file ${join(dir, `nodes-${port}.conf`)}`,
+          `cluster-port ${all[masters + i]}`,
+        ];
         if (opts.password) config.push(`requirepass ${JSON.stringify(opts.password)}`, `masterauth ${JSON.stringify(opts.password)}`);
         return startRedis({ port, extraConfig: config.join('\n') });
       }),
@@ -107,7 +126,11 @@ export async function startRedisCluster(opts: { masters?: number; password?: str
     for (const r of started) if (r.status === 'fulfilled') nodes.push(r.value);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes', ...auth], { timeout: 30_000 });
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes', ...auth],
+      { timeout: 30_000 },
+    );
     await waitFor(
       async () => (await Promise.all(ports.map(clusterInfo))).every((info) => /^cluster_state:ok\r?$/m.test(info)),
       20_000,
@@ -128,9 +151,13 @@ export async function startRedisCluster(opts: { masters?: number; password?: str
  */
 export async function redisClientCount(port: number, opts: { expected?: number; timeoutMs?: number } = {}): Promise<number> {
   requireBinary('redis-cli', 'redis-tools');
-  const count = async () => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'CLIENT', 'LIST'], { timeout: 5_000 })).stdout.trim().split('\n').length - 1;
+  const count = async () =>
+    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'CLIENT', 'LIST'], { timeout: 5_000 })).stdout.trim().split('\n')
+      .length - 1;
   let seen = await count();
   if (opts.expected === undefined) return seen;
-  await waitFor(async () => (seen = await count()) === opts.expected, opts.timeoutMs ?? 5000, 'redis clients to settle').catch(() => undefined);
+  await waitFor(async () => (seen = await count()) === opts.expected, opts.timeoutMs ?? 5000, 'redis clients to settle').catch(
+    () => undefined,
+  );
   return seen;
 }

@@ -57,7 +57,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   const config: Record<string, unknown> = {
     version: 0.1,
     log: { level: 'warn', formatter: 'text', accesslog: { disabled: true } },
-    storage: { filesystem: { rootdirectory: join(dir, 'storage') }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+    storage: {
+      filesystem: { rootdirectory: join(dir, 'storage') },
+      delete: { enabled: true },
+      maintenance: { uploadpurging: { enabled: false } },
+    },
     http: { addr: `127.0.0.1:${port}`, secret: randomBytes(12).toString('hex') },
   };
   if (Object.keys(users).length > 0) {

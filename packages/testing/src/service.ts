@@ -69,7 +69,10 @@ export interface ServiceExit {
  * Runs one service's `main.ts` as its own process, as startService does, until it exits: for a start expected
  * to fail. Killed (and the test failed by its caller) after `timeoutMs`.
  */
-export function runServiceToExit(app: SignetApp | 'admission', opts: { configFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ServiceExit> {
+export function runServiceToExit(
+  app: SignetApp | 'admission',
+  opts: { configFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<ServiceExit> {
   const root = repoRoot();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', app, 'src/main.ts')], {
     cwd: root,

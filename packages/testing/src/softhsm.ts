@@ -8,7 +8,12 @@ import { MissingBinaryError, makeTempDir, removeDir, requireBinary } from './pro
 const run = promisify(execFile);
 
 /** Where Debian's softhsm2 puts the module (the first path) and where other layouts do. */
-const MODULE_PATHS = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/lib64/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'];
+const MODULE_PATHS = [
+  '/usr/lib/softhsm/libsofthsm2.so',
+  '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
+  '/usr/lib64/softhsm/libsofthsm2.so',
+  '/usr/local/lib/softhsm/libsofthsm2.so',
+];
 
 export interface SoftHsmKey {
   /** PKIX PEM of the key's public half, as `cosign public-key` prints it. */
@@ -47,7 +52,10 @@ export async function startSoftHsm(): Promise<SoftHsm> {
   const tokenDir = join(dir, 'tokens');
   const conf = join(dir, 'softhsm2.conf');
   mkdirSync(tokenDir);
-  writeFileSync(conf, [`directories.tokendir = ${tokenDir}`, 'objectstore.backend = file', 'log.level = ERROR', 'slots.removable = true', ''].join('\n'));
+  writeFileSync(
+    conf,
+    [`directories.tokendir = ${tokenDir}`, 'objectstore.backend = file', 'log.level = ERROR', 'slots.removable = true', ''].join('\n'),
+  );
   const previous = process.env.SOFTHSM2_CONF;
   process.env.SOFTHSM2_CONF = conf;
   const util = (args: string[]) => run('softhsm2-util', args, { env: { ...process.env, SOFTHSM2_CONF: conf } });
@@ -58,7 +66,16 @@ export async function startSoftHsm(): Promise<SoftHsm> {
     env: { SOFTHSM2_CONF: conf },
     tokenDir,
     async initToken(label, pins) {
-      const { stdout } = await util(['--init-token', '--free', '--label', label, '--pin', pins.pin, '--so-pin', pins.soPin ?? `${pins.pin}-so`]);
+      const { stdout } = await util([
+        '--init-token',
+        '--free',
+        '--label',
+        label,
+        '--pin',
+        pins.pin,
+        '--so-pin',
+        pins.soPin ?? `${pins.pin}-so`,
+      ]);
       const slot = /reassigned to slot (\d+)/.exec(stdout)?.[1];
       if (!slot) throw new Error(`softhsm2-util --init-token did not say the slot: ${stdout}`);
       return Number(slot);

@@ -26,8 +26,12 @@ describe('testdata/shared, the copy of the interop fixtures', () => {
     // In a clone that stands alone there is nothing to compare with; the copy is then what tests read.
     const origin = upstream ?? copy;
     for (const folder of FOLDERS) {
-      const theirs = files(join(origin, folder)).map((f) => relative(origin, f)).sort();
-      const ours = files(join(copy, folder)).map((f) => relative(copy, f)).sort();
+      const theirs = files(join(origin, folder))
+        .map((f) => relative(origin, f))
+        .sort();
+      const ours = files(join(copy, folder))
+        .map((f) => relative(copy, f))
+        .sort();
       expect(ours).toEqual(theirs);
       for (const f of theirs) expect(readFileSync(join(copy, f)).equals(readFileSync(join(origin, f)))).toBe(true);
     }
@@ -36,7 +40,9 @@ describe('testdata/shared, the copy of the interop fixtures', () => {
   it('is committed: git tracks every file of the copy (an ignore rule must not drop one)', () => {
     const root = repoRoot();
     expect(existsSync(join(root, '.git'))).toBe(true);
-    const tracked = new Set(execFileSync('git', ['ls-files', 'testdata/shared'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean));
+    const tracked = new Set(
+      execFileSync('git', ['ls-files', 'testdata/shared'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean),
+    );
     const onDisk = FOLDERS.flatMap((folder) => files(join(copy, folder))).map((f) => relative(root, f));
     expect(onDisk.filter((f) => !tracked.has(f))).toEqual([]);
   });

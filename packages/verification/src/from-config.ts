@@ -37,7 +37,8 @@ export async function createVerifierContext(opts: FromConfigOptions): Promise<Ve
   // The request budget is shared with the signer through Redis when the registry has a rateLimit.
   const redis = 'store' in opts.redis ? undefined : opts.redis;
   for (const r of opts.config.registries) {
-    if (!opts.registries || opts.registries.includes(r.name)) registries.set(r.name, registryAccess(r, { redis, prefix: opts.config.redis.prefix, signatureLimits: verifier.signatureLimits }));
+    if (!opts.registries || opts.registries.includes(r.name))
+      registries.set(r.name, registryAccess(r, { redis, prefix: opts.config.redis.prefix, signatureLimits: verifier.signatureLimits }));
   }
   return {
     store: 'store' in opts.redis ? opts.redis.store : new TagStore(opts.redis, opts.config.redis.prefix),

@@ -18,5 +18,14 @@ export { AckRecords, ACK_HISTORY, type AckRecord } from './state/ack-records';
 export { SigningRecords, type SigningRecord, type SigningRecordsOptions } from './state/signing-records';
 export { type TagState } from './state/tag-state';
 export { createAdmissionJudge, type AdmissionJudgeSettings } from './admission/judge';
-export { parseAdmissionReview, reviewAdmission, admissionReviewResponse, MalformedReviewError, type AdmissionMode, type AdmissionRequest, type ReviewPolicy, type ReviewResult } from './admission/review';
+export {
+  parseAdmissionReview,
+  reviewAdmission,
+  admissionReviewResponse,
+  MalformedReviewError,
+  type AdmissionMode,
+  type AdmissionRequest,
+  type ReviewPolicy,
+  type ReviewResult,
+} from './admission/review';
 export { WORKLOAD_KINDS } from './admission/workloads';

@@ -3,7 +3,13 @@ import { startRedis, type RedisServer } from '@signet/testing';
 import { SigningRecords, type SigningRecord } from '../src/state/signing-records';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
-const record = (at: number): SigningRecord => ({ actor: 'ci-bot', at, key: '0123456789abcdef', pushJobId: `job-${at}`, identity: 'registry.example/team/app:1' });
+const record = (at: number): SigningRecord => ({
+  actor: 'ci-bot',
+  at,
+  key: '0123456789abcdef',
+  pushJobId: `job-${at}`,
+  identity: 'registry.example/team/app:1',
+});
 
 describe('SigningRecords in a real Redis', () => {
   let server: RedisServer;

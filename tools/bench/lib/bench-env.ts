@@ -1,4 +1,12 @@
-import { makeTempDir, removeDir, startRedis, startRegistry, type RedisServer, type RegistryOptions, type RegistryServer } from '@signet/testing';
+import {
+  makeTempDir,
+  removeDir,
+  startRedis,
+  startRegistry,
+  type RedisServer,
+  type RegistryOptions,
+  type RegistryServer,
+} from '@signet/testing';
 
 /** What a benchmark runs against: its own temp dir, a real redis-server and a real registry. */
 export interface BenchEnv {

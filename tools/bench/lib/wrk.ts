@@ -12,7 +12,10 @@ export interface WrkResult {
 const toMs = (v: string, unit: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? 1);
 
 /** Runs wrk (Debian package `wrk`) and parses its `--latency` report. */
-export async function runWrk(url: string, opts: { threads?: number; connections?: number; seconds?: number; script?: string }): Promise<WrkResult> {
+export async function runWrk(
+  url: string,
+  opts: { threads?: number; connections?: number; seconds?: number; script?: string },
+): Promise<WrkResult> {
   const args = ['-t', String(opts.threads ?? 1), '-c', String(opts.connections ?? 16), '-d', `${opts.seconds ?? 10}s`, '--latency'];
   if (opts.script) args.push('-s', opts.script);
   args.push(url);

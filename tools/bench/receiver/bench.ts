@@ -38,7 +38,11 @@ async function measure(pid: number | undefined, redis: Redis | Cluster, url: str
   const result = await runWrk(url, opts);
   const requests = result.requestsPerSecond * (opts.seconds ?? 10);
   const perRequest = (seconds: number) => Number(((seconds / requests) * 1e6).toFixed(0));
-  return { ...result, cpuUsPerRequest: perRequest(cpuSeconds(pid) - before), redisCpuUsPerRequest: perRequest((await redisCpuSeconds(redis)) - redisBefore) };
+  return {
+    ...result,
+    cpuUsPerRequest: perRequest(cpuSeconds(pid) - before),
+    redisCpuUsPerRequest: perRequest((await redisCpuSeconds(redis)) - redisBefore),
+  };
 }
 
 /** The median of each figure over the slices, and the worst p99. */
@@ -76,7 +80,13 @@ async function main() {
   execFileSync(process.execPath, ['tools/build.mjs', 'apps/webhook-receiver'], { cwd: repoRoot() });
   const receiverProc = ManagedProcess.start(process.execPath, [join(repoRoot(), 'dist/apps/webhook-receiver/main.js')], {
     logFile: join(makeTempDir('receiver'), 'receiver.log'),
-    env: { ...process.env, SIGNET_CONFIG: configFile, PORT: String(receiverPort), OPS_PORT: String(opsPort), WEBHOOK_TOKEN: 'bench-token-0123456789' },
+    env: {
+      ...process.env,
+      SIGNET_CONFIG: configFile,
+      PORT: String(receiverPort),
+      OPS_PORT: String(opsPort),
+      WEBHOOK_TOKEN: 'bench-token-0123456789',
+    },
   });
   const receiver = { url: `http://127.0.0.1:${receiverPort}`, stop: () => receiverProc.stop() };
   await waitFor(async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200, 20_000, 'receiver ready');
@@ -100,7 +110,9 @@ async function main() {
       baselineSlices.push(b);
       signetSlices.push(r);
       ratios.push(r.requestsPerSecond / b.requestsPerSecond);
-      console.error(`  slice ${i + 1}/${pairs}: bare ${b.requestsPerSecond.toFixed(0)} req/s, receiver ${r.requestsPerSecond.toFixed(0)} events/s, ratio ${ratios[i]!.toFixed(2)}`);
+      console.error(
+        `  slice ${i + 1}/${pairs}: bare ${b.requestsPerSecond.toFixed(0)} req/s, receiver ${r.requestsPerSecond.toFixed(0)} events/s, ratio ${ratios[i]!.toFixed(2)}`,
+      );
     }
     const queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
     const queued = (await queue.getJobCounts('waiting')).waiting ?? 0;
@@ -109,7 +121,19 @@ async function main() {
     const signet = summarise(signetSlices);
     const ratio = median(ratios);
     const sliceRatios = ratios.map((x) => Number(x.toFixed(3)));
-    console.log(JSON.stringify({ bench: 'receiver', connections, seconds, pairs, baseline, signet, ratio: Number(ratio.toFixed(3)), sliceRatios, queuedJobs: queued }));
+    console.log(
+      JSON.stringify({
+        bench: 'receiver',
+        connections,
+        seconds,
+        pairs,
+        baseline,
+        signet,
+        ratio: Number(ratio.toFixed(3)),
+        sliceRatios,
+        queuedJobs: queued,
+      }),
+    );
     console.log(
       `receiver: ${signet.requestsPerSecond} events/s, p99 ${signet.p99Ms.toFixed(2)} ms (worst slice ${signet.worstP99Ms.toFixed(2)}), ` +
         `${signet.cpuUsPerRequest} µs CPU/event + ${signet.redisCpuUsPerRequest} µs in Redis | ` +

@@ -28,7 +28,20 @@ import { keyProviderFromRef } from '@signet/keys';
 import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob } from '@signet/queue';
 import { digestOf, MANIFEST_ACCEPT, OCI_MANIFEST, signatureTag } from '@signet/oci';
 import { signatureImage, signatureLayer } from '@signet/signatures';
-import { freePort, makeTempDir, pushImage, removeDir, repoRoot, startRedis, startRegistry, startService, startSoftHsm, waitFor, writeConfigFile, type RunningService } from '@signet/testing';
+import {
+  freePort,
+  makeTempDir,
+  pushImage,
+  removeDir,
+  repoRoot,
+  startRedis,
+  startRegistry,
+  startService,
+  startSoftHsm,
+  waitFor,
+  writeConfigFile,
+  type RunningService,
+} from '@signet/testing';
 
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 500);
 const REPLICAS = (process.env.BENCH_REPLICAS ?? '1,2,4').split(',').map(Number);
@@ -53,10 +66,22 @@ async function pushMany(registryUrl: string, repo: string, count: number): Promi
 
 function pushJob(repository: string, image: { tag: string; digest: string }) {
   const event: PushJob['event'] = {
-    kind: 'push', registry: 'bench', repository, tag: image.tag, digest: image.digest, actor: 'ci', eventId: `bench-${image.digest}`,
-    occurredAt: new Date().toISOString(), source: 'distribution', mediaType: OCI_MANIFEST,
+    kind: 'push',
+    registry: 'bench',
+    repository,
+    tag: image.tag,
+    digest: image.digest,
+    actor: 'ci',
+    eventId: `bench-${image.digest}`,
+    occurredAt: new Date().toISOString(),
+    source: 'distribution',
+    mediaType: OCI_MANIFEST,
   };
-  return { name: 'push', data: { v: 1, event, receivedAt: new Date().toISOString() }, opts: { ...defaultJobOptions, jobId: pushJobId(event) } };
+  return {
+    name: 'push',
+    data: { v: 1, event, receivedAt: new Date().toISOString() },
+    opts: { ...defaultJobOptions, jobId: pushJobId(event) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -86,18 +111,40 @@ async function main(): Promise<void> {
   const results: Record<string, number> = {};
 
   /** Signatures/s of `replicas` signer processes over `pushes` freshly pushed images in `repo`. */
-  async function signerRound(repo: string, replicas: number, config: string, env: Record<string, string>, pushes = PUSHES): Promise<number> {
+  async function signerRound(
+    repo: string,
+    replicas: number,
+    config: string,
+    env: Record<string, string>,
+    pushes = PUSHES,
+  ): Promise<number> {
     const images = await pushMany(registry.url, repo, pushes);
-    const services: RunningService[] = await Promise.all(Array.from({ length: replicas }, async () => startService('signer', { configFile: config, port: await freePort(), env })));
+    const services: RunningService[] = await Promise.all(
+      Array.from({ length: replicas }, async () => startService('signer', { configFile: config, port: await freePort(), env })),
+    );
     try {
       const before = (await queue.getJobCounts('completed')).completed ?? 0;
       const start = performance.now();
       await queue.addBulk(images.map((img) => pushJob(repo, img)));
-      await waitFor(async () => ((await queue.getJobCounts('completed')).completed ?? 0) - before >= pushes, 600_000, 'every push job completed');
+      await waitFor(
+        async () => ((await queue.getJobCounts('completed')).completed ?? 0) - before >= pushes,
+        600_000,
+        'every push job completed',
+      );
       const seconds = (performance.now() - start) / 1000;
       const failed = (await queue.getJobCounts('failed')).failed ?? 0;
       if (failed > 0) throw new Error(`${failed} push jobs failed`);
-      console.log(JSON.stringify({ metric: 'signer_signatures_per_second', key: config === hsmConfigFile ? 'softhsm2' : 'software', replicas, concurrencyPerReplica: SIGNER_CONCURRENCY, pushes, seconds: +seconds.toFixed(2), rate: +(pushes / seconds).toFixed(1) }));
+      console.log(
+        JSON.stringify({
+          metric: 'signer_signatures_per_second',
+          key: config === hsmConfigFile ? 'softhsm2' : 'software',
+          replicas,
+          concurrencyPerReplica: SIGNER_CONCURRENCY,
+          pushes,
+          seconds: +seconds.toFixed(2),
+          rate: +(pushes / seconds).toFixed(1),
+        }),
+      );
       return pushes / seconds;
     } finally {
       await Promise.all(services.map((s) => s.stop()));
@@ -107,7 +154,9 @@ async function main(): Promise<void> {
   try {
     // 1. The signer with 1, 2 and 4 replicas, each round on its own freshly pushed images.
     for (const replicas of REPLICAS) {
-      results[`signer_${replicas}_replicas`] = await signerRound(`bench/signer-${replicas}`, replicas, configFile, { COSIGN_PASSWORD: PASSWORD });
+      results[`signer_${replicas}_replicas`] = await signerRound(`bench/signer-${replicas}`, replicas, configFile, {
+        COSIGN_PASSWORD: PASSWORD,
+      });
     }
 
     // 2. The same requests per push from a bare undici Pool, signatures computed beforehand.
@@ -122,7 +171,12 @@ async function main(): Promise<void> {
     );
     const pool = new Pool(registry.url, { connections: RAW_CONCURRENCY, pipelining: 1 });
     const send = async (method: 'GET' | 'HEAD' | 'PUT' | 'POST', path: string, ok: number[], body?: Buffer, contentType?: string) => {
-      const res = await pool.request({ method, path, headers: { accept: MANIFEST_ACCEPT, ...(contentType ? { 'content-type': contentType } : {}) }, ...(body ? { body } : {}) });
+      const res = await pool.request({
+        method,
+        path,
+        headers: { accept: MANIFEST_ACCEPT, ...(contentType ? { 'content-type': contentType } : {}) },
+        ...(body ? { body } : {}),
+      });
       await res.body.dump();
       if (!ok.includes(res.statusCode)) throw new Error(`${method} ${path}: ${res.statusCode}`);
       return res;
@@ -155,20 +209,40 @@ async function main(): Promise<void> {
     const rawSeconds = (performance.now() - rawStart) / 1000;
     await pool.close();
     results.raw = PUSHES / rawSeconds;
-    console.log(JSON.stringify({ metric: 'raw_undici_sequences_per_second', concurrency: RAW_CONCURRENCY, requestsPerPush: 11, pushes: PUSHES, seconds: +rawSeconds.toFixed(2), rate: +results.raw.toFixed(1) }));
+    console.log(
+      JSON.stringify({
+        metric: 'raw_undici_sequences_per_second',
+        concurrency: RAW_CONCURRENCY,
+        requestsPerPush: 11,
+        pushes: PUSHES,
+        seconds: +rawSeconds.toFixed(2),
+        rate: +results.raw.toFixed(1),
+      }),
+    );
 
     // 3. A CI script: one `signet sign` process per image.
     const cliImages = await pushMany(registry.url, 'bench/cli', CLI_IMAGES);
     const cli = join(repoRoot(), 'apps/cli/bin/signet.js');
     const cliStart = performance.now();
     for (const img of cliImages) {
-      await promisify(execFile)(process.execPath, [cli, 'sign', '--key', keyFile, '--allow-insecure-registry', `${registry.host}/bench/cli:${img.tag}`], {
-        env: { PATH: process.env.PATH, HOME: dir, COSIGN_PASSWORD: PASSWORD },
-      });
+      await promisify(execFile)(
+        process.execPath,
+        [cli, 'sign', '--key', keyFile, '--allow-insecure-registry', `${registry.host}/bench/cli:${img.tag}`],
+        {
+          env: { PATH: process.env.PATH, HOME: dir, COSIGN_PASSWORD: PASSWORD },
+        },
+      );
     }
     const cliSeconds = (performance.now() - cliStart) / 1000;
     results.cli = CLI_IMAGES / cliSeconds;
-    console.log(JSON.stringify({ metric: 'signet_sign_per_image_per_second', images: CLI_IMAGES, seconds: +cliSeconds.toFixed(2), rate: +results.cli.toFixed(2) }));
+    console.log(
+      JSON.stringify({
+        metric: 'signet_sign_per_image_per_second',
+        images: CLI_IMAGES,
+        seconds: +cliSeconds.toFixed(2),
+        rate: +results.cli.toFixed(2),
+      }),
+    );
 
     // 4. The token key beside the software key, one replica each, in pairs of alternating order.
     const half = Math.ceil(PUSHES / 2);
@@ -184,29 +258,53 @@ async function main(): Promise<void> {
     results.software = mean(pairs.map((p) => p.software));
     results.hsm = mean(pairs.map((p) => p.hsm));
     results.hsmRatio = ratios[Math.floor(ratios.length / 2)]!;
-    console.log(JSON.stringify({ metric: 'softhsm2_over_software_key', pairs: KEY_PAIRS, pushesPerRound: half, ratios: ratios.map((r) => +r.toFixed(3)), median: +results.hsmRatio.toFixed(3) }));
+    console.log(
+      JSON.stringify({
+        metric: 'softhsm2_over_software_key',
+        pairs: KEY_PAIRS,
+        pushesPerRound: half,
+        ratios: ratios.map((r) => +r.toFixed(3)),
+        median: +results.hsmRatio.toFixed(3),
+      }),
+    );
     // What the token alone costs: signatures through @signet/keys in this process, no registry, 8 in flight.
     const provider = keyProviderFromRef(hsmUri, { pin: TOKEN_PIN });
     const tokenKey = await provider.load();
     const payload = buildPayload({ dockerReference: `${registry.host}/bench/app:t`, manifestDigest: rawImages[0]!.digest });
     let signed = 0;
     const tokenStart = performance.now();
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (signed++ < 2000) await tokenKey.sign(payload);
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (signed++ < 2000) await tokenKey.sign(payload);
+      }),
+    );
     results.tokenOnly = 2000 / ((performance.now() - tokenStart) / 1000);
     await provider.close?.();
-    console.log(JSON.stringify({ metric: 'softhsm2_signatures_per_second_without_registry', inFlight: 8, signatures: 2000, rate: +results.tokenOnly.toFixed(0) }));
+    console.log(
+      JSON.stringify({
+        metric: 'softhsm2_signatures_per_second_without_registry',
+        inFlight: 8,
+        signatures: 2000,
+        rate: +results.tokenOnly.toFixed(0),
+      }),
+    );
 
     const best = Math.max(...REPLICAS.map((n) => results[`signer_${n}_replicas`] ?? 0));
     console.log('\nsummary');
-    for (const n of REPLICAS) console.log(`  signer, ${n} replica(s) x ${SIGNER_CONCURRENCY}: ${results[`signer_${n}_replicas`]!.toFixed(1)} signatures/s`);
+    for (const n of REPLICAS)
+      console.log(`  signer, ${n} replica(s) x ${SIGNER_CONCURRENCY}: ${results[`signer_${n}_replicas`]!.toFixed(1)} signatures/s`);
     console.log(`  bare undici, same requests:  ${results.raw.toFixed(1)} sequences/s`);
     console.log(`  signet sign per image (CI):  ${results.cli.toFixed(2)} images/s`);
-    console.log(`  signer (1 replica) / raw = ${(results.signer_1_replicas! / results.raw).toFixed(2)} (target ≥ 0.5); best / raw = ${(best / results.raw).toFixed(2)}`);
+    console.log(
+      `  signer (1 replica) / raw = ${(results.signer_1_replicas! / results.raw).toFixed(2)} (target ≥ 0.5); best / raw = ${(best / results.raw).toFixed(2)}`,
+    );
     console.log(`  signer (1 replica) / CI script = ${(results.signer_1_replicas! / results.cli).toFixed(1)}x (target ≥ 20x)`);
-    console.log(`  signer, 1 replica, SoftHSM2 key: ${results.hsm.toFixed(1)} signatures/s beside ${results.software.toFixed(1)} with the software key (means of ${KEY_PAIRS} rounds)`);
-    console.log(`  SoftHSM2 / software key ratio = ${results.hsmRatio.toFixed(2)}, median of ${KEY_PAIRS} pairs ${ratios.map((r) => r.toFixed(2)).join(' ')} (target ≥ 0.90: the token costs ≤ 10%)`);
+    console.log(
+      `  signer, 1 replica, SoftHSM2 key: ${results.hsm.toFixed(1)} signatures/s beside ${results.software.toFixed(1)} with the software key (means of ${KEY_PAIRS} rounds)`,
+    );
+    console.log(
+      `  SoftHSM2 / software key ratio = ${results.hsmRatio.toFixed(2)}, median of ${KEY_PAIRS} pairs ${ratios.map((r) => r.toFixed(2)).join(' ')} (target ≥ 0.90: the token costs ≤ 10%)`,
+    );
     console.log(`  the token alone, no registry: ${results.tokenOnly.toFixed(0)} signatures/s (8 in flight)`);
   } finally {
     await queue.close();

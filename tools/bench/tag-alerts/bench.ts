@@ -21,7 +21,21 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueNames } from '@signet/queue';
 import { generateCosignKeyPair } from '@signet/crypto';
-import { buildRandomImage, freePort, makeTempDir, pushImage, removeDir, sleep, startRedis, startRegistry, startService, waitFor, writeConfigFile, type BuiltImage, type RunningService } from '@signet/testing';
+import {
+  buildRandomImage,
+  freePort,
+  makeTempDir,
+  pushImage,
+  removeDir,
+  sleep,
+  startRedis,
+  startRegistry,
+  startService,
+  waitFor,
+  writeConfigFile,
+  type BuiltImage,
+  type RunningService,
+} from '@signet/testing';
 import { median } from '../lib/stats';
 
 const OVERWRITES = Number(process.env.BENCH_OVERWRITES ?? 50);
@@ -48,7 +62,8 @@ function notificationProxy(port: number, receiverUrl: string, arrived: Map<strin
       const body = Buffer.concat(chunks);
       try {
         const envelope = JSON.parse(body.toString()) as { events?: { action?: string; target?: { digest?: string; tag?: string } }[] };
-        for (const e of envelope.events ?? []) if (e.action === 'push' && e.target?.tag && e.target.digest && !arrived.has(e.target.digest)) arrived.set(e.target.digest, now);
+        for (const e of envelope.events ?? [])
+          if (e.action === 'push' && e.target?.tag && e.target.digest && !arrived.has(e.target.digest)) arrived.set(e.target.digest, now);
       } catch {
         /* not JSON: forwarded as it is */
       }
@@ -73,7 +88,11 @@ async function uploadBlobs(registryUrl: string, image: BuiltImage, creds: { user
     await started.arrayBuffer();
     const location = new URL(String(started.headers.get('location')), registryUrl);
     location.searchParams.set('digest', digest);
-    const put = await fetch(location, { method: 'PUT', headers: { authorization: basic(creds), 'content-type': 'application/octet-stream' }, body: data });
+    const put = await fetch(location, {
+      method: 'PUT',
+      headers: { authorization: basic(creds), 'content-type': 'application/octet-stream' },
+      body: data,
+    });
     await put.arrayBuffer();
     if (put.status !== 201) throw new Error(`blob upload: ${put.status}`);
   }
@@ -102,7 +121,12 @@ async function main(): Promise<void> {
   const [receiverPort, proxyPort] = [await freePort(), await freePort()];
   const registry = await startRegistry({
     users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
-    notifications: { url: `http://127.0.0.1:${proxyPort}/webhooks/local`, headers: { Authorization: `Bearer ${WEBHOOK_TOKEN}` }, ignorePulls: true, ignoreBlobs: true },
+    notifications: {
+      url: `http://127.0.0.1:${proxyPort}/webhooks/local`,
+      headers: { Authorization: `Bearer ${WEBHOOK_TOKEN}` },
+      ignorePulls: true,
+      ignoreBlobs: true,
+    },
   });
   const arrived = new Map<string, number>();
   const proxy = await notificationProxy(proxyPort, `http://127.0.0.1:${receiverPort}`, arrived);
@@ -115,7 +139,10 @@ async function main(): Promise<void> {
       registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD' }],
       webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
       receiver: { host: '127.0.0.1' },
-      signer: { key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['bench/*'], actors: ['ci-bot'] }] },
+      signer: {
+        key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' },
+        trust: [{ registry: 'local', repositories: ['bench/*'], actors: ['ci-bot'] }],
+      },
       verifier: { keys: [join(dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
       log: { level: 'warn' },
     },
@@ -159,7 +186,11 @@ async function main(): Promise<void> {
         if (notified !== undefined) r.notifications.push(notified - t0);
         // ci-bot restores the signed release; the next overwrite starts from a settled, signed tag.
         await putManifest(registry.url, release, CI_BOT);
-        await waitFor(async () => (await violationsOfTag()).length === 0 && ((await state.hget(tags, TAG)) ?? '').startsWith('S'), 30_000, 'the tag restored');
+        await waitFor(
+          async () => (await violationsOfTag()).length === 0 && ((await state.hget(tags, TAG)) ?? '').startsWith('S'),
+          30_000,
+          'the tag restored',
+        );
       }
       const out = {
         metric: 'push_to_violation_ms',
@@ -188,19 +219,35 @@ async function main(): Promise<void> {
     for (const name of [QueueNames.push, QueueNames.verify]) {
       const queue = new Queue(name, { connection: state, prefix: PREFIX });
       const byMallory = (data: { actor?: string; event?: { actor?: string } }) => (data.actor ?? data.event?.actor) === MALLORY.username;
-      const jobs = (await queue.getJobs(['completed'], 0, 1000)).filter((j) => j.name !== 'recheck' && j.processedOn && j.finishedOn && byMallory(j.data));
+      const jobs = (await queue.getJobs(['completed'], 0, 1000)).filter(
+        (j) => j.name !== 'recheck' && j.processedOn && j.finishedOn && byMallory(j.data),
+      );
       const waits = jobs.map((j) => (j.processedOn as number) - j.timestamp);
       const runs = jobs.map((j) => (j.finishedOn as number) - (j.processedOn as number));
-      console.log(JSON.stringify({ metric: 'queue_hop_ms', queue: name, jobs: jobs.length, waitMedian: median(waits), runMedian: median(runs), runP90: quantile(runs, 0.9) }));
+      console.log(
+        JSON.stringify({
+          metric: 'queue_hop_ms',
+          queue: name,
+          jobs: jobs.length,
+          waitMedian: median(waits),
+          runMedian: median(runs),
+          runP90: quantile(runs, 0.9),
+        }),
+      );
       await queue.close();
     }
-    for (const [label, r] of [['idle', quiet], ['one core busy', busy]] as const) {
+    for (const [label, r] of [
+      ['idle', quiet],
+      ['one core busy', busy],
+    ] as const) {
       const m = median(r.latencies);
       const n = median(r.notifications);
       console.log(
         `push → violation (${label}, ${OVERWRITES} overwrites): median ${m.toFixed(1)} ms, p90 ${quantile(r.latencies, 0.9).toFixed(1)} ms, misses ${r.misses}; ` +
           `registry notification median ${n.toFixed(1)} ms; ratio ${(m / n).toFixed(1)}× the registry's own notification latency; ` +
-          (label === 'idle' ? `target median ≤ 100 ms and no misses: ${m <= 100 && r.misses === 0 ? 'met' : 'NOT met'}` : `target no misses: ${r.misses === 0 ? 'met' : 'NOT met'}`),
+          (label === 'idle'
+            ? `target median ≤ 100 ms and no misses: ${m <= 100 && r.misses === 0 ? 'met' : 'NOT met'}`
+            : `target no misses: ${r.misses === 0 ? 'met' : 'NOT met'}`),
       );
     }
   } finally {

@@ -30,9 +30,11 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
 }
 
 async function pushTags(url: string): Promise<void> {
@@ -122,9 +124,22 @@ async function main({ dir, redis, registry }: BenchEnv): Promise<void> {
       wrkManifestGetsPerSec: Math.round(rawRate),
       wrkOneTagGetsPerSec: Math.round(oneTagRate),
       firstRescanRatioToOneTagGet: +(firstRate / oneTagRate).toFixed(2),
-      firstRescan: { seconds: firstSecs, tagsPerSec: Math.round(firstRate), ratioToRawGet: +(firstRate / rawRate).toFixed(2), signaturesFetched: fetchedFirst },
-      unchangedRescan: { seconds: secondSecs, tagsPerSec: Math.round(secondRate), ratioToRawGet: +(secondRate / rawRate).toFixed(2), signaturesFetched: fetchedSecond },
-      redisBytesPerTag: { tagHash: Math.round(hashBytes / first.tags.length), allVerifierState: Math.round((memAfter - memBefore) / first.tags.length) },
+      firstRescan: {
+        seconds: firstSecs,
+        tagsPerSec: Math.round(firstRate),
+        ratioToRawGet: +(firstRate / rawRate).toFixed(2),
+        signaturesFetched: fetchedFirst,
+      },
+      unchangedRescan: {
+        seconds: secondSecs,
+        tagsPerSec: Math.round(secondRate),
+        ratioToRawGet: +(secondRate / rawRate).toFixed(2),
+        signaturesFetched: fetchedSecond,
+      },
+      redisBytesPerTag: {
+        tagHash: Math.round(hashBytes / first.tags.length),
+        allVerifierState: Math.round((memAfter - memBefore) / first.tags.length),
+      },
     };
     console.log(JSON.stringify({ bench: 'verifier', ...report }));
     console.log(

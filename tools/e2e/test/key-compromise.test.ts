@@ -9,8 +9,21 @@ import { generateCosignKeyPair, loadPublicKeys, PublicKeySet, verifySignatureLay
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
-  freePort, makeTempDir, pushImage, repoRoot, runSignet, sleep, startRedis, startRegistry, startService, waitFor, writeConfigFile,
-  type CliResult, type RedisServer, type RegistryServer, type RunningService,
+  freePort,
+  makeTempDir,
+  pushImage,
+  repoRoot,
+  runSignet,
+  sleep,
+  startRedis,
+  startRegistry,
+  startService,
+  waitFor,
+  writeConfigFile,
+  type CliResult,
+  type RedisServer,
+  type RegistryServer,
+  type RunningService,
 } from '@signet/testing';
 import { TagStore } from '@signet/verification';
 import { Redis } from 'ioredis';
@@ -44,7 +57,10 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
         registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD' }],
         webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
         receiver: { host: '127.0.0.1' },
-        signer: { key: { path: step.signerKey, passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['team/*'], actors: [CI_BOT.username] }] },
+        signer: {
+          key: { path: step.signerKey, passwordEnv: 'COSIGN_PASSWORD' },
+          trust: [{ registry: 'local', repositories: ['team/*'], actors: [CI_BOT.username] }],
+        },
         verifier: { keys: step.verifierKeys, revokedKeys: step.revokedKeys ?? [], rescan: { every: '1s' }, gracePeriod: '30s' },
         log: { level: 'warn' },
       },
@@ -60,25 +76,40 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
   }
   const tagStore = () => new TagStore(conn, PREFIX);
   const stateOf = async (repository: string, tag: string) => (await tagStore().read({ registry: 'local', repository, tag })).state;
-  const untilVerdict = (repository: string, tag: string, verdict: string, extra: (s: NonNullable<Awaited<ReturnType<typeof stateOf>>>) => boolean = () => true) =>
-    waitFor(async () => {
-      const s = await stateOf(repository, tag);
-      return s?.verdict === verdict && extra(s);
-    }, 60_000, `${repository}:${tag} ${verdict}`);
+  const untilVerdict = (
+    repository: string,
+    tag: string,
+    verdict: string,
+    extra: (s: NonNullable<Awaited<ReturnType<typeof stateOf>>>) => boolean = () => true,
+  ) =>
+    waitFor(
+      async () => {
+        const s = await stateOf(repository, tag);
+        return s?.verdict === verdict && extra(s);
+      },
+      60_000,
+      `${repository}:${tag} ${verdict}`,
+    );
 
   /** Simple-signing layers of `digest` that verify with the key at `pub`. */
   async function signaturesBy(pub: string, repository: string, digest: string): Promise<number> {
     const keys: PublicKeySet = await loadPublicKeys([pub]);
-    const layers = (await store.list(repository, digest)).flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : []));
+    const layers = (await store.list(repository, digest)).flatMap((s) =>
+      s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : [],
+    );
     return layers.filter((l) => verifySignatureLayers([l], { keys, expectedDigest: digest }).ok).length;
   }
-  const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> => runSignet(args, { env: { HOME: makeTempDir('cli-home'), ...env, ...extra } });
+  const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+    runSignet(args, { env: { HOME: makeTempDir('cli-home'), ...env, ...extra } });
 
   beforeAll(async () => {
     receiverPort = await freePort();
     [redis, registry] = await Promise.all([
       startRedis(),
-      startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password }, notifications: notifyReceiver(receiverPort) }),
+      startRegistry({
+        users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
+        notifications: notifyReceiver(receiverPort),
+      }),
     ]);
     for (const k of [OLD, NEW]) {
       const files = await generateCosignKeyPair(PASSWORD);
@@ -109,7 +140,10 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
     await untilVerdict('team/api', '1', 'signed');
     // mallory holds the stolen key: she pushes and signs with `signet sign`, which the verifier accepts.
     const evil = await pushImage(registry.url, 'team/app:evil', MALLORY);
-    const signed = await cli(['sign', '--key', OLD.priv, '--allow-insecure-registry', `${registry.host}/team/app:evil`], { SIGNET_REGISTRY_USERNAME: MALLORY.username, SIGNET_REGISTRY_PASSWORD: MALLORY.password });
+    const signed = await cli(['sign', '--key', OLD.priv, '--allow-insecure-registry', `${registry.host}/team/app:evil`], {
+      SIGNET_REGISTRY_USERNAME: MALLORY.username,
+      SIGNET_REGISTRY_PASSWORD: MALLORY.password,
+    });
     expect(signed.code).toBe(0);
     await untilVerdict('team/app', 'evil', 'signed');
 
@@ -118,7 +152,10 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        for (const [repository, tag] of [['team/app', '1'], ['team/api', '1']] as const) {
+        for (const [repository, tag] of [
+          ['team/app', '1'],
+          ['team/api', '1'],
+        ] as const) {
           const s = await stateOf(repository, tag);
           if (s?.verdict !== 'signed' || s.flag !== 'none') seen.push(`${repository}:${tag} ${s?.verdict}/${s?.flag}`);
         }
@@ -137,14 +174,19 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
 
     // Re-sign, interrupted after its first digest, then run again: the second run resumes.
     t = Date.now();
-    const interrupted = await runUntilFirstResign(['resign', '--from', OLD.pub, '--config', rotated, '--rate', '3'], { HOME: makeTempDir('cli-home'), ...env });
+    const interrupted = await runUntilFirstResign(['resign', '--from', OLD.pub, '--config', rotated, '--rate', '3'], {
+      HOME: makeTempDir('cli-home'),
+      ...env,
+    });
     timings.interruptedRun = Date.now() - t;
     expect(interrupted.resignedBeforeKill).toBeGreaterThanOrEqual(1);
     t = Date.now();
     const resumed = await cli(['resign', '--from', OLD.pub, '--config', rotated, '--remove-old', '-o', 'json']);
     timings.resumedRun = Date.now() - t;
     expect(resumed.code).toBe(3); // done, with a digest left for a human
-    const report = JSON.parse(resumed.stdout) as { digests: Array<{ repository: string; digest: string; outcome: string; removedOld?: number; tags: string[] }> };
+    const report = JSON.parse(resumed.stdout) as {
+      digests: Array<{ repository: string; digest: string; outcome: string; removedOld?: number; tags: string[] }>;
+    };
     const byDigest = new Map(report.digests.map((d) => [d.digest, d]));
     expect(byDigest.get(evil)).toMatchObject({ repository: 'team/app', outcome: 'left-for-human', tags: ['evil'] });
     expect([app, api].map((d) => byDigest.get(d)?.outcome)).toEqual(expect.arrayContaining(['already-new']));
@@ -152,13 +194,19 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
     expect(byDigest.has(later)).toBe(false); // never signed by the old key: not its business
 
     // Every trusted digest is signed by the new key only (once, despite the interruption); mallory's by the old only.
-    for (const [repository, digest] of [['team/app', app], ['team/api', api]] as const) {
+    for (const [repository, digest] of [
+      ['team/app', app],
+      ['team/api', api],
+    ] as const) {
       expect(await signaturesBy(NEW.pub, repository, digest)).toBe(1);
       expect(await signaturesBy(OLD.pub, repository, digest)).toBe(0);
     }
     expect(await signaturesBy(NEW.pub, 'team/app', evil)).toBe(0);
     expect(await signaturesBy(OLD.pub, 'team/app', evil)).toBe(1);
-    const oldVerify = await cli(['verify', '--key', OLD.pub, '--allow-insecure-registry', `${registry.host}/team/app:1`], { SIGNET_REGISTRY_USERNAME: CI_BOT.username, SIGNET_REGISTRY_PASSWORD: CI_BOT.password });
+    const oldVerify = await cli(['verify', '--key', OLD.pub, '--allow-insecure-registry', `${registry.host}/team/app:1`], {
+      SIGNET_REGISTRY_USERNAME: CI_BOT.username,
+      SIGNET_REGISTRY_PASSWORD: CI_BOT.password,
+    });
     expect(oldVerify.code).not.toBe(0);
 
     // A third run changes nothing.
@@ -176,15 +224,25 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
     watching = false;
     await watcher;
     expect(seen).toEqual([]);
-    expect(await tagStore().violations()).toEqual([{ registry: 'local', repository: 'team/app', tag: 'evil', digest: evil, reason: 'revoked' }]);
-    for (const [repository, tag] of [['team/app', '1'], ['team/api', '1'], ['team/api', '2']] as const) expect((await stateOf(repository, tag))?.verdict).toBe('signed');
+    expect(await tagStore().violations()).toEqual([
+      { registry: 'local', repository: 'team/app', tag: 'evil', digest: evil, reason: 'revoked' },
+    ]);
+    for (const [repository, tag] of [
+      ['team/app', '1'],
+      ['team/api', '1'],
+      ['team/api', '2'],
+    ] as const)
+      expect((await stateOf(repository, tag))?.verdict).toBe('signed');
   });
 });
 
 /** Runs the CLI, and kills it (SIGKILL) once its progress says a digest was re-signed. */
 function runUntilFirstResign(args: string[], env: Record<string, string>): Promise<{ resignedBeforeKill: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'apps/cli/bin/signet.js'), ...args], { env: { PATH: process.env.PATH, SIGNET_CLI_FROM_SOURCE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot(), 'apps/cli/bin/signet.js'), ...args], {
+      env: { PATH: process.env.PATH, SIGNET_CLI_FROM_SOURCE: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let resigned = 0;
     let buffered = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -195,6 +253,8 @@ function runUntilFirstResign(args: string[], env: Record<string, string>): Promi
       if (resigned > 0) child.kill('SIGKILL');
     });
     child.on('error', reject);
-    child.on('close', (code) => (resigned > 0 ? resolve({ resignedBeforeKill: resigned }) : reject(new Error(`resign exited ${code} before re-signing anything`))));
+    child.on('close', (code) =>
+      resigned > 0 ? resolve({ resignedBeforeKill: resigned }) : reject(new Error(`resign exited ${code} before re-signing anything`)),
+    );
   });
 }

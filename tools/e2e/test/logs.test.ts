@@ -16,7 +16,6 @@ import {
 } from '@signet/testing';
 import { CI_BOT, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
 
-
 type Line = { text: string; json?: Record<string, unknown> };
 
 /** The log file's lines from byte `from` on, each parsed as JSON where it is. */
@@ -67,13 +66,23 @@ describe('logs an operator can use', () => {
     expect(received?.json).toBeDefined();
     const eventId = received!.json!.eventId as string;
     // The id is the one the receiver derives for the job, not a number of its own.
-    const jobId = pushJobId({ kind: 'push', registry: 'local', repository: 'team/app', digest, tag: '1.0.0', eventId, occurredAt: '', source: 'distribution' });
+    const jobId = pushJobId({
+      kind: 'push',
+      registry: 'local',
+      repository: 'team/app',
+      digest,
+      tag: '1.0.0',
+      eventId,
+      occurredAt: '',
+      source: 'distribution',
+    });
     expect(received!.json!.pushJobId).toBe(jobId);
 
     for (const app of ['webhook-receiver', 'signer', 'verifier'] as const) {
       const lines = about(app);
       expect(lines.length).toBeGreaterThan(0);
-      for (const l of lines) expect({ app, line: l.json ?? l.text }).toEqual({ app, line: expect.objectContaining({ pushJobId: jobId, eventId }) });
+      for (const l of lines)
+        expect({ app, line: l.json ?? l.text }).toEqual({ app, line: expect.objectContaining({ pushJobId: jobId, eventId }) });
     }
     expect(about('signer').map((l) => l.json?.decision)).toContain('signed');
   });

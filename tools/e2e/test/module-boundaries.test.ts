@@ -43,7 +43,11 @@ function lintProbes(probes: Probe[]): string[][] {
  */
 function refreshProjectGraph(): void {
   const root = repoRoot();
-  const run = spawnSync(join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
+  const run = spawnSync(join(root, 'node_modules/.bin/nx'), ['show', 'projects'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
   if (run.status !== 0) throw new Error(`nx show projects failed: ${run.stderr}`);
 }
 
@@ -127,17 +131,27 @@ describe('module boundaries of every app and package (lint)', () => {
     testingInTests: {
       refused: false,
       probes: [
-        ...product.filter((p) => !helperDeps.has(p.importName)).flatMap((p) => [`${p.dir}/test/probe.test.ts`, `${p.dir}/test/env.ts`, `${p.dir}/src/probe.spec.ts`]),
+        ...product
+          .filter((p) => !helperDeps.has(p.importName))
+          .flatMap((p) => [`${p.dir}/test/probe.test.ts`, `${p.dir}/test/env.ts`, `${p.dir}/src/probe.spec.ts`]),
         'tools/e2e/test/probe.test.ts',
         'tools/bench/probe/bench.ts',
         'tools/demo/probe.ts',
       ].map((path) => ({ path, code: importOf('@signet/testing') })),
     },
-    packagesInApp: { refused: false, probes: product.filter((p) => p.dir.startsWith('packages/')).map((p) => ({ path: `${signer.dir}/src/probe.ts`, code: importOf(p.importName) })) },
+    packagesInApp: {
+      refused: false,
+      probes: product
+        .filter((p) => p.dir.startsWith('packages/'))
+        .map((p) => ({ path: `${signer.dir}/src/probe.ts`, code: importOf(p.importName) })),
+    },
     appInPackages: { refused: true, probes: packages.map((p) => ({ path: `${p.dir}/src/probe.ts`, code: importOf(signer.importName) })) },
     // registry stands for "anything else": it is no leaf.
     nonLeafInLeaves: { refused: true, probes: leaves.map((l) => ({ path: `${l.dir}/src/probe.ts`, code: importOf('@signet/registry') })) },
-    leavesInPackages: { refused: false, probes: nonLeaves.flatMap((p) => leaves.map((l) => ({ path: `${p.dir}/src/probe.ts`, code: importOf(l.importName) }))) },
+    leavesInPackages: {
+      refused: false,
+      probes: nonLeaves.flatMap((p) => leaves.map((l) => ({ path: `${p.dir}/src/probe.ts`, code: importOf(l.importName) }))),
+    },
   };
   /** Per group, the probes whose lint result was not the expected one (`path: import`); empty when all were. */
   const unexpected: Record<keyof typeof groups, string[]> = {} as Record<keyof typeof groups, string[]>;
@@ -147,13 +161,15 @@ describe('module boundaries of every app and package (lint)', () => {
     const results = lintProbes(all);
     let i = 0;
     for (const [name, group] of Object.entries(groups) as Array<[keyof typeof groups, (typeof groups)[keyof typeof groups]]>) {
-      unexpected[name] = group.probes.filter(() => (results[i++]!.length > 0) !== group.refused).map((p) => `${p.path}: ${p.code.trim()}`);
+      unexpected[name] = group.probes.filter(() => results[i++]!.length > 0 !== group.refused).map((p) => `${p.path}: ${p.code.trim()}`);
     }
   });
 
   it('finds the projects, and @signet/testing is the one tagged scope:test', () => {
     expect(apps.map((a) => a.dir)).toContain('apps/signer');
-    expect(packages.map((p) => p.dir)).toEqual(expect.arrayContaining(['packages/registry', 'packages/signatures', 'packages/queue', 'packages/oci']));
+    expect(packages.map((p) => p.dir)).toEqual(
+      expect.arrayContaining(['packages/registry', 'packages/signatures', 'packages/queue', 'packages/oci']),
+    );
     expect(testHelpers.map((p) => p.importName)).toEqual(['@signet/testing']);
   });
 

@@ -43,10 +43,16 @@ export async function writePipelineConfig(opts: PipelineOptions): Promise<Pipeli
   const configFile = writeConfigFile(
     {
       redis: opts.redis,
-      registries: [{ name: 'local', url: opts.registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', ...opts.registryEntry }],
+      registries: [
+        { name: 'local', url: opts.registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', ...opts.registryEntry },
+      ],
       webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
       receiver: { host: '127.0.0.1' },
-      signer: { key: { path: join(opts.dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' }, trust: [{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'] }], ...opts.signer },
+      signer: {
+        key: { path: join(opts.dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' },
+        trust: [{ registry: 'local', repositories: ['team/*'], actors: ['ci-bot'] }],
+        ...opts.signer,
+      },
       verifier: { keys: [join(opts.dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
       log: { level: opts.logLevel ?? 'warn' },
     },
@@ -56,7 +62,11 @@ export async function writePipelineConfig(opts: PipelineOptions): Promise<Pipeli
 }
 
 /** Starts receiver (on `receiverPort`, where the registry notifies), signer and verifier, in that order. */
-export async function startPipeline(p: Pipeline, receiverPort: number, env: Record<string, string> = {}): Promise<[RunningService, RunningService, RunningService]> {
+export async function startPipeline(
+  p: Pipeline,
+  receiverPort: number,
+  env: Record<string, string> = {},
+): Promise<[RunningService, RunningService, RunningService]> {
   const all = { ...p.env, ...env };
   const receiver = await startService('webhook-receiver', { configFile: p.configFile, port: receiverPort, env: all });
   const signer = await startService('signer', { configFile: p.configFile, port: await freePort(), env: all });

@@ -17,10 +17,10 @@ import {
 } from '@signet/testing';
 import { CI_BOT, MALLORY, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
 
-
 const metricLines = async (svc: RunningService, name: string) =>
   (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-const sumOf = (lines: string[], match: string) => lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+const sumOf = (lines: string[], match: string) =>
+  lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 
 describe('receiver, signer, verifier and Prometheus together', () => {
   let redis: RedisServer;
@@ -32,11 +32,22 @@ describe('receiver, signer, verifier and Prometheus together', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const receiverPort = await freePort();
-    registry = await startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password }, notifications: notifyReceiver(receiverPort) });
-    const pipeline = await writePipelineConfig({ dir: makeTempDir('pipeline'), registry, redis: { url: redis.url }, signer: { concurrency: 8 } });
+    registry = await startRegistry({
+      users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password },
+      notifications: notifyReceiver(receiverPort),
+    });
+    const pipeline = await writePipelineConfig({
+      dir: makeTempDir('pipeline'),
+      registry,
+      redis: { url: redis.url },
+      signer: { concurrency: 8 },
+    });
     services.push(...(await startPipeline(pipeline, receiverPort)));
     verifier = services[2] as RunningService;
-    prometheus = await startPrometheus({ targets: [verifier.url.replace('http://', '')], ruleFiles: [join(repoRoot(), 'infra/prometheus/signet-rules.yml')] });
+    prometheus = await startPrometheus({
+      targets: [verifier.url.replace('http://', '')],
+      ruleFiles: [join(repoRoot(), 'infra/prometheus/signet-rules.yml')],
+    });
   });
   afterAll(async () => {
     await prometheus?.teardown();
@@ -57,7 +68,11 @@ describe('receiver, signer, verifier and Prometheus together', () => {
     let last = '';
     for (let i = 0; i < 200; i++) last = await pushImage(registry.url, 'team/app:1.0.0', CI_BOT);
     // Every push is decided and judged: the last digest ends `signed`.
-    await waitFor(async () => sumOf(await metricLines(verifier, 'signet_verdicts'), 'verdict="signed"') === 1, 60_000, 'the last push signed');
+    await waitFor(
+      async () => sumOf(await metricLines(verifier, 'signet_verdicts'), 'verdict="signed"') === 1,
+      60_000,
+      'the last push signed',
+    );
     await waitFor(async () => (await metricLines(verifier, 'signet_tag_overwrites_total')).length > 0, 10_000, 'overwrite counters');
     polling = false;
     await poller;
@@ -68,10 +83,17 @@ describe('receiver, signer, verifier and Prometheus together', () => {
 
     const bad = await pushImage(registry.url, 'team/app:1.0.0', MALLORY);
     const pushedAt = Date.now();
-    await waitFor(async () => (await metricLines(verifier, 'signet_tag_violation')).some((l) => l.includes(bad) && l.endsWith(' 1')), 5_000, 'the violation');
+    await waitFor(
+      async () => (await metricLines(verifier, 'signet_tag_violation')).some((l) => l.includes(bad) && l.endsWith(' 1')),
+      5_000,
+      'the violation',
+    );
     expect(Date.now() - pushedAt).toBeLessThan(1000);
     await waitFor(
-      async () => (await prometheus.alerts()).some((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad),
+      async () =>
+        (await prometheus.alerts()).some(
+          (a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad,
+        ),
       20_000,
       'SignetUnsignedTagOverwrite firing in Prometheus',
     );

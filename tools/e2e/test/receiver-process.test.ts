@@ -13,7 +13,9 @@ describe('the receiver as a process (npm run start:receiver)', () => {
       receiver: { host: '127.0.0.1' },
     });
     const receiver = await startService('webhook-receiver', { configFile, port, env: { WEBHOOK_TOKEN: 'hook-token-0123456789' } });
-    const registry = await startRegistry({ notifications: { url: `${receiver.url}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' } } });
+    const registry = await startRegistry({
+      notifications: { url: `${receiver.url}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' } },
+    });
     const connection = createRedisConnection({ url: redis.url, role: 'producer' });
     const queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
     try {

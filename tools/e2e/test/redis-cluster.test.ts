@@ -23,7 +23,8 @@ const PREFIX = '{signet}';
 
 const metricLines = async (svc: RunningService, name: string) =>
   (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-const sumOf = (lines: string[], match: string) => lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+const sumOf = (lines: string[], match: string) =>
+  lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 
 describe('receiver, signer and verifier on a Redis Cluster', () => {
   let cluster: RedisCluster;
@@ -71,28 +72,52 @@ describe('receiver, signer and verifier on a Redis Cluster', () => {
 
   it('signs a trusted push, accepts it, and raises a violation when an untrusted push overwrites the tag', async () => {
     const good = await pushImage(registry.url, 'team/app:1.0.0', CI_BOT);
-    await waitFor(async () => sumOf(await metricLines(verifier, 'signet_verdicts'), 'verdict="signed"') === 1, 30_000, 'the push judged signed');
+    await waitFor(
+      async () => sumOf(await metricLines(verifier, 'signet_verdicts'), 'verdict="signed"') === 1,
+      30_000,
+      'the push judged signed',
+    );
     expect(await metricLines(verifier, 'signet_tag_violation')).toEqual([]);
-    await waitFor(async () => sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="signed"') === 1, 5_000, 'the signer counting one signature');
-    const verified = await signetCli(['verify', '--key', join(dir, 'cosign.pub'), '--allow-insecure-registry', `${registry.host}/team/app:1.0.0`]);
+    await waitFor(
+      async () => sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="signed"') === 1,
+      5_000,
+      'the signer counting one signature',
+    );
+    const verified = await signetCli([
+      'verify',
+      '--key',
+      join(dir, 'cosign.pub'),
+      '--allow-insecure-registry',
+      `${registry.host}/team/app:1.0.0`,
+    ]);
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout)[0].critical.image['docker-manifest-digest']).toBe(good);
 
     const bad = await pushImage(registry.url, 'team/app:1.0.0', MALLORY);
-    await waitFor(async () => (await metricLines(verifier, 'signet_tag_violation')).some((l) => l.includes(bad) && l.endsWith(' 1')), 30_000, 'the violation').catch(
-      (err: Error) => {
-        // Say where the chain (notification, receiver, signer decision, verify job) stopped.
-        const logs = services.map((svc) => `--- ${svc.app}\n${readFileSync(svc.logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
-        throw new Error(`${err.message}\n${logs.join('\n')}`);
-      },
+    await waitFor(
+      async () => (await metricLines(verifier, 'signet_tag_violation')).some((l) => l.includes(bad) && l.endsWith(' 1')),
+      30_000,
+      'the violation',
+    ).catch((err: Error) => {
+      // Say where the chain (notification, receiver, signer decision, verify job) stopped.
+      const logs = services.map((svc) => `--- ${svc.app}\n${readFileSync(svc.logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
+      throw new Error(`${err.message}\n${logs.join('\n')}`);
+    });
+    await waitFor(
+      async () => sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="untrusted"') === 1,
+      5_000,
+      'the signer refusing mallory',
     );
-    await waitFor(async () => sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="untrusted"') === 1, 5_000, 'the signer refusing mallory');
     expect(sumOf(await metricLines(signer, 'signet_signatures_total'), 'result="signed"')).toBe(1);
 
     // The CLI reads the same tag state through the cluster.
-    const status = await runSignet(['status', '--json', '--config', configFile], { env: { HOME: dir, REGISTRY_PASSWORD: CI_BOT.password } });
+    const status = await runSignet(['status', '--json', '--config', configFile], {
+      env: { HOME: dir, REGISTRY_PASSWORD: CI_BOT.password },
+    });
     expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 1, stderr: '' }); // 1: a violation stands
-    expect(JSON.parse(status.stdout)).toMatchObject([{ registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad, previous: [good] }]);
+    expect(JSON.parse(status.stdout)).toMatchObject([
+      { registry: 'local', repository: 'team/app', tag: '1.0.0', digest: bad, previous: [good] },
+    ]);
   });
 
   // Reads the keys the pipeline above wrote.

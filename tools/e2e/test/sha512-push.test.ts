@@ -22,7 +22,11 @@ describe('a push event naming a sha512 digest', () => {
   afterAll(() => env?.teardown());
 
   async function startVerifier(configFile: string): Promise<void> {
-    const verifier = await startService('verifier', { configFile, port: await freePort(), env: { REGISTRY_PASSWORD: CI_BOT.password, LOG_LEVEL: 'info' } });
+    const verifier = await startService('verifier', {
+      configFile,
+      port: await freePort(),
+      env: { REGISTRY_PASSWORD: CI_BOT.password, LOG_LEVEL: 'info' },
+    });
     // Stopped with the rest: the env's teardown kills only what it started.
     const teardown = env.teardown.bind(env);
     env.teardown = async () => {
@@ -39,10 +43,16 @@ describe('a push event naming a sha512 digest', () => {
     // What Distribution 2.8 does with sha512, found against the real registry: a manifest cannot be stored
     // under it (DIGEST_INVALID) nor read by it (MANIFEST_UNKNOWN), so a sha512 digest can never be signed there.
     const auth = { Authorization: `Basic ${Buffer.from(`${CI_BOT.username}:${CI_BOT.password}`).toString('base64')}` };
-    const put = await fetch(`${env.registry.url}/v2/team/app/manifests/${sha512}`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: image.manifest });
+    const put = await fetch(`${env.registry.url}/v2/team/app/manifests/${sha512}`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      body: image.manifest,
+    });
     expect(put.status).toBe(400);
     expect(await put.text()).toContain('DIGEST_INVALID');
-    const get = await fetch(`${env.registry.url}/v2/team/app/manifests/${sha512}`, { headers: { ...auth, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const get = await fetch(`${env.registry.url}/v2/team/app/manifests/${sha512}`, {
+      headers: { ...auth, accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     expect(get.status).toBe(404);
 
     const res = await fetch(`${receiver.url}/webhooks/local`, {
@@ -65,11 +75,19 @@ describe('a push event naming a sha512 digest', () => {
     // judging the manifest the tag really shows: a recorded verdict in both places rather than silence.
     const done = async (match: (data: Record<string, unknown>) => boolean) =>
       (await env.verifyQueue.getJobs(['completed', 'failed'])).find((j) => match(j.data as Record<string, unknown>));
-    await waitFor(async () => (await done((d) => d.digest === sha512 && d.decision === 'failed')) !== undefined, 30_000, 'the verifier judged the sha512 push');
+    await waitFor(
+      async () => (await done((d) => d.digest === sha512 && d.decision === 'failed')) !== undefined,
+      30_000,
+      'the verifier judged the sha512 push',
+    );
     const judged = await done((d) => d.digest === sha512 && d.decision === 'failed');
     expect(judged?.failedReason).toBeUndefined();
     expect(judged?.returnvalue).toMatchObject({ kind: 'checked', state: { digest: sha512, verdict: 'unsigned' } });
-    await waitFor(async () => (await done((d) => d.digest === sha512 && d.lookAgain === true)) !== undefined, 30_000, 'the look-again at the tag');
+    await waitFor(
+      async () => (await done((d) => d.digest === sha512 && d.lookAgain === true)) !== undefined,
+      30_000,
+      'the look-again at the tag',
+    );
     const lookAgain = await done((d) => d.digest === sha512 && d.lookAgain === true);
     expect(lookAgain?.failedReason).toBeUndefined();
     // No decision exists for the sha256 manifest the tag shows: pending for the grace period, then a violation.

@@ -10,8 +10,20 @@ import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type P
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
-  freePort, makeTempDir, removeDir, runSignet, sharedDir, startRedis, startRegistry, startService, writeConfigFile,
-  type CliResult, type RedisServer, type RegistryOptions, type RegistryServer, type RunningService,
+  freePort,
+  makeTempDir,
+  removeDir,
+  runSignet,
+  sharedDir,
+  startRedis,
+  startRegistry,
+  startService,
+  writeConfigFile,
+  type CliResult,
+  type RedisServer,
+  type RegistryOptions,
+  type RegistryServer,
+  type RunningService,
 } from '@signet/testing';
 
 export const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
@@ -53,7 +65,17 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
   const webhookAuth = { Authorization: `Bearer ${WEBHOOK_TOKEN}` };
   const registryOpts: RegistryOptions = {
     users,
-    ...(opts.receiverPort ? { notifications: { url: `http://127.0.0.1:${opts.receiverPort}/webhooks/local`, headers: webhookAuth, ignoreBlobs: true, ignorePulls: true, backoff: '200ms' } } : {}),
+    ...(opts.receiverPort
+      ? {
+          notifications: {
+            url: `http://127.0.0.1:${opts.receiverPort}/webhooks/local`,
+            headers: webhookAuth,
+            ignoreBlobs: true,
+            ignorePulls: true,
+            backoff: '200ms',
+          },
+        }
+      : {}),
   };
   const [redis, registry, keys] = await Promise.all([startRedis(), startRegistry(registryOpts), generateCosignKeyPair(KEY_PASSWORD)]);
   const keyFile = join(dir, 'cosign.key');
@@ -80,7 +102,17 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
       return writeConfigFile(
         {
           redis: { url: redis.url, prefix: PREFIX },
-          registries: [{ name: 'local', url: registryUrl, host: registry.host, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 1, timeout: '5s' }],
+          registries: [
+            {
+              name: 'local',
+              url: registryUrl,
+              host: registry.host,
+              username: CI_BOT.username,
+              passwordEnv: 'REGISTRY_PASSWORD',
+              retries: 1,
+              timeout: '5s',
+            },
+          ],
           webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
           receiver: { host: '127.0.0.1' },
           signer: {
@@ -108,8 +140,14 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
     },
     async enqueuePush(partial) {
       const event: PushJob['event'] = {
-        kind: 'push', registry: 'local', actor: CI_BOT.username, eventId: `evt-${partial.digest}`, occurredAt: new Date().toISOString(), source: 'distribution',
-        mediaType: 'application/vnd.oci.image.manifest.v1+json', ...partial,
+        kind: 'push',
+        registry: 'local',
+        actor: CI_BOT.username,
+        eventId: `evt-${partial.digest}`,
+        occurredAt: new Date().toISOString(),
+        source: 'distribution',
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...partial,
       };
       const id = pushJobId(event);
       await pushQueue.add('push', { v: 1, event, receivedAt: new Date().toISOString() }, { ...defaultJobOptions, jobId: id });
@@ -142,7 +180,9 @@ export function distributionBody(opts: { id: string; repository: string; tag: st
 
 /** Runs the real CLI from source (`signet verify ...`) against the test registry. */
 export function signetCli(args: string[]): Promise<CliResult> {
-  return runSignet(args, { env: { HOME: makeTempDir('cli-home'), SIGNET_REGISTRY_USERNAME: CI_BOT.username, SIGNET_REGISTRY_PASSWORD: CI_BOT.password } });
+  return runSignet(args, {
+    env: { HOME: makeTempDir('cli-home'), SIGNET_REGISTRY_USERNAME: CI_BOT.username, SIGNET_REGISTRY_PASSWORD: CI_BOT.password },
+  });
 }
 
 /** An HTTP proxy that holds every request `delayMs` before forwarding it: a slow registry. */
@@ -150,10 +190,13 @@ export async function startDelayingProxy(target: string, delayMs: number): Promi
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     setTimeout(() => {
-      const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      });
+      const up = request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (upRes) => {
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
       up.on('error', () => res.destroy());
       req.pipe(up);
     }, delayMs);

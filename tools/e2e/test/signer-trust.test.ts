@@ -26,7 +26,10 @@ describe('signer, receiver and registry as separate processes', () => {
 
     const ok = await signetCli(['verify', '--key', env.pubKey, '--allow-insecure-registry', `${env.registry.host}/team/app:1.0.0`]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)[0].critical).toMatchObject({ identity: { 'docker-reference': `${env.registry.host}/team/app:1.0.0` }, image: { 'docker-manifest-digest': digest } });
+    expect(JSON.parse(ok.stdout)[0].critical).toMatchObject({
+      identity: { 'docker-reference': `${env.registry.host}/team/app:1.0.0` },
+      image: { 'docker-manifest-digest': digest },
+    });
 
     expect(await env.layers('team/app', evil)).toBe(0);
     const refused = await signetCli(['verify', '--key', env.pubKey, '--allow-insecure-registry', `${env.registry.host}/team/app:evil`]);
@@ -41,7 +44,11 @@ describe('signer, receiver and registry as separate processes', () => {
     const metrics = await Promise.all(replicas.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
     for (const text of metrics) expect(text).toMatch(/signet_signer_key_info\{fingerprint="[0-9a-f]{64}"\} 1/);
     const count = (result: string) =>
-      metrics.reduce((n, text) => n + Number(text.match(new RegExp(`signet_signatures_total\\{registry="local",result="${result}"\\} (\\d+)`))?.[1] ?? 0), 0);
+      metrics.reduce(
+        (n, text) =>
+          n + Number(text.match(new RegExp(`signet_signatures_total\\{registry="local",result="${result}"\\} (\\d+)`))?.[1] ?? 0),
+        0,
+      );
     expect(count('signed')).toBe(2);
     expect(count('untrusted')).toBe(1);
     expect(count('skipped')).toBe(2);

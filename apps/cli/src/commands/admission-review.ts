@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { createAdmissionJudge, reviewAdmission, type AdmissionJudgeSettings, type AdmissionRequest, type ReviewPolicy, type ReviewResult } from '@signet/verification';
+import {
+  createAdmissionJudge,
+  reviewAdmission,
+  type AdmissionJudgeSettings,
+  type AdmissionRequest,
+  type ReviewPolicy,
+  type ReviewResult,
+} from '@signet/verification';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { cliRedis, loadCliConfig } from './scan';
 
@@ -57,9 +64,13 @@ function requestFor(object: K8sObject, index: number, namespace: string | undefi
 
 function report(request: AdmissionRequest, result: ReviewResult): string {
   const what = `${request.kind.kind}/${request.name ?? '(unnamed)'} in ${request.namespace}`;
-  if (result.verdicts.length === 0) return `skipped  ${what}: ${result.mode === 'excluded' ? 'namespace excluded' : 'no images Signet judges'}\n`;
+  if (result.verdicts.length === 0)
+    return `skipped  ${what}: ${result.mode === 'excluded' ? 'namespace excluded' : 'no images Signet judges'}\n`;
   const head = `${result.response.allowed ? (result.decision === 'warned' ? 'warned ' : 'allowed') : 'DENIED '}  ${what} (${result.mode})\n`;
-  const lines = result.verdicts.map((v) => `  ${v.allowed ? 'ok' : 'no'}  ${v.reference ?? v.image}${v.digest ? `@${v.digest}` : ''}: ${v.allowed ? v.warning ?? v.reason : v.message}\n`);
+  const lines = result.verdicts.map(
+    (v) =>
+      `  ${v.allowed ? 'ok' : 'no'}  ${v.reference ?? v.image}${v.digest ? `@${v.digest}` : ''}: ${v.allowed ? (v.warning ?? v.reason) : v.message}\n`,
+  );
   return head + lines.join('');
 }
 
@@ -91,7 +102,9 @@ async function runAdmissionReview(file: string, flags: Flags): Promise<number> {
 export function registerAdmissionReviewCommand(program: Command): void {
   program
     .command('admission-review')
-    .description("would these manifests pass Signet's admission webhook? Judges every Pod and workload template in FILE (YAML, several documents or a List) as a dry run; exit 0 allowed, 1 denied")
+    .description(
+      "would these manifests pass Signet's admission webhook? Judges every Pod and workload template in FILE (YAML, several documents or a List) as a dry run; exit 0 allowed, 1 denied",
+    )
     .argument('<file>', 'YAML manifests, as given to kubectl apply -f')
     .option('-c, --config <path>', 'config file (default: $SIGNET_CONFIG or ./signet.yaml)')
     .option('-n, --namespace <name>', 'namespace the objects would be created in (default: their metadata.namespace, else default)')

@@ -11,12 +11,18 @@ const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 /** `-y/--yes` and `--tlog-upload` on the commands that sign; `--tlog-upload` (=true) is refused before any work. */
 export function addSigningScriptFlags(cmd: Command): Command {
   return cmd
-    .option('-y, --yes', "accepted for cosign scripts: Signet asks no confirmation (cosign's prompt is about uploading to a public transparency log)")
+    .option(
+      '-y, --yes',
+      "accepted for cosign scripts: Signet asks no confirmation (cosign's prompt is about uploading to a public transparency log)",
+    )
     .option('--tlog-upload', 'refused: Signet writes no transparency log')
     .option('--no-tlog-upload', 'accepted for cosign scripts (--tlog-upload=false): what Signet always does')
     .hook('preAction', (_self, action) => {
       if (action.opts().tlogUpload === true) {
-        throw new CliError('Signet writes no transparency log (Rekor); pass --tlog-upload=false, as cosign does for a private key, or leave the flag out', EXIT_USAGE);
+        throw new CliError(
+          'Signet writes no transparency log (Rekor); pass --tlog-upload=false, as cosign does for a private key, or leave the flag out',
+          EXIT_USAGE,
+        );
       }
     });
 }
@@ -24,7 +30,10 @@ export function addSigningScriptFlags(cmd: Command): Command {
 /** cosign's switches that skip transparency-log checks, on the commands that verify: Signet never makes those checks. */
 export function addVerifyingScriptFlags(cmd: Command): Command {
   return cmd
-    .option('--insecure-ignore-tlog', 'accepted for cosign scripts: Signet never looks signatures up in a transparency log, with or without it')
+    .option(
+      '--insecure-ignore-tlog',
+      'accepted for cosign scripts: Signet never looks signatures up in a transparency log, with or without it',
+    )
     .option('--private-infrastructure', 'accepted for cosign scripts: as --insecure-ignore-tlog');
 }
 

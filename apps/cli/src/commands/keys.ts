@@ -31,7 +31,9 @@ const exists = (path: string): Promise<boolean> =>
 /** The writer's refusals as one-line messages; `option` names the flag that chooses the path. */
 function describeWriteError(err: unknown, what: string, option: string): never {
   if (err instanceof KeyFileSymlinkError) {
-    throw new CliError(`${err.path} is a symbolic link; refusing to write ${what} through it (remove it or choose another ${option})`, 1, { cause: err });
+    throw new CliError(`${err.path} is a symbolic link; refusing to write ${what} through it (remove it or choose another ${option})`, 1, {
+      cause: err,
+    });
   }
   if (err instanceof KeyFileExistsError) throw new CliError(`${err.path} already exists; use --force to overwrite it`, 1, { cause: err });
   throw err;
@@ -52,11 +54,14 @@ async function checkKeyFileTargets(prefix: string, force: boolean): Promise<void
 }
 
 async function writeOutputFile(path: string, contents: string, what: string, option: string): Promise<void> {
-  await writeKeyFile(path, contents, { mode: PUBLIC_KEY_FILE_MODE, overwrite: true }).catch((err: unknown) => describeWriteError(err, what, option));
+  await writeKeyFile(path, contents, { mode: PUBLIC_KEY_FILE_MODE, overwrite: true }).catch((err: unknown) =>
+    describeWriteError(err, what, option),
+  );
 }
 
 const PRIVATE_KEY_HELP = 'private key: a path, file://path, env://VAR or a pkcs11: URI (see signet pkcs11 list-keys)';
-const KDF_COMPAT_HELP = 'encrypt with scrypt N=32768, which containers/image before 5.29 (skopeo <= 1.13, podman 4.x) needs to sign with the key';
+const KDF_COMPAT_HELP =
+  'encrypt with scrypt N=32768, which containers/image before 5.29 (skopeo <= 1.13, podman 4.x) needs to sign with the key';
 const encryptOptions = (opts: { kdfCompat: boolean }): EncryptOptions => (opts.kdfCompat ? { params: COMPAT_SCRYPT_PARAMS } : {});
 
 /** Turns expected crypto failures into one-line user messages; anything else propagates. */

@@ -91,7 +91,9 @@ export async function readPassword(ctx: PasswordContext, options: { confirm: boo
     ctx.piped ??= readAll(ctx.stdin, ctx.stderr);
     const piped = await ctx.piped;
     if (piped.length > 0) return piped;
-    throw new CliError(`a password is needed to ${options.purpose}: set COSIGN_PASSWORD (may be empty), pipe it on stdin, or run in a terminal`);
+    throw new CliError(
+      `a password is needed to ${options.purpose}: set COSIGN_PASSWORD (may be empty), pipe it on stdin, or run in a terminal`,
+    );
   }
   const first = await promptHidden('Enter password for private key: ', ctx);
   if (!options.confirm) return first;

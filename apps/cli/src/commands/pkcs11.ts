@@ -19,25 +19,35 @@ function slotId(value: string): number {
 export function registerPkcs11Commands(program: Command): void {
   const pkcs11 = program
     .command('pkcs11')
-    .description('Find keys on PKCS#11 tokens (HSMs, smart cards, SoftHSM) and the pkcs11: URIs that address them for --key and signer.key.uri');
+    .description(
+      'Find keys on PKCS#11 tokens (HSMs, smart cards, SoftHSM) and the pkcs11: URIs that address them for --key and signer.key.uri',
+    );
 
   pkcs11
     .command('list-tokens')
-    .description('List the tokens present in the module\'s slots')
+    .description("List the tokens present in the module's slots")
     .option('--module-path <path>', MODULE_HELP)
     .action(async (opts: { modulePath?: string }) => {
       const path = modulePath(opts.modulePath);
       const tokens = await listPkcs11Tokens(path);
       const lines = [`Listing tokens of PKCS11 module '${path}'`];
       for (const t of tokens) {
-        lines.push(`Token in slot ${t.slotId}`, `\tLabel: ${t.label}`, `\tManufacturer: ${t.manufacturer}`, `\tModel: ${t.model}`, `\tS/N: ${t.serial}`);
+        lines.push(
+          `Token in slot ${t.slotId}`,
+          `\tLabel: ${t.label}`,
+          `\tManufacturer: ${t.manufacturer}`,
+          `\tModel: ${t.model}`,
+          `\tS/N: ${t.serial}`,
+        );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 
   pkcs11
     .command('list-keys')
-    .description('List the private keys on one token with the pkcs11: URI of each (without the PIN: add &pin-value=… or set COSIGN_PKCS11_PIN)')
+    .description(
+      'List the private keys on one token with the pkcs11: URI of each (without the PIN: add &pin-value=… or set COSIGN_PKCS11_PIN)',
+    )
     .option('--module-path <path>', MODULE_HELP)
     .option('--token <label>', 'token label')
     .option('--slot-id <id>', 'slot id (wins over --token, as in cosign)', slotId)

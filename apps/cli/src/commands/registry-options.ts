@@ -17,11 +17,22 @@ const repeatable = (value: string, previous: string[] = []) => [...previous, val
 
 export function addRegistryOptions(cmd: Command): Command {
   return cmd
-    .option('--registry-username <user>', 'registry username (else SIGNET_REGISTRY_USERNAME, else ~/.docker/config.json and its credential helpers)')
+    .option(
+      '--registry-username <user>',
+      'registry username (else SIGNET_REGISTRY_USERNAME, else ~/.docker/config.json and its credential helpers)',
+    )
     .option('--registry-password <password>', 'registry password (else SIGNET_REGISTRY_PASSWORD)')
     .option('--allow-insecure-registry', 'talk plain http to the registry', false)
-    .option('--registry-auth-realm <origin>', "https token service off the registry's origin that may receive the credentials (repeatable; as registries[].authRealms)", repeatable)
-    .option('--registry-redirect-origin <origin>', 'https storage origin blob downloads may be redirected to (repeatable; as registries[].redirectOrigins)', repeatable);
+    .option(
+      '--registry-auth-realm <origin>',
+      "https token service off the registry's origin that may receive the credentials (repeatable; as registries[].authRealms)",
+      repeatable,
+    )
+    .option(
+      '--registry-redirect-origin <origin>',
+      'https storage origin blob downloads may be redirected to (repeatable; as registries[].redirectOrigins)',
+      repeatable,
+    );
 }
 
 /**
@@ -29,7 +40,9 @@ export function addRegistryOptions(cmd: Command): Command {
  * (listed first in its help), then the registry flags.
  */
 export function imageCommand(program: Command, name: string, description: string, options: (cmd: Command) => Command): Command {
-  return addRegistryOptions(options(program.command(name).description(description).argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')));
+  return addRegistryOptions(
+    options(program.command(name).description(description).argument('<image>', 'image reference: host/repo:tag or host/repo@sha256:...')),
+  );
 }
 
 /** Parses an image reference given on the command line; a bad one is a usage error. */
@@ -43,7 +56,11 @@ export function imageArgument(input: string): ImageReference {
 }
 
 /** A client for the reference's registry: credentials from flags, then the environment, then Docker's config. */
-export function registryClientFor(ref: ImageReference, flags: RegistryFlags, env: Readonly<Record<string, string | undefined>>): RegistryClient {
+export function registryClientFor(
+  ref: ImageReference,
+  flags: RegistryFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): RegistryClient {
   const username = flags.registryUsername ?? env.SIGNET_REGISTRY_USERNAME;
   const password = flags.registryPassword ?? env.SIGNET_REGISTRY_PASSWORD;
   const host = ref.registry === 'index.docker.io' ? 'registry-1.docker.io' : ref.registry;

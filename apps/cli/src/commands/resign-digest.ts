@@ -41,7 +41,8 @@ export interface ResignDeps {
 export function signedBy(found: readonly StoredSignature[], keys: PublicKeySet, digest: string): StoredSignature[] {
   return found.filter((s) =>
     s.kind === 'simple-signing'
-      ? verifySignatureLayer({ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }, { keys, expectedDigest: digest }).ok
+      ? verifySignatureLayer({ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }, { keys, expectedDigest: digest })
+          .ok
       : verifyDsseStatement(s.envelope, keys, digest).ok,
   );
 }
@@ -51,7 +52,12 @@ export function signedBy(found: readonly StoredSignature[], keys: PublicKeySet, 
  * used, under the identity the signer recorded. Idempotent by construction: a digest NEW already signed is
  * left as it is, so an interrupted run is resumed by running it again.
  */
-export async function resignDigest(deps: ResignDeps, repository: string, digest: string, record: SigningRecord | undefined): Promise<DigestResult> {
+export async function resignDigest(
+  deps: ResignDeps,
+  repository: string,
+  digest: string,
+  record: SigningRecord | undefined,
+): Promise<DigestResult> {
   return deps.lock.withLock(deps.registry, repository, digest, async () => {
     const found = (await deps.store.read(repository, digest)).signatures;
     const byOld = signedBy(found, deps.oldKeys, digest);
@@ -63,7 +69,12 @@ export async function resignDigest(deps: ResignDeps, repository: string, digest:
       outcome = deps.dryRun ? 'would-resign' : 'resigned';
       if (!deps.dryRun) {
         const layout = byOld.some((s) => s.kind === 'simple-signing') ? 'sig' : 'bundle';
-        await signDigest(deps.store, deps.newKey, { repository, digest, dockerReference: record.identity, annotations: deps.annotations }, { layout });
+        await signDigest(
+          deps.store,
+          deps.newKey,
+          { repository, digest, dockerReference: record.identity, annotations: deps.annotations },
+          { layout },
+        );
       }
     }
     if (!deps.removeOld) return { outcome, ...none };
@@ -105,7 +116,13 @@ async function dropBundle(client: RegistryClient, repository: string, subject: s
   const found = await client.findManifest(repository, tag, OCI_INDEX);
   const listed = found ? parseImageIndex(found.bytes, `${repository}:${tag}`).manifests : [];
   const manifests = listed.filter((m) => m.digest !== manifestDigest);
-  if (manifests.length < listed.length) await client.putManifest(repository, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })), OCI_INDEX);
+  if (manifests.length < listed.length)
+    await client.putManifest(
+      repository,
+      tag,
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })),
+      OCI_INDEX,
+    );
   try {
     await client.deleteManifest(repository, manifestDigest);
   } catch (err) {

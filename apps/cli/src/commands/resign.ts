@@ -68,13 +68,23 @@ async function loadOldKeys(path: string): Promise<PublicKeySet> {
 }
 
 /** Repositories to visit: those with records, the configured list and the catalog, filtered by `--repository`. */
-async function repositoriesOf(client: RegistryClient, registry: RegistryConfig, records: SigningRecords, globs: RegExp[]): Promise<string[]> {
+async function repositoriesOf(
+  client: RegistryClient,
+  registry: RegistryConfig,
+  records: SigningRecords,
+  globs: RegExp[],
+): Promise<string[]> {
   const names = new Set([...(await records.repositories(registry.name)), ...(registry.repositories ?? [])]);
   try {
     for await (const name of client.catalog({ pageSize: 1000 })) names.add(name);
   } catch (err) {
     // Without a catalog, unrecorded repositories are found only through registries[].repositories.
-    if (names.size === 0) throw new CliError(`${registry.name}: the catalog is unavailable and no repository is configured or recorded: ${(err as Error).message}`, EXIT_FAILURE, { cause: err });
+    if (names.size === 0)
+      throw new CliError(
+        `${registry.name}: the catalog is unavailable and no repository is configured or recorded: ${(err as Error).message}`,
+        EXIT_FAILURE,
+        { cause: err },
+      );
   }
   return [...names].filter((n) => globs.length === 0 || globs.some((g) => g.test(n))).sort();
 }
@@ -103,7 +113,12 @@ async function taggedDigests(client: RegistryClient, repository: string): Promis
  * past the registry's limit.
  */
 function resignBudget(redis: RedisClient, prefix: string, registry: RegistryConfig, rate: number): RequestBudget {
-  const own = new RedisRequestBudget(redis, { registry: `${registry.name}:resign`, ratePerSecond: rate, burst: Math.max(1, Math.ceil(rate)), prefix });
+  const own = new RedisRequestBudget(redis, {
+    registry: `${registry.name}:resign`,
+    ratePerSecond: rate,
+    burst: Math.max(1, Math.ceil(rate)),
+    prefix,
+  });
   const shared = redisRequestBudgets(redis, prefix)(registry);
   const both = shared ? [own, shared] : [own];
   return {
@@ -121,7 +136,9 @@ function progressReporter(): { grow(n: number): void; done(row: Row): void; stop
   let done = 0;
   if (process.stderr.isTTY) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { SingleBar } = require('cli-progress') as { SingleBar: new (opts: object) => { start(t: number, v: number): void; setTotal(t: number): void; increment(): void; stop(): void } };
+    const { SingleBar } = require('cli-progress') as {
+      SingleBar: new (opts: object) => { start(t: number, v: number): void; setTotal(t: number): void; increment(): void; stop(): void };
+    };
     const bar = new SingleBar({ format: 're-signing [{bar}] {value}/{total} digests', stream: process.stderr, clearOnComplete: true });
     bar.start(0, 0);
     return { grow: (n) => bar.setTotal((total += n)), done: () => bar.increment(), stop: () => bar.stop() };
@@ -133,7 +150,14 @@ function progressReporter(): { grow(n: number): void; done(row: Row): void; stop
   };
 }
 
-async function resignRegistry(config: SignetConfig, registry: RegistryConfig, flags: ResignFlags, keys: Pick<ResignDeps, 'oldKeys' | 'newKey' | 'newKeys'>, redis: RedisClient, progress: ReturnType<typeof progressReporter>): Promise<Row[]> {
+async function resignRegistry(
+  config: SignetConfig,
+  registry: RegistryConfig,
+  flags: ResignFlags,
+  keys: Pick<ResignDeps, 'oldKeys' | 'newKey' | 'newKeys'>,
+  redis: RedisClient,
+  progress: ReturnType<typeof progressReporter>,
+): Promise<Row[]> {
   const prefix = config.redis.prefix;
   const client = registryClientFromConfig(registry, { budget: (r) => resignBudget(redis, prefix, r, flags.rate) });
   const records = new SigningRecords(redis, prefix);
@@ -156,7 +180,12 @@ async function resignRegistry(config: SignetConfig, registry: RegistryConfig, fl
       for (const digest of digests) {
         const base = { registry: registry.name, repository, digest, tags: tagged.get(digest) ?? [] };
         const row = await resignDigest(deps, repository, digest, recorded.get(digest)).then(
-          (r: DigestResult): Row => ({ ...base, outcome: r.outcome, ...(r.removedOld ? { removedOld: r.removedOld } : {}), ...(r.keptOldBundles ? { keptOldBundles: r.keptOldBundles } : {}) }),
+          (r: DigestResult): Row => ({
+            ...base,
+            outcome: r.outcome,
+            ...(r.removedOld ? { removedOld: r.removedOld } : {}),
+            ...(r.keptOldBundles ? { keptOldBundles: r.keptOldBundles } : {}),
+          }),
           (err: unknown): Row => ({ ...base, outcome: 'error', error: (err as Error).message }),
         );
         progress.done(row);
@@ -173,23 +202,35 @@ function printText(rows: Row[], keys: { old: string; new: string }, dryRun: bool
   const count = (o: Row['outcome']) => rows.filter((r) => r.outcome === o).length;
   const removed = rows.reduce((n, r) => n + (r.removedOld ?? 0), 0);
   const verb = dryRun ? 'would re-sign' : 're-signed';
-  process.stdout.write(`${verb} ${count(dryRun ? 'would-resign' : 'resigned')} digest(s) signed by ${keys.old} with ${keys.new}; ${count('already-new')} already signed by ${keys.new}\n`);
+  process.stdout.write(
+    `${verb} ${count(dryRun ? 'would-resign' : 'resigned')} digest(s) signed by ${keys.old} with ${keys.new}; ${count('already-new')} already signed by ${keys.new}\n`,
+  );
   if (removed > 0) process.stdout.write(`${dryRun ? 'would remove' : 'removed'} ${removed} signature(s) by ${keys.old}\n`);
   const kept = rows.reduce((n, r) => n + (r.keptOldBundles ?? 0), 0);
-  if (kept > 0) process.stdout.write(`kept ${kept} bundle(s) by ${keys.old} (the registry refuses deletes; verifier.revokedKeys makes them count for nothing)\n`);
+  if (kept > 0)
+    process.stdout.write(
+      `kept ${kept} bundle(s) by ${keys.old} (the registry refuses deletes; verifier.revokedKeys makes them count for nothing)\n`,
+    );
   const left = rows.filter((r) => r.outcome === 'left-for-human');
   if (left.length > 0) {
-    process.stdout.write(`left for a human: ${left.length} digest(s) signed by ${keys.old} with no record of a trusted push (not re-signed):\n`);
-    for (const r of left) process.stdout.write(`  ${r.registry}/${r.repository}@${r.digest}${r.tags.length ? `  tags: ${r.tags.join(', ')}` : '  (untagged)'}\n`);
+    process.stdout.write(
+      `left for a human: ${left.length} digest(s) signed by ${keys.old} with no record of a trusted push (not re-signed):\n`,
+    );
+    for (const r of left)
+      process.stdout.write(
+        `  ${r.registry}/${r.repository}@${r.digest}${r.tags.length ? `  tags: ${r.tags.join(', ')}` : '  (untagged)'}\n`,
+      );
   }
-  for (const r of rows.filter((x) => x.outcome === 'error')) process.stdout.write(`error: ${r.registry}/${r.repository}@${r.digest}: ${r.error}\n`);
+  for (const r of rows.filter((x) => x.outcome === 'error'))
+    process.stdout.write(`error: ${r.registry}/${r.repository}@${r.digest}: ${r.error}\n`);
 }
 
 async function runResign(flags: ResignFlags): Promise<number> {
   const config = loadCliConfig(flags.config);
   if (!(flags.rate > 0)) throw new CliError('--rate must be a positive number of requests per second', EXIT_USAGE);
   const registries = config.registries.filter((r) => !flags.registry || flags.registry.includes(r.name));
-  for (const name of flags.registry ?? []) if (!config.registries.some((r) => r.name === name)) throw new CliError(`no registry named "${name}" in ${config.source}`, EXIT_USAGE);
+  for (const name of flags.registry ?? [])
+    if (!config.registries.some((r) => r.name === name)) throw new CliError(`no registry named "${name}" in ${config.source}`, EXIT_USAGE);
   const oldKeys = await loadOldKeys(flags.from);
   const newKey = await loadNewKey(config, flags.key);
   if (oldKeys.keys.some((k) => k.key.equals(newKey.publicKey))) throw new CliError('the new key is the key given in --from', EXIT_USAGE);
@@ -217,15 +258,25 @@ export function registerResignCommand(program: Command): void {
   addOutputOption(
     program
       .command('resign')
-      .description('Re-sign with the new key every digest the old key signed that Signet recorded as a trusted push; list the rest for a human')
+      .description(
+        'Re-sign with the new key every digest the old key signed that Signet recorded as a trusted push; list the rest for a human',
+      )
       .requiredOption('--from <OLD.pub>', 'public key of the old (compromised or retired) key')
       .option('--key <ref>', 'the new private key (cosign.key, env://VAR; default signer.key from the config)')
       .option('-c, --config <path>', 'config file (default: $SIGNET_CONFIG or ./signet.yaml)')
       .option('--registry <name>', 'only this configured registry (repeatable)', collect)
       .option('--repository <glob>', 'only repositories matching this glob (repeatable)', collect)
       .option('--dry-run', 'say what would be done; write nothing', false)
-      .option('--remove-old', "once the new signature is in place, remove the old key's signatures (.sig layers, bundles) from trusted digests", false)
-      .addOption(new Option('--rate <n>', 'registry requests per second at most (shared with the services where registries[].rateLimit is set)').argParser(Number).default(10))
+      .option(
+        '--remove-old',
+        "once the new signature is in place, remove the old key's signatures (.sig layers, bundles) from trusted digests",
+        false,
+      )
+      .addOption(
+        new Option('--rate <n>', 'registry requests per second at most (shared with the services where registries[].rateLimit is set)')
+          .argParser(Number)
+          .default(10),
+      )
       .addHelpText(
         'after',
         '\nResumable: a digest the new key already signed is skipped, so an interrupted run is finished by running it again.' +

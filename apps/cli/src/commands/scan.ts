@@ -4,7 +4,16 @@ import { MetricsRegistry } from '@signet/observability';
 import { connectionFactory } from '@signet/queue';
 import type { Cluster, Redis } from 'ioredis';
 // The scan runs the verifier's own checks; they live in the verifier app until a second app needs them.
-import { closeContext, createVerifierContext, createVerifierMetrics, listRepositories, MemoryTagStore, scanRepository, type TagResult, type VerifierContext } from '@signet/verification';
+import {
+  closeContext,
+  createVerifierContext,
+  createVerifierMetrics,
+  listRepositories,
+  MemoryTagStore,
+  scanRepository,
+  type TagResult,
+  type VerifierContext,
+} from '@signet/verification';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { addOutputOption, outputFormat, printJson, type OutputFormat } from './output';
 import { registerStatusCommands } from './status';
@@ -50,9 +59,18 @@ export function cliRedis(config: SignetConfig): Redis | Cluster {
 
 function rowOf(registry: string, repository: string, r: TagResult): ScanRow | undefined {
   if (r.kind === 'checked' || r.kind === 'unchanged') {
-    return { registry, repository, tag: r.tag, digest: r.state.digest, verdict: r.state.verdict, violation: r.state.flag === 'violation', acknowledged: r.state.flag === 'acknowledged' };
+    return {
+      registry,
+      repository,
+      tag: r.tag,
+      digest: r.state.digest,
+      verdict: r.state.verdict,
+      violation: r.state.flag === 'violation',
+      acknowledged: r.state.flag === 'acknowledged',
+    };
   }
-  if (r.kind === 'error') return { registry, repository, tag: r.tag, verdict: 'error', violation: false, acknowledged: false, error: r.message };
+  if (r.kind === 'error')
+    return { registry, repository, tag: r.tag, verdict: 'error', violation: false, acknowledged: false, error: r.message };
   return undefined;
 }
 
@@ -64,10 +82,16 @@ function progressReporter(): { grow(n: number): void; tick(): void; stop(): void
     // cli-progress ships no types; this is the part used.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SingleBar, Presets } = require('cli-progress') as {
-      SingleBar: new (opts: object, preset: object) => { start(t: number, v: number): void; setTotal(t: number): void; increment(): void; stop(): void };
+      SingleBar: new (
+        opts: object,
+        preset: object,
+      ) => { start(t: number, v: number): void; setTotal(t: number): void; increment(): void; stop(): void };
       Presets: { shades_classic: object };
     };
-    const bar = new SingleBar({ format: 'scanning [{bar}] {value}/{total} tags', stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'scanning [{bar}] {value}/{total} tags', stream: process.stderr, clearOnComplete: true },
+      Presets.shades_classic,
+    );
     bar.start(0, 0);
     return { grow: (n) => bar.setTotal((total += n)), tick: () => bar.increment(), stop: () => bar.stop() };
   }
@@ -84,9 +108,21 @@ function progressReporter(): { grow(n: number): void; tick(): void; stop(): void
 
 function printTable(rows: ScanRow[]): void {
   const header = ['REPOSITORY', 'TAG', 'DIGEST', 'VERDICT', 'VIOLATION'];
-  const cells = rows.map((r) => [`${r.registry}/${r.repository}`, r.tag, r.digest ? r.digest.slice(0, 19) : '-', r.verdict, r.violation ? 'YES' : r.acknowledged ? 'acknowledged' : '']);
+  const cells = rows.map((r) => [
+    `${r.registry}/${r.repository}`,
+    r.tag,
+    r.digest ? r.digest.slice(0, 19) : '-',
+    r.verdict,
+    r.violation ? 'YES' : r.acknowledged ? 'acknowledged' : '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  for (const line of [header, ...cells]) process.stdout.write(line.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
+  for (const line of [header, ...cells])
+    process.stdout.write(
+      line
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
 }
 
 async function runScan(flags: ScanFlags): Promise<number> {
@@ -148,7 +184,7 @@ export function registerScanCommands(program: Command): void {
     'text',
     { jsonAlias: true },
   ).action(async (flags: ScanFlags) => {
-      process.exitCode = await runScan(flags);
-    });
+    process.exitCode = await runScan(flags);
+  });
   registerStatusCommands(program);
 }

@@ -8,7 +8,14 @@ import { CliError, EXIT_USAGE } from './cli-error';
 import { addSigningScriptFlags } from './cosign-flags';
 import { registerVerifyCommand } from './verify';
 import { processPasswordContext, readPassword } from './password';
-import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, registryClientFor, type RegistryFlags } from './registry-options';
+import {
+  collectAnnotation,
+  describeRegistryError,
+  imageArgument,
+  imageCommand,
+  registryClientFor,
+  type RegistryFlags,
+} from './registry-options';
 
 interface SignFlags extends RegistryFlags {
   key: string;
@@ -19,13 +26,17 @@ interface SignFlags extends RegistryFlags {
 
 async function loadKey(ref: string): Promise<SigningKey> {
   const ctx = processPasswordContext();
-  const provider = keyProviderFromRef(ref, { env: ctx.env, password: () => readPassword(ctx, { confirm: false, purpose: `decrypt ${ref}` }) });
+  const provider = keyProviderFromRef(ref, {
+    env: ctx.env,
+    password: () => readPassword(ctx, { confirm: false, purpose: `decrypt ${ref}` }),
+  });
   try {
     return await provider.load();
   } catch (err) {
     if (isCryptoError(err) && err.code === 'WRONG_PASSWORD') throw new CliError(`wrong password for private key ${ref}`, 1, { cause: err });
     if (isCryptoError(err)) throw new CliError(`${ref}: ${err.message}`, 1, { cause: err });
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') throw new CliError(`cannot read ${ref}: no such file`, 1, { cause: err });
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT')
+      throw new CliError(`cannot read ${ref}: no such file`, 1, { cause: err });
     throw err;
   }
 }
@@ -54,9 +65,12 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
     const dockerReference = signedIdentity(ref, flags.identity);
     for (const digest of digests) {
       const where = `${repositoryName(ref)}:${signatureTag(digest)}`;
-      const result = await signDigest(store, key, { repository: ref.repository, digest, dockerReference, ...(flags.annotations ? { annotations: flags.annotations } : {}) }).catch(
-        (e: unknown) => describeRegistryError(e, `store the signature of ${digest}`),
-      );
+      const result = await signDigest(store, key, {
+        repository: ref.repository,
+        digest,
+        dockerReference,
+        ...(flags.annotations ? { annotations: flags.annotations } : {}),
+      }).catch((e: unknown) => describeRegistryError(e, `store the signature of ${digest}`));
       const note = result.status === 'appended' ? 'Pushed signature to' : 'Already signed by this key:';
       process.stderr.write(`${note} ${where}\n`);
     }
@@ -67,15 +81,23 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
 }
 
 export function registerSignCommand(program: Command): void {
-  const cmd = imageCommand(program, 'sign', 'sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)', (c) =>
-    c
-      .requiredOption('--key <path>', 'private key (cosign.key, env://VAR, or a pkcs11: URI whose PIN is in the URI or COSIGN_PKCS11_PIN); password from COSIGN_PASSWORD, a terminal prompt or piped stdin')
-      .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
-      .option('-r, --recursive', 'for an index, also sign every child manifest', false)
-      .option('--identity <mode>', 'docker-reference claimed: "tag" (host/repo:tag when given a tag) or "repository" (host/repo)', 'tag'),
+  const cmd = imageCommand(
+    program,
+    'sign',
+    'sign an image digest with a cosign key and store the signature in the registry (sha256-<hex>.sig)',
+    (c) =>
+      c
+        .requiredOption(
+          '--key <path>',
+          'private key (cosign.key, env://VAR, or a pkcs11: URI whose PIN is in the URI or COSIGN_PKCS11_PIN); password from COSIGN_PASSWORD, a terminal prompt or piped stdin',
+        )
+        .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
+        .option('-r, --recursive', 'for an index, also sign every child manifest', false)
+        .option('--identity <mode>', 'docker-reference claimed: "tag" (host/repo:tag when given a tag) or "repository" (host/repo)', 'tag'),
   );
   addSigningScriptFlags(cmd).action(async (image: string, flags: SignFlags) => {
-    if (flags.identity !== 'tag' && flags.identity !== 'repository') throw new CliError('--identity must be "tag" or "repository"', EXIT_USAGE);
+    if (flags.identity !== 'tag' && flags.identity !== 'repository')
+      throw new CliError('--identity must be "tag" or "repository"', EXIT_USAGE);
     await runSign(image, flags);
   });
 }

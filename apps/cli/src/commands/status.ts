@@ -36,11 +36,19 @@ const refText = (r: TagRef) => `${r.registry}/${r.repository}:${r.tag}`;
 const sameTag = (a: TagRef, b: TagRef) => a.registry === b.registry && a.repository === b.repository && a.tag === b.tag;
 
 function describeState(state: TagState | undefined): Pick<StatusRow, 'verdict' | 'firstSeen' | 'previous'> {
-  return { verdict: state?.verdict, firstSeen: state && new Date(state.firstSeen).toISOString(), previous: state?.history.map((h) => h.digest) ?? [] };
+  return {
+    verdict: state?.verdict,
+    firstSeen: state && new Date(state.firstSeen).toISOString(),
+    previous: state?.history.map((h) => h.digest) ?? [],
+  };
 }
 
 async function statusRows(store: TagStore): Promise<StatusRow[]> {
-  const [violations, traces, acks] = await Promise.all([store.violations(), store.traces(), new AckRecords(store.redis, store.prefix).latest()]);
+  const [violations, traces, acks] = await Promise.all([
+    store.violations(),
+    store.traces(),
+    new AckRecords(store.redis, store.prefix).latest(),
+  ]);
   const rows: StatusRow[] = [];
   for (const v of violations) rows.push({ ...v, status: 'violation', ...describeState((await store.read(v)).state) });
   // As the SignetTransientTagViolation rule: a trace alerts unless the same digest stands as a violation.
@@ -59,8 +67,12 @@ function printText(rows: StatusRow[]): void {
   if (!rows.some((r) => r.status !== 'acknowledged')) process.stdout.write('no violations\n');
   for (const r of rows) {
     const head = `${refText(r)}  ${r.digest}`;
-    if (r.status === 'violation') process.stdout.write(`${head}  ${r.verdict}${r.reason === 'revoked' ? ' (signed only by a revoked key)' : ''}  since ${r.firstSeen}${r.previous?.[0] ? `  (was ${r.previous[0]})` : ''}\n`);
-    else if (r.status === 'trace') process.stdout.write(`${head}  was on the tag without a valid signature (${r.reason}); alerting until acknowledged\n`);
+    if (r.status === 'violation')
+      process.stdout.write(
+        `${head}  ${r.verdict}${r.reason === 'revoked' ? ' (signed only by a revoked key)' : ''}  since ${r.firstSeen}${r.previous?.[0] ? `  (was ${r.previous[0]})` : ''}\n`,
+      );
+    else if (r.status === 'trace')
+      process.stdout.write(`${head}  was on the tag without a valid signature (${r.reason}); alerting until acknowledged\n`);
     else {
       const a = r.acknowledgement as AckRecord;
       process.stdout.write(`${head}  acknowledged by ${a.by} at ${a.at}${a.reason ? `: ${a.reason}` : ''}\n`);
@@ -94,9 +106,16 @@ async function runAck(target: string, flags: { config?: string; reason?: string;
     if (result.kind === 'no-violation') throw new CliError(`no violation stands for ${target}`);
     const digest = result.kind === 'acknowledged' ? result.digest : (await store.read(ref)).state?.digest;
     const traces = result.kind === 'acknowledged' ? result.traces : result.digests;
-    const record: AckRecord = { ...(digest ? { digest } : {}), traces, by: flags.by ?? osUser(), at: new Date().toISOString(), ...(flags.reason ? { reason: flags.reason } : {}) };
+    const record: AckRecord = {
+      ...(digest ? { digest } : {}),
+      traces,
+      by: flags.by ?? osUser(),
+      at: new Date().toISOString(),
+      ...(flags.reason ? { reason: flags.reason } : {}),
+    };
     await new AckRecords(store.redis, store.prefix).record(ref, record);
-    if (result.kind === 'traces-cleared') return void process.stdout.write(`cleared the traces of ${result.digests.join(', ')} on ${target}\n`);
+    if (result.kind === 'traces-cleared')
+      return void process.stdout.write(`cleared the traces of ${result.digests.join(', ')} on ${target}\n`);
     process.stdout.write(`acknowledged ${target} at ${result.digest}\n`);
   });
 }
@@ -105,7 +124,9 @@ export function registerStatusCommands(program: Command): void {
   addOutputOption(
     program
       .command('status')
-      .description('List the tags whose violation stands (overwritten by an image without a valid signature), traces of earlier ones, and acknowledgements in force')
+      .description(
+        'List the tags whose violation stands (overwritten by an image without a valid signature), traces of earlier ones, and acknowledgements in force',
+      )
       .option('-c, --config <path>', 'config file (default: $SIGNET_CONFIG or ./signet.yaml)')
       .addHelpText('after', '\nExit codes: 0 no violation or trace stands, 1 one does (or the state cannot be read), 2 usage.'),
     'text',

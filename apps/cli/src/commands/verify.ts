@@ -5,7 +5,14 @@ import { type BundleSignature, SignatureStore, type StoredSignature } from '@sig
 import { CliError } from './cli-error';
 import { addVerifyingScriptFlags } from './cosign-flags';
 import { addOutputOption, type OutputFormat } from './output';
-import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, registryClientFor, type RegistryFlags } from './registry-options';
+import {
+  collectAnnotation,
+  describeRegistryError,
+  imageArgument,
+  imageCommand,
+  registryClientFor,
+  type RegistryFlags,
+} from './registry-options';
 
 interface VerifyFlags extends RegistryFlags {
   key: string[];
@@ -23,12 +30,14 @@ function annotationsMatch(claims: Record<string, unknown> | null | undefined, wa
 function checkBundle(sig: BundleSignature, digest: string, keys: PublicKeySet, flags: VerifyFlags): Outcome {
   const r = verifyDsseStatement(sig.envelope, keys, digest);
   if (r.ok) {
-    if (flags.checkClaims && !annotationsMatch(r.subject.annotations, flags.annotations)) return { ok: false, reason: 'bundle: annotations do not match' };
+    if (flags.checkClaims && !annotationsMatch(r.subject.annotations, flags.annotations))
+      return { ok: false, reason: 'bundle: annotations do not match' };
     return { ok: true, claims: r.statement, signer: r.signer.source };
   }
   // cosign --check-claims=false: only the signature over the envelope counts, but an attestation (SLSA,
   // SBOM) by the same key is never an image signature.
-  if (r.code !== 'SIGNATURE_MISMATCH' && r.code !== 'NOT_A_SIGNATURE' && !flags.checkClaims) return { ok: true, claims: sig.envelope.payload.toString('utf8'), signer: r.signer.source };
+  if (r.code !== 'SIGNATURE_MISMATCH' && r.code !== 'NOT_A_SIGNATURE' && !flags.checkClaims)
+    return { ok: true, claims: sig.envelope.payload.toString('utf8'), signer: r.signer.source };
   return { ok: false, reason: `bundle: ${r.message}` };
 }
 
@@ -49,7 +58,10 @@ function check(sig: StoredSignature, digest: string, keys: PublicKeySet, flags: 
     const claims = parseClaims(sig.payload);
     return claims === undefined ? { ok: false, reason: 'the signed payload is not JSON' } : { ok: true, claims, signer: signer.source };
   }
-  const result = verifySignatureLayer({ payload: sig.payload, signature: sig.signature, mediaType: sig.layer.mediaType }, { keys, expectedDigest: digest, payloadMode: 'lenient' });
+  const result = verifySignatureLayer(
+    { payload: sig.payload, signature: sig.signature, mediaType: sig.layer.mediaType },
+    { keys, expectedDigest: digest, payloadMode: 'lenient' },
+  );
   if (!result.ok) return { ok: false, reason: `${result.code}: ${result.message}` };
   if (!annotationsMatch(result.payload.optional, flags.annotations)) return { ok: false, reason: 'annotations do not match' };
   return { ok: true, claims: JSON.parse(sig.payload.toString('utf8')), signer: result.signer.source };
@@ -58,21 +70,27 @@ function check(sig: StoredSignature, digest: string, keys: PublicKeySet, flags: 
 async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
   const ref = imageArgument(image);
   const keys = await loadPublicKeys(flags.key).catch((err: unknown) => {
-    if (isCryptoError(err) || (err instanceof Error && 'code' in err)) throw new CliError(`cannot load public keys: ${(err as Error).message}`, 1, { cause: err });
+    if (isCryptoError(err) || (err instanceof Error && 'code' in err))
+      throw new CliError(`cannot load public keys: ${(err as Error).message}`, 1, { cause: err });
     throw err;
   });
   const client = registryClientFor(ref, flags, process.env);
   try {
-    const digest = ref.digest ?? (await client.resolve(ref.repository, ref.tag ?? 'latest').catch((e: unknown) => describeRegistryError(e, `resolve ${image}`)));
+    const digest =
+      ref.digest ??
+      (await client.resolve(ref.repository, ref.tag ?? 'latest').catch((e: unknown) => describeRegistryError(e, `resolve ${image}`)));
     // The reader the verifier uses: what cannot be read is reported and skipped, never a failed lookup.
-    const { signatures: found, rejected } = await new SignatureStore(client).read(ref.repository, digest).catch((e: unknown) => describeRegistryError(e, `read signatures of ${digest}`));
+    const { signatures: found, rejected } = await new SignatureStore(client)
+      .read(ref.repository, digest)
+      .catch((e: unknown) => describeRegistryError(e, `read signatures of ${digest}`));
     const outcomes = found.map((sig) => check(sig, digest, keys, flags));
     const verified = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
     process.stderr.write(`\nVerification for ${formatImageReference({ ...ref, digest })} --\n`);
     process.stderr.write(`${verified.length} of ${found.length} signature(s) verified with ${flags.key.join(', ')}\n`);
     for (const o of outcomes) if (!o.ok) process.stderr.write(`  - rejected: ${o.reason}\n`);
     for (const r of rejected) process.stderr.write(`  - unreadable: ${r.code}: ${r.artifact}: ${r.message}\n`);
-    if (verified.length === 0) throw new CliError(found.length === 0 && rejected.length === 0 ? 'no signatures found' : 'no matching signatures');
+    if (verified.length === 0)
+      throw new CliError(found.length === 0 && rejected.length === 0 ? 'no signatures found' : 'no matching signatures');
     process.stderr.write(`The following checks were performed on each of these signatures:\n`);
     if (flags.checkClaims) process.stderr.write(`  - The cosign claims were validated\n`);
     process.stderr.write(`  - The signatures were verified against the specified public key\n`);
@@ -85,13 +103,19 @@ async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
 }
 
 export function registerVerifyCommand(program: Command): void {
-  const cmd = imageCommand(program, 'verify', 'verify the signatures of an image against public keys; prints the verified payloads as JSON', (c) =>
-    c
-      .requiredOption('--key <path>', 'public key (cosign.pub); repeat for several keys', (v: string, prev: string[] = []) => [...prev, v])
-      .option('--check-claims', 'check the payload claims (digest, annotations)', true)
-      .option('--no-check-claims', 'only check the signature over the payload bytes')
-      .option('-a, --annotations <key=value>', 'required claim in the payload\'s "optional" (repeatable)', collectAnnotation),
+  const cmd = imageCommand(
+    program,
+    'verify',
+    'verify the signatures of an image against public keys; prints the verified payloads as JSON',
+    (c) =>
+      c
+        .requiredOption('--key <path>', 'public key (cosign.pub); repeat for several keys', (v: string, prev: string[] = []) => [
+          ...prev,
+          v,
+        ])
+        .option('--check-claims', 'check the payload claims (digest, annotations)', true)
+        .option('--no-check-claims', 'only check the signature over the payload bytes')
+        .option('-a, --annotations <key=value>', 'required claim in the payload\'s "optional" (repeatable)', collectAnnotation),
   );
   addOutputOption(addVerifyingScriptFlags(cmd), 'json').action((image: string, flags: VerifyFlags) => runVerify(image, flags));
 }
-

@@ -121,9 +121,7 @@ describe('generic CloudEvents (zot)', () => {
 
   it('ignores a signature pushed under its cosign tag and other event types', () => {
     const sig = { ...zotData, reference: `sha256-${FIXTURE_DIGEST.slice(7)}.sig` };
-    expect(parse('cloudevents', sig, ceHeaders('zotregistry.image.updated')).ignored).toEqual([
-      { reason: 'signature-artifact', count: 1 },
-    ]);
+    expect(parse('cloudevents', sig, ceHeaders('zotregistry.image.updated')).ignored).toEqual([{ reason: 'signature-artifact', count: 1 }]);
     expect(parse('cloudevents', {}, ceHeaders('zotregistry.repository.created')).ignored).toEqual([
       { reason: 'unsupported-event-type', count: 1 },
     ]);
@@ -175,9 +173,7 @@ describe('under a body signature (hmac-sha256), identity comes from the body alo
 
   it('reads structured mode, operator and id from the body, whatever ce-* headers come beside it', () => {
     const headers = { 'content-type': 'application/cloudevents+json', 'ce-operator': 'ci-bot', 'ce-id': 'forged' };
-    expect(parseSigned('harbor', structured('mallory'), headers).events).toEqual([
-      { ...harborPush, actor: 'mallory', source: 'harbor' },
-    ]);
+    expect(parseSigned('harbor', structured('mallory'), headers).events).toEqual([{ ...harborPush, actor: 'mallory', source: 'harbor' }]);
     expect(parseSigned('cloudevents', structured('mallory'), headers).events).toEqual([
       { ...harborPush, actor: 'mallory', source: 'cloudevents' },
     ]);

@@ -30,12 +30,7 @@ const targetSchema = z.looseObject({
 const envelopeSchema = z.looseObject({ events: z.array(z.unknown()) });
 
 /** Adds one Distribution-shaped event: manifest pushes and deletes become events, the rest is counted. */
-export function collectDistributionEvent(
-  collector: ResultCollector,
-  event: DistributionEvent,
-  ctx: AdapterContext,
-  path: string,
-): void {
+export function collectDistributionEvent(collector: ResultCollector, event: DistributionEvent, ctx: AdapterContext, path: string): void {
   const action = event.action.toLowerCase();
   if (action === 'pull' || action === 'mount') return collector.ignore(action);
   if (action !== 'push' && action !== 'delete') return collector.ignore('unsupported-action');
@@ -72,4 +67,3 @@ export const parseDistribution: Adapter = (ctx) => {
   });
   return collector.result();
 };
-

@@ -41,7 +41,9 @@ describe('GitHub: identity from the signed body only', () => {
   it('reads no push from a rewritten X-GitHub-Event: a ping label only makes a package delivery ignored', () => {
     const body = webhookFixture('github/registry-package-published.json');
     expect(parse(body, { 'x-github-event': 'ping' })).toEqual({ events: [], ignored: [{ reason: 'unsupported-event-type', count: 1 }] });
-    expect(() => parse(Buffer.from('{"zen":"hi","hook_id":1}'), headers('d'))).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
+    expect(() => parse(Buffer.from('{"zen":"hi","hook_id":1}'), headers('d'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_PAYLOAD' }),
+    );
   });
 });
 
@@ -83,7 +85,9 @@ describe('GitHub: maximum event age', () => {
   });
 
   it('answers ping and other ignored deliveries without asking their age', () => {
-    expect(parse(Buffer.from('{"zen":"hi"}'), { 'x-github-event': 'ping' }, window).ignored).toEqual([{ reason: 'unsupported-event-type', count: 1 }]);
+    expect(parse(Buffer.from('{"zen":"hi"}'), { 'x-github-event': 'ping' }, window).ignored).toEqual([
+      { reason: 'unsupported-event-type', count: 1 },
+    ]);
     const npm = webhookFixtureJson('github/registry-package-published.json');
     (npm['registry_package'] as Record<string, unknown>)['package_type'] = 'npm';
     expect(parse(Buffer.from(JSON.stringify(npm)), headers('d'), window).ignored).toEqual([{ reason: 'not-a-container', count: 1 }]);

@@ -21,9 +21,7 @@ const packageSchema = z.looseObject({
       version: text,
       created_at: text,
       updated_at: text,
-      container_metadata: z
-        .looseObject({ tag: z.looseObject({ name: text, digest: text }).nullish() })
-        .nullish(),
+      container_metadata: z.looseObject({ tag: z.looseObject({ name: text, digest: text }).nullish() }).nullish(),
     })
     .nullish(),
 });
@@ -100,9 +98,7 @@ function refuseOutsideWindow(pkg: Package, key: string, options: ParseOptions): 
 export const parseGithub: Adapter = (ctx) => {
   const eventName = singleHeader(ctx.headers, 'x-github-event');
   if (eventName === undefined) {
-    throw new WebhookPayloadError('missing X-GitHub-Event header', [
-      { path: 'headers.x-github-event', message: 'required, sent once' },
-    ]);
+    throw new WebhookPayloadError('missing X-GitHub-Event header', [{ path: 'headers.x-github-event', message: 'required, sent once' }]);
   }
   // `ping` (sent when the hook is created) and every other subscribed event answer 2xx without work.
   if (!PACKAGE_EVENTS.has(eventName)) return ignoredResult(ctx, 'unsupported-event-type');

@@ -29,12 +29,8 @@ describe('payload errors', () => {
     const body = webhookFixtureJson('distribution/manifest-push.real.json');
     const events = body['events'] as { target: Record<string, unknown> }[];
     if (events[0]) events[0].target['repository'] = 42;
-    expect(detailsOf(() => parse('distribution', body))).toEqual([
-      { path: 'events.0.target.repository', message: expect.any(String) },
-    ]);
-    expect(detailsOf(() => parse('dockerhub', { push_data: { tag: 'x' } }))).toEqual([
-      { path: 'repository', message: expect.any(String) },
-    ]);
+    expect(detailsOf(() => parse('distribution', body))).toEqual([{ path: 'events.0.target.repository', message: expect.any(String) }]);
+    expect(detailsOf(() => parse('dockerhub', { push_data: { tag: 'x' } }))).toEqual([{ path: 'repository', message: expect.any(String) }]);
   });
 });
 

@@ -34,7 +34,9 @@ describe('p256PublicKeyFromEcPoint', () => {
   it('reads the DER OCTET STRING PKCS#11 specifies and the bare point some modules give', () => {
     const wrapped = Buffer.concat([Buffer.from([0x04, 0x41]), point]);
     for (const form of [wrapped, point]) {
-      expect(p256PublicKeyFromEcPoint(P256_EC_PARAMS, form).export({ format: 'pem', type: 'spki' })).toBe(publicKey.export({ format: 'pem', type: 'spki' }));
+      expect(p256PublicKeyFromEcPoint(P256_EC_PARAMS, form).export({ format: 'pem', type: 'spki' })).toBe(
+        publicKey.export({ format: 'pem', type: 'spki' }),
+      );
     }
   });
 

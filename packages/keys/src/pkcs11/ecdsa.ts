@@ -27,7 +27,8 @@ function derInteger(magnitude: Buffer): Buffer {
  * `SEQUENCE { r INTEGER, s INTEGER }` Go's ecdsa.VerifyASN1 reads, so the signature is re-encoded.
  */
 export function ecdsaRawToDer(raw: Uint8Array): Buffer {
-  if (raw.length === 0 || raw.length % 2 !== 0) throw new TypeError(`an r || s ECDSA signature has an even, non-zero length; got ${raw.length} bytes`);
+  if (raw.length === 0 || raw.length % 2 !== 0)
+    throw new TypeError(`an r || s ECDSA signature has an even, non-zero length; got ${raw.length} bytes`);
   const half = raw.length / 2;
   const body = Buffer.concat([derInteger(Buffer.from(raw.subarray(0, half))), derInteger(Buffer.from(raw.subarray(half)))]);
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
@@ -39,7 +40,10 @@ export function ecdsaRawToDer(raw: Uint8Array): Buffer {
  */
 export function p256PublicKeyFromEcPoint(ecParams: Buffer, ecPoint: Buffer): KeyObject {
   if (!ecParams.equals(P256_EC_PARAMS)) {
-    throw new KeyError('UNSUPPORTED_KEY_TYPE', `the token's key is not on curve P-256 (CKA_EC_PARAMS ${ecParams.toString('hex')}); cosign keys on a token are ECDSA P-256`);
+    throw new KeyError(
+      'UNSUPPORTED_KEY_TYPE',
+      `the token's key is not on curve P-256 (CKA_EC_PARAMS ${ecParams.toString('hex')}); cosign keys on a token are ECDSA P-256`,
+    );
   }
   const pointLength = 1 + 2 * P256_FIELD_BYTES;
   let point = ecPoint;

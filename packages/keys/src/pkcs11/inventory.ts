@@ -69,18 +69,32 @@ export function listPkcs11Keys(modulePath: string, selector: TokenSelector, pin?
     const session = api.C_OpenSession(slot, ck.CKF_SERIAL_SESSION);
     try {
       if (loginRequired(library, slot)) {
-        if (pin === undefined) throw new KeyError('PIN_REQUIRED', `token "${token}" shows its private keys only after a login: give --pin or set COSIGN_PKCS11_PIN`);
+        if (pin === undefined)
+          throw new KeyError(
+            'PIN_REQUIRED',
+            `token "${token}" shows its private keys only after a login: give --pin or set COSIGN_PKCS11_PIN`,
+          );
         login(library, session, pin);
       }
       return findObjects(library, session, [{ type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY }]).map((handle) => {
-        const [label, id, type] = api.C_GetAttributeValue(session, handle, [{ type: ck.CKA_LABEL }, { type: ck.CKA_ID }, { type: ck.CKA_KEY_TYPE }]) as Pkcs11js.AttributeResult[];
+        const [label, id, type] = api.C_GetAttributeValue(session, handle, [
+          { type: ck.CKA_LABEL },
+          { type: ck.CKA_ID },
+          { type: ck.CKA_KEY_TYPE },
+        ]) as Pkcs11js.AttributeResult[];
         const object = label?.value ?? Buffer.alloc(0);
         const keyId = id?.value ?? Buffer.alloc(0);
         return {
           label: object.toString('utf8'),
           id: keyId.toString('hex'),
           keyType: keyTypeName(ck, type?.value),
-          uri: formatPkcs11Uri({ token, slotId: slotNumber(slot), ...(keyId.length ? { id: keyId } : {}), ...(object.length ? { object } : {}), modulePath }),
+          uri: formatPkcs11Uri({
+            token,
+            slotId: slotNumber(slot),
+            ...(keyId.length ? { id: keyId } : {}),
+            ...(object.length ? { object } : {}),
+            modulePath,
+          }),
         };
       });
     } finally {

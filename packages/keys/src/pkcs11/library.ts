@@ -14,10 +14,16 @@ let binding: Promise<Binding> | undefined;
 function loadBinding(): Promise<Binding> {
   // The CommonJS exports object: `default` when loaded as ES module (tsx, node), the namespace itself after
   // a CommonJS transform copies it.
-  binding ??= import('pkcs11js').then((m) => (m as { default?: Binding }).default ?? m).catch((cause: unknown) => {
-    binding = undefined;
-    throw new KeyError('PKCS11_MODULE_ERROR', 'the PKCS#11 binding (pkcs11js) is not installed or was not built: run npm ci where python3, make and g++ are available', { cause });
-  });
+  binding ??= import('pkcs11js')
+    .then((m) => (m as { default?: Binding }).default ?? m)
+    .catch((cause: unknown) => {
+      binding = undefined;
+      throw new KeyError(
+        'PKCS11_MODULE_ERROR',
+        'the PKCS#11 binding (pkcs11js) is not installed or was not built: run npm ci where python3, make and g++ are available',
+        { cause },
+      );
+    });
   return binding;
 }
 

@@ -139,7 +139,10 @@ export class Pkcs11KeyProvider implements KeyProvider {
       return ecdsaRawToDer(raw).toString('base64');
     } catch (cause) {
       this.lose(token);
-      throw new KeyUnavailableError(`${this.description}: signing failed (${ckrName(cause) ?? (cause as Error).message}); the token is opened again on next use`, { cause });
+      throw new KeyUnavailableError(
+        `${this.description}: signing failed (${ckrName(cause) ?? (cause as Error).message}); the token is opened again on next use`,
+        { cause },
+      );
     }
   }
 
@@ -185,7 +188,9 @@ export class Pkcs11KeyProvider implements KeyProvider {
       if (loginRequired(library, slot)) login(library, sessions[0] as Handle, await this.pin());
       const { privateKey, publicKey } = findKeyPair(library, sessions[0] as Handle, this.uri);
       if (this.key && !spkiDer(publicKey).equals(spkiDer(this.key.publicKey))) {
-        throw new KeyUnavailableError(`${this.description}: the token now holds a different key (${fingerprintOf(publicKey).short}, loaded ${this.key.fingerprint.short}); put the original token back`);
+        throw new KeyUnavailableError(
+          `${this.description}: the token now holds a different key (${fingerprintOf(publicKey).short}, loaded ${this.key.fingerprint.short}); put the original token back`,
+        );
       }
       this.open = { generation, lanes: sessions.map((s) => new Lane(s)), privateKey, publicKey };
       return this.open;
@@ -224,6 +229,9 @@ export class Pkcs11KeyProvider implements KeyProvider {
       const pin = typeof given === 'function' ? await given() : given;
       return typeof pin === 'string' ? pin : Buffer.from(pin).toString('utf8');
     }
-    throw new KeyError('PIN_REQUIRED', `${this.description}: the token needs a login: give pin-value or pin-source in the URI, or set COSIGN_PKCS11_PIN`);
+    throw new KeyError(
+      'PIN_REQUIRED',
+      `${this.description}: the token needs a login: give pin-value or pin-source in the URI, or set COSIGN_PKCS11_PIN`,
+    );
   }
 }

@@ -58,7 +58,8 @@ export function login(library: Pkcs11Library, session: Handle, pin: string): voi
     const ckr = ckrName(cause);
     if (ckr === 'CKR_USER_ALREADY_LOGGED_IN') return;
     if (ckr === 'CKR_PIN_INCORRECT' || ckr === 'CKR_PIN_LEN_RANGE') throw new KeyError('WRONG_PIN', 'the token refused the PIN', { cause });
-    if (ckr === 'CKR_PIN_LOCKED') throw new KeyError('PIN_LOCKED', 'the token has locked the user PIN after too many wrong tries', { cause });
+    if (ckr === 'CKR_PIN_LOCKED')
+      throw new KeyError('PIN_LOCKED', 'the token has locked the user PIN after too many wrong tries', { cause });
     throw cause;
   }
 }
@@ -98,7 +99,11 @@ export interface TokenKey {
 export function findKeyPair(library: Pkcs11Library, session: Handle, key: KeySelector): TokenKey {
   const { api, ck } = library;
   const [privateKey] = findObjects(library, session, keyTemplate(library, ck.CKO_PRIVATE_KEY, key));
-  if (!privateKey) throw new KeyError('KEY_NOT_FOUND', `no private key with ${describeKey(key)} on the token (is the PIN given? private objects are visible only after login)`);
+  if (!privateKey)
+    throw new KeyError(
+      'KEY_NOT_FOUND',
+      `no private key with ${describeKey(key)} on the token (is the PIN given? private objects are visible only after login)`,
+    );
   const [type] = api.C_GetAttributeValue(session, privateKey, [{ type: ck.CKA_KEY_TYPE }]);
   if (!type?.value?.length || ulong(type.value) !== ck.CKK_EC) {
     throw new KeyError('UNSUPPORTED_KEY_TYPE', `the key with ${describeKey(key)} is not an EC key; cosign keys on a token are ECDSA P-256`);

@@ -81,7 +81,13 @@ export class AdmissionJudge {
       // As the container runtime will read it: `nginx` is `docker.io/library/nginx:latest`.
       ref = normalizeImageReference(image);
     } catch (err) {
-      return { image, allowed: false, outcome: 'invalid-reference', reason: 'INVALID_REFERENCE', message: `image "${image}" is not a valid image reference (${(err as Error).message}); write it as host/repository:tag` };
+      return {
+        image,
+        allowed: false,
+        outcome: 'invalid-reference',
+        reason: 'INVALID_REFERENCE',
+        message: `image "${image}" is not a valid image reference (${(err as Error).message}); write it as host/repository:tag`,
+      };
     }
     const { tag } = ref;
     const reference = formatImageReference(ref);
@@ -96,7 +102,13 @@ export class AdmissionJudge {
       state = tagRef ? (await this.opts.store.read(tagRef)).state : undefined;
     } catch (err) {
       // Without the state a standing violation (a rollback to an old signed digest) cannot be seen: deny.
-      return { ...base, allowed: false, outcome: 'unreachable', reason: 'STATE_UNREADABLE', message: `image "${image}" is denied: Signet's tag state could not be read (${(err as Error).message}). Retry the deploy; if it persists, check Signet's Redis.` };
+      return {
+        ...base,
+        allowed: false,
+        outcome: 'unreachable',
+        reason: 'STATE_UNREADABLE',
+        message: `image "${image}" is denied: Signet's tag state could not be read (${(err as Error).message}). Retry the deploy; if it persists, check Signet's Redis.`,
+      };
     }
     if (state?.flag === 'violation') {
       return {
@@ -114,12 +126,35 @@ export class AdmissionJudge {
     // The verifier's settled verdict answers at once; only `signed` is trusted without a look, so a digest
     // signed since the last scan is not refused on a stale `unsigned`.
     if (state && state.verdict === 'signed' && (!ref.digest || ref.digest === state.digest)) {
-      return { ...base, allowed: true, outcome: 'cache-hit', reason: 'SIGNED', digest: state.digest, message: `${reference} is validly signed`, ...pin(state.digest) };
+      return {
+        ...base,
+        allowed: true,
+        outcome: 'cache-hit',
+        reason: 'SIGNED',
+        digest: state.digest,
+        message: `${reference} is validly signed`,
+        ...pin(state.digest),
+      };
     }
     const identity = { host: registry.host, repository: ref.repository, tag: tag ?? '' };
-    const keyId = keys.keys.map((k) => k.fingerprint.short).sort().join(',');
-    const cacheKey = (digest: string) => `${this.opts.prefix}:admission:` + createHash('sha256').update(`${digest}|${registry.host}/${ref.repository}:${tag ?? ''}|${keyId}`).digest('base64url');
-    const signed = (digest: string, outcome: AdmissionOutcome): ImageVerdict => ({ ...base, allowed: true, outcome, reason: 'SIGNED', digest, message: `${reference} is validly signed`, ...pin(digest) });
+    const keyId = keys.keys
+      .map((k) => k.fingerprint.short)
+      .sort()
+      .join(',');
+    const cacheKey = (digest: string) =>
+      `${this.opts.prefix}:admission:` +
+      createHash('sha256')
+        .update(`${digest}|${registry.host}/${ref.repository}:${tag ?? ''}|${keyId}`)
+        .digest('base64url');
+    const signed = (digest: string, outcome: AdmissionOutcome): ImageVerdict => ({
+      ...base,
+      allowed: true,
+      outcome,
+      reason: 'SIGNED',
+      digest,
+      message: `${reference} is validly signed`,
+      ...pin(digest),
+    });
 
     const known = ref.digest ?? (state && state.verdict !== 'error' ? state.digest : undefined);
     if (known && this.opts.redis && (await this.opts.redis.exists(cacheKey(known)).catch(() => 0)) === 1) return signed(known, 'cache-hit');
@@ -135,15 +170,25 @@ export class AdmissionJudge {
       })();
       live.catch(() => undefined); // a lookup outliving its budget must not surface as an unhandled rejection
       let timer: NodeJS.Timeout | undefined;
-      const budget = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded()), Math.max(0, deadline - Date.now()))));
+      const budget = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded()), Math.max(0, deadline - Date.now()))),
+      );
       const result = await Promise.race([live, budget]).finally(() => clearTimeout(timer));
       if (result === undefined) {
-        return { ...base, allowed: false, outcome: 'live', reason: 'TAG_NOT_FOUND', message: `image "${image}" is denied: ${reference} does not exist in registry ${registry.name}. Check the name and tag.` };
+        return {
+          ...base,
+          allowed: false,
+          outcome: 'live',
+          reason: 'TAG_NOT_FOUND',
+          message: `image "${image}" is denied: ${reference} does not exist in registry ${registry.name}. Check the name and tag.`,
+        };
       }
       finding = result;
     } catch (err) {
       const timeout = err instanceof BudgetExceeded;
-      const why = timeout ? `verifying it against registry ${registry.name} took longer than ${this.opts.liveBudgetMs} ms` : `registry ${registry.name} could not be asked (${isRegistryError(err) ? err.code : (err as Error).message})`;
+      const why = timeout
+        ? `verifying it against registry ${registry.name} took longer than ${this.opts.liveBudgetMs} ms`
+        : `registry ${registry.name} could not be asked (${isRegistryError(err) ? err.code : (err as Error).message})`;
       return {
         ...base,
         allowed: false,
@@ -177,7 +222,14 @@ export class AdmissionJudge {
     const watched = [...this.byHost.values()].map((r) => r.host).join(', ');
     const message = `image "${base.image}" is from ${host}, a registry Signet does not watch (it watches ${watched}), so its signature cannot be vouched for. Use an image from a watched registry, or add ${host} to registries[].`;
     if (policy === 'deny') return { ...base, allowed: false, outcome: 'unwatched', reason: 'UNWATCHED_REGISTRY', message };
-    return { ...base, allowed: true, outcome: 'unwatched', reason: 'UNWATCHED_REGISTRY', message, ...(policy === 'warn' ? { warning: `${base.reference}: from ${host}, a registry Signet does not watch; not verified` } : {}) };
+    return {
+      ...base,
+      allowed: true,
+      outcome: 'unwatched',
+      reason: 'UNWATCHED_REGISTRY',
+      message,
+      ...(policy === 'warn' ? { warning: `${base.reference}: from ${host}, a registry Signet does not watch; not verified` } : {}),
+    };
   }
 }
 
@@ -193,9 +245,13 @@ export async function createAdmissionJudge(
   const { verifier } = config;
   if (!verifier) throw new Error('the admission webhook needs the verifier section (its keys decide what is validly signed)');
   if (!settings) throw new Error('the admission section is missing from the configuration');
-  const rules = await Promise.all(verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })));
+  const rules = await Promise.all(
+    verifier.repositoryKeys.map(async (r) => ({ registry: r.registry, repositories: r.repositories, keys: await loadPublicKeys(r.keys) })),
+  );
   const keys = new RepositoryKeys(await loadPublicKeys(verifier.keys), rules, await loadPublicKeys(verifier.revokedKeys));
-  const registries = config.registries.map((r) => registryAccess(r, { redis, prefix: config.redis.prefix, signatureLimits: verifier.signatureLimits }));
+  const registries = config.registries.map((r) =>
+    registryAccess(r, { redis, prefix: config.redis.prefix, signatureLimits: verifier.signatureLimits }),
+  );
   const judge = new AdmissionJudge({
     store: new TagStore(redis, config.redis.prefix),
     registries,

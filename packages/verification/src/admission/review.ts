@@ -35,7 +35,9 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   const parsed = reviewSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new MalformedReviewError(`not an admission.k8s.io/v1 AdmissionReview request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+    throw new MalformedReviewError(
+      `not an admission.k8s.io/v1 AdmissionReview request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+    );
   }
   return parsed.data.request;
 }
@@ -87,7 +89,13 @@ export async function reviewAdmission(
 ): Promise<ReviewResult> {
   const { uid } = request;
   const ns = request.namespace ?? '';
-  const allow = (mode: ReviewResult['mode']): ReviewResult => ({ response: { uid, allowed: true }, mode, outcome: 'none', decision: 'allowed', verdicts: [] });
+  const allow = (mode: ReviewResult['mode']): ReviewResult => ({
+    response: { uid, allowed: true },
+    mode,
+    outcome: 'none',
+    decision: 'allowed',
+    verdicts: [],
+  });
   if (policy.excludedNamespaces.includes(ns)) return allow('excluded');
   // Only a create, an update, or an ephemeral container added through its subresource brings new images.
   const subresourceJudged = request.subResource === undefined || request.subResource === 'ephemeralcontainers';
@@ -96,14 +104,23 @@ export async function reviewAdmission(
   // An update is judged on the images it brings: one already there was judged when it came, and every Pod is
   // judged at creation. Re-judging the rest would refuse, say, a finalizer's removal from a pod whose tag has
   // since been overwritten, leaving it stuck terminating.
-  const before = request.operation === 'UPDATE' ? new Set((containerImages(request.kind.kind, request.oldObject, { podsOnly: policy.podsOnly }) ?? []).map((i) => i.image)) : undefined;
+  const before =
+    request.operation === 'UPDATE'
+      ? new Set((containerImages(request.kind.kind, request.oldObject, { podsOnly: policy.podsOnly }) ?? []).map((i) => i.image))
+      : undefined;
   const images = before ? all?.filter((i) => !before.has(i.image)) : all;
   if (!images || images.length === 0) return allow('ignored');
   const mode = policy.namespaces[ns] ?? opts.modeHint ?? policy.defaultMode;
 
   const deadline = opts.budgetMs === undefined ? undefined : Date.now() + opts.budgetMs;
   const unique = [...new Set(images.map((i) => i.image))];
-  const judged = new Map(await Promise.all(unique.map(async (img) => [img, await judge.judge(img, { dryRun: request.dryRun === true, ...(deadline ? { deadline } : {}) })] as const)));
+  const judged = new Map(
+    await Promise.all(
+      unique.map(
+        async (img) => [img, await judge.judge(img, { dryRun: request.dryRun === true, ...(deadline ? { deadline } : {}) })] as const,
+      ),
+    ),
+  );
   const verdicts = [...judged.values()];
   const outcome = OUTCOME_RANK.find((o) => verdicts.some((v) => v.outcome === o)) ?? 'none';
   const denied = verdicts.filter((v) => !v.allowed);
@@ -112,11 +129,18 @@ export async function reviewAdmission(
   const response: AdmissionResponse = { uid, allowed: true };
   let decision: ReviewResult['decision'] = 'allowed';
   if (denied.length > 0) {
-    const where = (v: ImageVerdict) => images.filter((i) => i.image === v.image).map((i) => `${i.list}[${i.container}]`).join(', ');
+    const where = (v: ImageVerdict) =>
+      images
+        .filter((i) => i.image === v.image)
+        .map((i) => `${i.list}[${i.container}]`)
+        .join(', ');
     const message = denied.map((v) => `${where(v)}: ${v.message}`).join('\n');
     if (mode === 'enforce' && !opts.mutate) {
       response.allowed = false;
-      response.status = { code: 403, message: `Signet denied ${request.kind.kind}${request.name ? ` ${request.name}` : ''} in ${ns || '(cluster)'}:\n${message}` };
+      response.status = {
+        code: 403,
+        message: `Signet denied ${request.kind.kind}${request.name ? ` ${request.name}` : ''} in ${ns || '(cluster)'}:\n${message}`,
+      };
       decision = 'denied';
     } else if (mode === 'warn') {
       warnings.push(...denied.map((v) => `Signet (warn mode) would deny ${v.reference ?? v.image}: ${v.reason}`));
@@ -124,7 +148,8 @@ export async function reviewAdmission(
     } else {
       decision = mode === 'enforce' ? 'allowed' : 'warned';
     }
-    if (mode === 'audit') response.auditAnnotations = { 'signet.dev/would-deny': clip(denied.map((v) => `${v.reference ?? v.image}: ${v.reason}`).join('; ')) };
+    if (mode === 'audit')
+      response.auditAnnotations = { 'signet.dev/would-deny': clip(denied.map((v) => `${v.reference ?? v.image}: ${v.reason}`).join('; ')) };
   }
   if (warnings.length) response.warnings = warnings.slice(0, MAX_WARNINGS).map(clip);
   if (opts.mutate) {
@@ -141,6 +166,10 @@ export async function reviewAdmission(
 }
 
 /** The body the API server expects: same apiVersion and kind, the request's uid echoed. */
-export function admissionReviewResponse(response: AdmissionResponse): { apiVersion: 'admission.k8s.io/v1'; kind: 'AdmissionReview'; response: AdmissionResponse } {
+export function admissionReviewResponse(response: AdmissionResponse): {
+  apiVersion: 'admission.k8s.io/v1';
+  kind: 'AdmissionReview';
+  response: AdmissionResponse;
+} {
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
 }

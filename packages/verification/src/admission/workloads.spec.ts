@@ -8,7 +8,15 @@ import { containerImages } from './workloads';
 
 describe('containerImages', () => {
   it('gives each image with the JSON Pointer of its field, skipping an empty one (a template defaulted later)', () => {
-    const cron = { spec: { jobTemplate: { spec: { template: { spec: { initContainers: [{ name: 'i', image: 'a' }], containers: [{ image: 'b' }, { name: 'n', image: '' }] } } } } } };
+    const cron = {
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: { spec: { initContainers: [{ name: 'i', image: 'a' }], containers: [{ image: 'b' }, { name: 'n', image: '' }] } },
+          },
+        },
+      },
+    };
     expect(containerImages('CronJob', cron)).toEqual([
       { list: 'containers', container: '#0', image: 'b', pointer: '/spec/jobTemplate/spec/template/spec/containers/0/image' },
       { list: 'initContainers', container: 'i', image: 'a', pointer: '/spec/jobTemplate/spec/template/spec/initContainers/0/image' },
@@ -17,8 +25,18 @@ describe('containerImages', () => {
 
   it('reads nothing of kinds without a pod spec, nor of templates under podsOnly, and survives any shape', () => {
     expect(containerImages('Service', { spec: { containers: [{ image: 'x' }] } })).toBeUndefined();
-    expect(containerImages('Deployment', { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, { podsOnly: true })).toBeUndefined();
-    for (const odd of [null, 42, 'pod', [], { spec: null }, { spec: { containers: 'x' } }, { spec: { containers: [null, 1, { name: 'n' }] } }]) {
+    expect(
+      containerImages('Deployment', { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, { podsOnly: true }),
+    ).toBeUndefined();
+    for (const odd of [
+      null,
+      42,
+      'pod',
+      [],
+      { spec: null },
+      { spec: { containers: 'x' } },
+      { spec: { containers: [null, 1, { name: 'n' }] } },
+    ]) {
       expect(containerImages('Pod', odd)).toEqual([]);
     }
     // An image that is not a string is judged as the text it is (and denied as no reference), never skipped.
@@ -29,8 +47,23 @@ describe('containerImages', () => {
 describe('references, as Docker normalises them', () => {
   const keys = new RepositoryKeys(PublicKeySet.fromKeyObjects([generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey]));
   // Nothing listens on port 1: a watched image ends `unreachable`, an unwatched one never gets that far.
-  const watched = registryAccess({ name: 'corp', url: 'http://127.0.0.1:1', host: 'Registry.Example.com:5000', maxConcurrency: 1, timeout: 500, retries: 0 });
-  const judge = new AdmissionJudge({ store: new MemoryTagStore(), registries: [watched], keys, prefix: 't', unwatched: 'warn', liveBudgetMs: 1000, cacheTtlMs: 1000 });
+  const watched = registryAccess({
+    name: 'corp',
+    url: 'http://127.0.0.1:1',
+    host: 'Registry.Example.com:5000',
+    maxConcurrency: 1,
+    timeout: 500,
+    retries: 0,
+  });
+  const judge = new AdmissionJudge({
+    store: new MemoryTagStore(),
+    registries: [watched],
+    keys,
+    prefix: 't',
+    unwatched: 'warn',
+    liveBudgetMs: 1000,
+    cacheTtlMs: 1000,
+  });
   afterAll(() => watched.close());
 
   it.each([

@@ -52,7 +52,12 @@ export function containerImages(kind: string, object: unknown, opts: { podsOnly?
       const image = isRecord(c) ? c.image : undefined;
       if (image === undefined || image === '') return;
       const name = isRecord(c) && typeof c.name === 'string' ? c.name : `#${i}`;
-      out.push({ list, container: name, image: typeof image === 'string' ? image : JSON.stringify(image), pointer: `${prefix}/${list}/${i}/image` });
+      out.push({
+        list,
+        container: name,
+        image: typeof image === 'string' ? image : JSON.stringify(image),
+        pointer: `${prefix}/${list}/${i}/image`,
+      });
     });
   }
   return out;

@@ -3,7 +3,15 @@ import type { Logger } from '@signet/observability';
 import type { VerifierMetrics } from '../metrics';
 import type { DecisionRecord, Stored, TagRef, TagStateStore } from '../state/store';
 import { reasonOf, type TagState, type Verdict } from '../state/tag-state';
-import { graceEndsAt, judge, judgeError, needsSignatureCheck, type JudgeOptions, type Judgement, type SignatureFinding } from '../state/verdict';
+import {
+  graceEndsAt,
+  judge,
+  judgeError,
+  needsSignatureCheck,
+  type JudgeOptions,
+  type Judgement,
+  type SignatureFinding,
+} from '../state/verdict';
 import { errorReason, type RegistryAccess } from './registry-access';
 import type { RepositoryKeys } from './repository-keys';
 import { judgeSignatures } from './signatures';
@@ -43,7 +51,11 @@ export class LookupFailedError extends SignetError<'LOOKUP_FAILED'> {
     options: { cause: unknown },
   ) {
     // Retryable: the tag is judged `error` meanwhile, and the next attempt looks it up again.
-    super('LOOKUP_FAILED', `lookup of ${ref.registry}/${ref.repository}:${ref.tag} failed (${reason}): ${(options.cause as Error)?.message ?? options.cause}`, { ...options, retryable: true });
+    super(
+      'LOOKUP_FAILED',
+      `lookup of ${ref.registry}/${ref.repository}:${ref.tag} failed (${reason}): ${(options.cause as Error)?.message ?? options.cause}`,
+      { ...options, retryable: true },
+    );
   }
 }
 
@@ -94,13 +106,19 @@ export function registryOf(ctx: VerifierContext, name: string): RegistryAccess {
 }
 
 /** Stores `next` computed from the latest record, retrying when another replica wrote the tag meanwhile. */
-async function store(ctx: VerifierContext, ref: TagRef, first: Stored, compute: (s: Stored) => Judgement | undefined): Promise<Judgement | undefined> {
+async function store(
+  ctx: VerifierContext,
+  ref: TagRef,
+  first: Stored,
+  compute: (s: Stored) => Judgement | undefined,
+): Promise<Judgement | undefined> {
   let stored = first;
   for (let attempt = 1; ; attempt++) {
     const j = compute(stored);
     if (!j) return undefined;
     if (await ctx.store.apply(ref, stored, j.state)) return j;
-    if (attempt >= MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, MAX_WRITE_ATTEMPTS);
+    if (attempt >= MAX_WRITE_ATTEMPTS)
+      throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, MAX_WRITE_ATTEMPTS);
     stored = await ctx.store.read(ref);
   }
 }
@@ -110,14 +128,21 @@ export async function forgetTag(ctx: VerifierContext, ref: TagRef, known?: Store
   let stored = known ?? (await ctx.store.read(ref));
   for (let attempt = 1; stored.raw !== null; attempt++) {
     if (await ctx.store.apply(ref, stored, undefined)) return true;
-    if (attempt >= MAX_WRITE_ATTEMPTS) throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, MAX_WRITE_ATTEMPTS);
+    if (attempt >= MAX_WRITE_ATTEMPTS)
+      throw new ConcurrentUpdateError(`tag ${ref.registry}/${ref.repository}:${ref.tag}`, MAX_WRITE_ATTEMPTS);
     stored = await ctx.store.read(ref);
   }
   return false;
 }
 
 /** Records a failed lookup (verdict `error`, counted, logged) and throws LookupFailedError. */
-export async function recordLookupFailure(ctx: VerifierContext, ref: TagRef, stored: Stored, digest: string | undefined, err: unknown): Promise<never> {
+export async function recordLookupFailure(
+  ctx: VerifierContext,
+  ref: TagRef,
+  stored: Stored,
+  digest: string | undefined,
+  err: unknown,
+): Promise<never> {
   const reason = errorReason(err);
   ctx.metrics.verifyErrors.labels(ref.registry, reason).inc();
   const tomb = stored.raw === null ? await ctx.store.tombstone(ref) : undefined;
@@ -145,11 +170,14 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     }
     if (digest === undefined) return (await forgetTag(ctx, ref, stored)) ? { kind: 'forgotten' } : { kind: 'absent' };
   }
-  if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest, opts.signatureListed === true)) return { kind: 'unchanged', state: stored.state };
+  if (!opts.force && stored.state && !needsSignatureCheck(stored.state, digest, opts.signatureListed === true))
+    return { kind: 'unchanged', state: stored.state };
 
-  const decision = opts.decision === undefined ? await ctx.store.decision(ref.registry, ref.repository, digest, ctx.now()) : (opts.decision ?? undefined);
+  const decision =
+    opts.decision === undefined ? await ctx.store.decision(ref.registry, ref.repository, digest, ctx.now()) : (opts.decision ?? undefined);
   // A tag deleted and pushed again is judged against what it last pointed to.
-  const tomb = stored.raw === null ? (opts.tombstone === undefined ? await ctx.store.tombstone(ref) : (opts.tombstone ?? undefined)) : undefined;
+  const tomb =
+    stored.raw === null ? (opts.tombstone === undefined ? await ctx.store.tombstone(ref) : (opts.tombstone ?? undefined)) : undefined;
   let finding: SignatureFinding;
   // Only a tag first seen may be judged from the listing alone: it cannot become a violation, while an
   // overwrite is always judged from a fresh lookup (a signature may have been written since the listing).
@@ -158,13 +186,25 @@ export async function checkTag(ctx: VerifierContext, ref: TagRef, opts: CheckOpt
     ctx.metrics.signaturesFetched.labels(ref.registry).inc();
     try {
       const found = await registry.signatures(ref.repository, digest);
-      finding = judgeSignatures(found, ctx.keys.for(ref.registry, ref.repository), digest, { host: registry.host, repository: ref.repository, tag: ref.tag }, ctx.keys.revoked);
+      finding = judgeSignatures(
+        found,
+        ctx.keys.for(ref.registry, ref.repository),
+        digest,
+        { host: registry.host, repository: ref.repository, tag: ref.tag },
+        ctx.keys.revoked,
+      );
     } catch (err) {
       return recordLookupFailure(ctx, ref, stored, digest, err);
     }
   }
   const resolved = digest;
-  const observation = { digest: resolved, finding, ...(decision ? { decision: decision.decision, ...(decision.signatureDueAt !== undefined ? { signatureDueAt: decision.signatureDueAt } : {}) } : {}) };
+  const observation = {
+    digest: resolved,
+    finding,
+    ...(decision
+      ? { decision: decision.decision, ...(decision.signatureDueAt !== undefined ? { signatureDueAt: decision.signatureDueAt } : {}) }
+      : {}),
+  };
   const j = await store(ctx, ref, stored, (s) => judge(previousOf(s, tomb), { ...observation, now: ctx.now() }, ctx.judge));
   if (!j) return { kind: 'absent' };
   if (j.overwrite) ctx.metrics.overwrites.labels(ref.registry, j.overwrite).inc();
@@ -182,7 +222,13 @@ function previousOf(s: Stored, tomb: TagState | undefined): TagState | undefined
  * moved back within milliseconds, until acknowledged); an overwrite still pending or unreadable is looked at
  * again when its grace period or signature window ends.
  */
-async function afterJudgement(ctx: VerifierContext, ref: TagRef, prev: TagState | undefined, j: Judgement, decision: DecisionRecord | undefined): Promise<void> {
+async function afterJudgement(
+  ctx: VerifierContext,
+  ref: TagRef,
+  prev: TagState | undefined,
+  j: Judgement,
+  decision: DecisionRecord | undefined,
+): Promise<void> {
   const { state } = j;
   const isNew = prev?.flag !== 'violation' || prev.digest !== state.digest || reasonOf(prev) !== reasonOf(state);
   if (state.flag === 'violation' && state.verdict !== 'pending' && isNew) {
@@ -190,7 +236,10 @@ async function afterJudgement(ctx: VerifierContext, ref: TagRef, prev: TagState 
     ctx.metrics.violations.labels(ref.registry, reason).inc();
     // A revoked key's tag was not moved by anyone: no trace, or re-signing every such tag would page per tag.
     if (reason !== 'revoked') await ctx.store.recordTrace(ref, state.digest, reason);
-    ctx.logger?.error({ registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: state.digest, verdict: state.verdict, reason }, 'tag moved to a digest without a valid signature, or rolled back by an untrusted push');
+    ctx.logger?.error(
+      { registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: state.digest, verdict: state.verdict, reason },
+      'tag moved to a digest without a valid signature, or rolled back by an untrusted push',
+    );
   }
   if (!ctx.scheduleRecheck || !state.replaced) return;
   if (state.verdict === 'pending') {

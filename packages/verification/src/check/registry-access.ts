@@ -76,7 +76,9 @@ export function registryAccess(
     async signatures(repository, digest) {
       const { signatures: found, rejected } = await store.read(repository, digest);
       return {
-        layers: found.flatMap((s) => (s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : [])),
+        layers: found.flatMap((s) =>
+          s.kind === 'simple-signing' ? [{ payload: s.payload, signature: s.signature, mediaType: s.layer.mediaType }] : [],
+        ),
         bundles: found.flatMap((s) => (s.kind === 'bundle' ? [s.envelope] : [])),
         rejected,
       };

@@ -26,14 +26,18 @@ export class RepositoryKeys {
   ) {
     this.revokedFingerprints = new Set(revoked.keys.map((k) => k.fingerprint.sha256));
     const usable = (set: PublicKeySet) =>
-      set.keys.some((k) => this.revokedFingerprints.has(k.fingerprint.sha256)) ? new PublicKeySet(set.keys.filter((k) => !this.revokedFingerprints.has(k.fingerprint.sha256))) : set;
+      set.keys.some((k) => this.revokedFingerprints.has(k.fingerprint.sha256))
+        ? new PublicKeySet(set.keys.filter((k) => !this.revokedFingerprints.has(k.fingerprint.sha256)))
+        : set;
     this.defaults = usable(defaults);
     this.rules = rules.map((r) => ({ registry: r.registry, repositories: r.repositories.map(globToRegExp), keys: usable(r.keys) }));
   }
 
   /** The keys that count for a repository (revoked keys removed). */
   for(registry: string, repository: string): PublicKeySet {
-    const rule = this.rules.find((r) => (r.registry === undefined || r.registry === registry) && r.repositories.some((g) => g.test(repository)));
+    const rule = this.rules.find(
+      (r) => (r.registry === undefined || r.registry === registry) && r.repositories.some((g) => g.test(repository)),
+    );
     return rule?.keys ?? this.defaults;
   }
 
@@ -43,7 +47,11 @@ export class RepositoryKeys {
    */
   configFingerprint(): string {
     const set = (s: PublicKeySet) => s.keys.map((k) => k.fingerprint.sha256).sort();
-    const parts = { defaults: set(this.defaults), rules: this.rules.map((r) => [r.registry ?? '', r.repositories.map(String), set(r.keys)]), revoked: set(this.revoked) };
+    const parts = {
+      defaults: set(this.defaults),
+      rules: this.rules.map((r) => [r.registry ?? '', r.repositories.map(String), set(r.keys)]),
+      revoked: set(this.revoked),
+    };
     return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
   }
 

@@ -48,7 +48,12 @@ interface RepositoryListing {
  * concurrency, verify signatures only for new or changed digests, forget tags that are gone. A failed
  * lookup marks that tag `error` and the scan goes on; the caller decides whether to retry.
  */
-export async function scanRepository(ctx: VerifierContext, registryName: string, repository: string, opts: ScanRepositoryOptions = {}): Promise<RepositoryScan> {
+export async function scanRepository(
+  ctx: VerifierContext,
+  registryName: string,
+  repository: string,
+  opts: ScanRepositoryOptions = {},
+): Promise<RepositoryScan> {
   const listing = await readListing(ctx, registryName, repository);
   opts.onListed?.(listing.tags.length);
   const results = await mapLimit(listing.tags, ctx.tagConcurrency, async (tag) => {
@@ -87,7 +92,9 @@ async function scanTag(ctx: VerifierContext, listing: RepositoryListing, tag: st
     ctx.metrics.tagsScanned.labels(listing.registryName).inc();
     const known = listing.stored.get(tag) ?? { raw: null };
     // A failed HEAD is recorded on the tag (verdict `error`) and thrown as a LookupFailedError.
-    const digest = await listing.registry.digestOf(listing.repository, tag).catch((err: unknown) => recordLookupFailure(ctx, ref, known, undefined, err));
+    const digest = await listing.registry
+      .digestOf(listing.repository, tag)
+      .catch((err: unknown) => recordLookupFailure(ctx, ref, known, undefined, err));
     if (digest === undefined) return { tag, kind: (await forgetTag(ctx, ref, known)) ? 'forgotten' : 'absent' };
     const outcome = await checkTag(ctx, ref, {
       digest,
@@ -112,6 +119,7 @@ async function tidyRepository(ctx: VerifierContext, listing: RepositoryListing):
     if (!present.has(tag) && (await forgetTag(ctx, { registry: registryName, repository, tag }, known))) forgotten.push(tag);
   }
   await ctx.store.pruneDecisions(registryName, repository, ctx.now());
-  if (listing.tombstones.size > 0) await ctx.store.pruneTombstones(registryName, repository, ctx.now() - (ctx.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS));
+  if (listing.tombstones.size > 0)
+    await ctx.store.pruneTombstones(registryName, repository, ctx.now() - (ctx.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS));
   return forgotten;
 }

@@ -15,7 +15,9 @@ export interface SignatureWindowRule {
  * signed outside Signet within the rule's window, so its digest stays `pending` that long instead of alerting.
  * First match wins. A push whose actor is unknown matches only rules that name no actors.
  */
-export function signatureWindows(rules: readonly SignatureWindowRule[]): (registry: string, repository: string, actor: string | undefined) => number | undefined {
+export function signatureWindows(
+  rules: readonly SignatureWindowRule[],
+): (registry: string, repository: string, actor: string | undefined) => number | undefined {
   const compiled = rules.map((r) => ({ ...r, repositories: r.repositories.map(globToRegExp) }));
   return (registry, repository, actor) =>
     compiled.find(

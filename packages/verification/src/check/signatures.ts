@@ -29,7 +29,13 @@ export interface ImageIdentity {
  * signature that one of them signed for this image is `invalid` with code `REVOKED_KEY`: the tag is one the
  * compromised key vouched for, reported as such rather than as a bad signature.
  */
-export function judgeSignatures(found: FoundSignatures, keys: PublicKeySet, digest: string, image: ImageIdentity, revoked?: PublicKeySet): SignatureFinding {
+export function judgeSignatures(
+  found: FoundSignatures,
+  keys: PublicKeySet,
+  digest: string,
+  image: ImageIdentity,
+  revoked?: PublicKeySet,
+): SignatureFinding {
   const finding = judgeWithKeys(found, keys, digest, image);
   if (finding.kind !== 'invalid' || !revoked || revoked.keys.length === 0) return finding;
   return judgeWithKeys(found, revoked, digest, image).kind === 'valid' ? { kind: 'invalid', code: REVOKED_KEY_CODE } : finding;

@@ -72,12 +72,18 @@ async function readCatalog(ctx: VerifierContext, registry: RegistryAccess): Prom
  * to have no catalog is not asked for one on every rescan. Without either the rescan goes on with what it
  * learned, so a registry such as GHCR is still rescanned rather than failing every time.
  */
-export async function listRepositories(ctx: VerifierContext, registryNames?: string[]): Promise<Array<{ registry: string; repository: string }>> {
+export async function listRepositories(
+  ctx: VerifierContext,
+  registryNames?: string[],
+): Promise<Array<{ registry: string; repository: string }>> {
   const out: Array<{ registry: string; repository: string }> = [];
   for (const name of registryNames ?? [...ctx.registries.keys()]) {
     const registry = registryOf(ctx, name);
     const configured = registry.configuredRepositories;
-    const [listed, learned] = await Promise.all([configured.length > 0 ? configured : readCatalog(ctx, registry), ctx.store.knownRepositories?.(name) ?? []]);
+    const [listed, learned] = await Promise.all([
+      configured.length > 0 ? configured : readCatalog(ctx, registry),
+      ctx.store.knownRepositories?.(name) ?? [],
+    ]);
     const all = new Set([...listed, ...learned]);
     for (const repository of [...all].sort()) out.push({ registry: name, repository });
   }
@@ -88,7 +94,10 @@ export async function listRepositories(ctx: VerifierContext, registryNames?: str
  * `signet.rescan` jobs. `all` fans out one job per repository with ids derived from the scan id, so
  * replicas that pick up the same scheduled run (or a retried fan-out) enqueue each repository once.
  */
-export async function processRescan(deps: RescanDeps, job: { id?: string; data: unknown }): Promise<{ repositories: number } | RepositoryScan> {
+export async function processRescan(
+  deps: RescanDeps,
+  job: { id?: string; data: unknown },
+): Promise<{ repositories: number } | RepositoryScan> {
   const data = readJob(rescanJobSchema, job.data);
   const { ctx } = deps;
   if (data.kind === 'all') {
@@ -110,10 +119,12 @@ export async function processRescan(deps: RescanDeps, job: { id?: string; data: 
   const keyConfig = ctx.keys.configFingerprint();
   const keysChanged = ctx.store.keyConfig !== undefined && (await ctx.store.keyConfig()) !== keyConfig;
   const scan = await scanRepository(ctx, data.registry, data.repository, keysChanged ? { force: true } : {});
-  if (scan.errors > 0) throw new ScanIncompleteError(`${scan.errors} of ${scan.tags.length} tags of ${data.registry}/${data.repository} could not be checked`);
+  if (scan.errors > 0)
+    throw new ScanIncompleteError(`${scan.errors} of ${scan.tags.length} tags of ${data.registry}/${data.repository} could not be checked`);
   const durationMs = await deps.progress.finish(data.scanId, `${data.registry}/${data.repository}`, ctx.now());
   if (durationMs !== undefined) {
-    if (keysChanged) ctx.logger?.info({ scanId: data.scanId, keyConfig }, 'rescan judged every tag with the changed trusted and revoked keys');
+    if (keysChanged)
+      ctx.logger?.info({ scanId: data.scanId, keyConfig }, 'rescan judged every tag with the changed trusted and revoked keys');
     await ctx.store.recordKeyConfig?.(keyConfig);
     ctx.metrics.rescanDuration.observe(durationMs / 1000);
     ctx.logger?.info({ scanId: data.scanId, durationMs }, 'rescan complete');

@@ -42,7 +42,10 @@ export async function processVerify(ctx: VerifierContext, data: unknown, jobId?:
 }
 
 function correlation(job: { eventId?: string | undefined; pushJobId?: string | undefined }): PushCorrelation {
-  return { ...(job.eventId !== undefined ? { eventId: job.eventId } : {}), ...(job.pushJobId !== undefined ? { pushJobId: job.pushJobId } : {}) };
+  return {
+    ...(job.eventId !== undefined ? { eventId: job.eventId } : {}),
+    ...(job.pushJobId !== undefined ? { pushJobId: job.pushJobId } : {}),
+  };
 }
 
 /** The context with a logger naming the job and the push it is about on every line the check writes. */
@@ -67,14 +70,16 @@ async function judgePush(ctx: VerifierContext, job: VerifyJob, push: PushCorrela
         if (stored.state?.digest !== job.digest) continue;
         // The tag may have moved since the delete; only a tag still at the deleted digest is gone.
         const current = await registry.digestOf(job.repository, tag);
-        if (current === undefined && (await forgetTag(ctx, { registry: job.registry, repository: job.repository, tag }, stored))) tags.push(tag);
+        if (current === undefined && (await forgetTag(ctx, { registry: job.registry, repository: job.repository, tag }, stored)))
+          tags.push(tag);
       }
     }
     return { kind: 'forgotten', tags };
   }
   const window = ctx.signatureWindow?.(job.registry, job.repository, job.actor);
   const decision: DecisionRecord = { decision: job.decision, ...(window !== undefined ? { signatureDueAt: ctx.now() + window } : {}) };
-  if (job.digest) await ctx.store.recordDecision(job.registry, job.repository, job.digest, decision, Math.max(ctx.decisionTtlMs, window ?? 0), ctx.now());
+  if (job.digest)
+    await ctx.store.recordDecision(job.registry, job.repository, job.digest, decision, Math.max(ctx.decisionTtlMs, window ?? 0), ctx.now());
   if (!job.tag) return { kind: 'recorded' };
   const ref = { registry: job.registry, repository: job.repository, tag: job.tag };
   if (!job.digest) return checkTag(ctx, ref, { force: true });
@@ -105,6 +110,7 @@ export async function processRecheck(ctx: VerifierContext, data: unknown, jobId?
   const ref = { registry: job.registry, repository: job.repository, tag: job.tag };
   const stored = await ctx.store.read(ref);
   const state = decodeTagState(stored.raw);
-  if (!job.lookAgain && state && state.digest === job.digest && state.verdict !== 'pending' && state.verdict !== 'error') return { kind: 'unchanged', state };
+  if (!job.lookAgain && state && state.digest === job.digest && state.verdict !== 'pending' && state.verdict !== 'error')
+    return { kind: 'unchanged', state };
   return checkTag(ctx, ref, { stored, force: true });
 }

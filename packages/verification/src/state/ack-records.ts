@@ -53,7 +53,8 @@ export class AckRecords {
     readonly redis: RedisClient,
     readonly prefix: string,
   ) {
-    if (!(redis as unknown as Partial<PushAckCommand>).signetPushAck) redis.defineCommand('signetPushAck', { numberOfKeys: 1, lua: PUSH_ACK });
+    if (!(redis as unknown as Partial<PushAckCommand>).signetPushAck)
+      redis.defineCommand('signetPushAck', { numberOfKeys: 1, lua: PUSH_ACK });
   }
 
   get key(): string {

@@ -40,7 +40,12 @@ export class MemoryTagStore implements TagStateStore {
     return decodeTagState(this.repo(ref.registry, ref.repository, this.gone).get(ref.tag));
   }
   async tombstones(registry: string, repository: string): Promise<Map<string, TagState>> {
-    return new Map([...this.repo(registry, repository, this.gone)].flatMap(([tag, raw]) => { const s = decodeTagState(raw); return s ? [[tag, s] as const] : []; }));
+    return new Map(
+      [...this.repo(registry, repository, this.gone)].flatMap(([tag, raw]) => {
+        const s = decodeTagState(raw);
+        return s ? [[tag, s] as const] : [];
+      }),
+    );
   }
   async pruneTombstones(): Promise<number> {
     return 0;

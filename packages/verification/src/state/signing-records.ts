@@ -43,7 +43,16 @@ return 1
 `;
 
 interface PutRecordCommand {
-  signetPutSigningRecord(records: string, index: string, repositories: string, digest: string, record: string, at: number, member: string, bound: number): Promise<number>;
+  signetPutSigningRecord(
+    records: string,
+    index: string,
+    repositories: string,
+    digest: string,
+    record: string,
+    at: number,
+    member: string,
+    bound: number,
+  ): Promise<number>;
 }
 
 /** Compact JSON: one record is about 200 bytes. */
@@ -80,7 +89,8 @@ export class SigningRecords {
     opts: SigningRecordsOptions = {},
   ) {
     this.bound = opts.maxPerRepository ?? 50_000;
-    if (!(redis as unknown as Partial<PutRecordCommand>).signetPutSigningRecord) redis.defineCommand('signetPutSigningRecord', { numberOfKeys: 3, lua: PUT_RECORD });
+    if (!(redis as unknown as Partial<PutRecordCommand>).signetPutSigningRecord)
+      redis.defineCommand('signetPutSigningRecord', { numberOfKeys: 3, lua: PUT_RECORD });
   }
 
   private key(kind: 'signed' | 'signed-at', registry: string, repository: string): string {
@@ -94,8 +104,14 @@ export class SigningRecords {
   async record(registry: string, repository: string, digest: string, record: SigningRecord): Promise<void> {
     const stored: Stored = { a: record.actor, t: record.at, k: record.key, j: record.pushJobId, i: record.identity };
     await (this.redis as unknown as PutRecordCommand).signetPutSigningRecord(
-      this.key('signed', registry, repository), this.key('signed-at', registry, repository), this.reposKey(registry),
-      digest, JSON.stringify(stored), record.at, repository, this.bound,
+      this.key('signed', registry, repository),
+      this.key('signed-at', registry, repository),
+      this.reposKey(registry),
+      digest,
+      JSON.stringify(stored),
+      record.at,
+      repository,
+      this.bound,
     );
   }
 

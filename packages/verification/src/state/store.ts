@@ -1,6 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SignerDecision } from '@signet/queue';
-import { decodeTagState, encodeTagState, packDigest, reasonOf, VIOLATION_REASONS, type TagState, type Verdict, type ViolationReason } from './tag-state';
+import {
+  decodeTagState,
+  encodeTagState,
+  packDigest,
+  reasonOf,
+  VIOLATION_REASONS,
+  type TagState,
+  type Verdict,
+  type ViolationReason,
+} from './tag-state';
 
 export type RedisClient = Redis | Cluster;
 
@@ -40,7 +49,14 @@ export interface TagStateStore {
   pruneTombstones(registry: string, repository: string, before: number): Promise<number>;
   /** A durable trace: a digest without a valid signature was on the tag (stays until acknowledged). */
   recordTrace(ref: TagRef, digest: string, reason: ViolationReason): Promise<void>;
-  recordDecision(registry: string, repository: string, digest: string, decision: DecisionRecord, ttlMs: number, now?: number): Promise<void>;
+  recordDecision(
+    registry: string,
+    repository: string,
+    digest: string,
+    decision: DecisionRecord,
+    ttlMs: number,
+    now?: number,
+  ): Promise<void>;
   decision(registry: string, repository: string, digest: string, now?: number): Promise<DecisionRecord | undefined>;
   decisions(registry: string, repository: string, now?: number): Promise<Map<string, DecisionRecord>>;
   pruneDecisions(registry: string, repository: string, now?: number): Promise<number>;
@@ -95,7 +111,8 @@ interface ApplyCommand {
 /** Counted as "unsigned" (the warning gauge): settled without a valid signature and not alerting as a violation. */
 export const countsAsUnsigned = (s: TagState) => (s.verdict === 'unsigned' || s.verdict === 'invalid') && s.flag !== 'violation';
 
-const member = (ref: TagRef, digest: string, reason: ViolationReason) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest, reason]);
+const member = (ref: TagRef, digest: string, reason: ViolationReason) =>
+  JSON.stringify([ref.registry, ref.repository, ref.tag, digest, reason]);
 const violationMember = (ref: TagRef, s: TagState) => member(ref, s.digest, reasonOf(s));
 /** Members written before violations carried a reason; removed beside the current form. */
 const legacyViolationMember = (ref: TagRef, digest: string) => JSON.stringify([ref.registry, ref.repository, ref.tag, digest]);
@@ -104,7 +121,9 @@ function parseMembers(members: string[]): ViolationRecord[] {
   return members.flatMap((m) => {
     const [registry, repository, tag, digest, reason = 'unsigned'] = JSON.parse(m) as string[];
     const known = (VIOLATION_REASONS as readonly string[]).includes(reason);
-    return registry && repository && tag && digest && known ? [{ registry, repository, tag, digest, reason: reason as ViolationReason }] : [];
+    return registry && repository && tag && digest && known
+      ? [{ registry, repository, tag, digest, reason: reason as ViolationReason }]
+      : [];
   });
 }
 
@@ -114,7 +133,8 @@ export class TagStore implements TagStateStore {
     readonly redis: RedisClient,
     readonly prefix: string,
   ) {
-    if (!(redis as unknown as Partial<ApplyCommand>).signetApplyTag) redis.defineCommand('signetApplyTag', { numberOfKeys: 6, lua: APPLY_TAG });
+    if (!(redis as unknown as Partial<ApplyCommand>).signetApplyTag)
+      redis.defineCommand('signetApplyTag', { numberOfKeys: 6, lua: APPLY_TAG });
   }
 
   key(kind: 'tags' | 'decisions' | 'gone', registry: string, repository: string): string {
@@ -178,7 +198,14 @@ export class TagStore implements TagStateStore {
       !next && prev ? encodeTagState({ ...prev, checkedAt: Date.now() }) : '',
       ...[...deltas].filter(([, d]) => d !== 0).flatMap(([f, d]) => [f, String(d)]),
     ];
-    const keys = [this.key('tags', ref.registry, ref.repository), this.violationsKey, this.statsKey, this.pendingKey(ref.registry), this.reposKey, this.key('gone', ref.registry, ref.repository)];
+    const keys = [
+      this.key('tags', ref.registry, ref.repository),
+      this.violationsKey,
+      this.statsKey,
+      this.pendingKey(ref.registry),
+      this.reposKey,
+      this.key('gone', ref.registry, ref.repository),
+    ];
     return (await (this.redis as unknown as ApplyCommand).signetApplyTag(...keys, ...args)) === 1;
   }
 
@@ -188,7 +215,12 @@ export class TagStore implements TagStateStore {
 
   async tombstones(registry: string, repository: string): Promise<Map<string, TagState>> {
     const all = await this.redis.hgetall(this.key('gone', registry, repository));
-    return new Map(Object.entries(all).flatMap(([tag, raw]) => { const s = decodeTagState(raw); return s ? [[tag, s] as const] : []; }));
+    return new Map(
+      Object.entries(all).flatMap(([tag, raw]) => {
+        const s = decodeTagState(raw);
+        return s ? [[tag, s] as const] : [];
+      }),
+    );
   }
 
   async pruneTombstones(registry: string, repository: string, before: number): Promise<number> {
@@ -213,9 +245,20 @@ export class TagStore implements TagStateStore {
   }
 
   /** Records what the signer decided about a digest; kept `ttlMs` (only the grace period and windows need it). */
-  async recordDecision(registry: string, repository: string, digest: string, record: DecisionRecord, ttlMs: number, now = Date.now()): Promise<void> {
+  async recordDecision(
+    registry: string,
+    repository: string,
+    digest: string,
+    record: DecisionRecord,
+    ttlMs: number,
+    now = Date.now(),
+  ): Promise<void> {
     const due = record.signatureDueAt === undefined ? '' : `|${record.signatureDueAt.toString(36)}`;
-    await this.redis.hset(this.key('decisions', registry, repository), packDigest(digest), `${record.decision}|${(now + ttlMs).toString(36)}${due}`);
+    await this.redis.hset(
+      this.key('decisions', registry, repository),
+      packDigest(digest),
+      `${record.decision}|${(now + ttlMs).toString(36)}${due}`,
+    );
   }
 
   async decision(registry: string, repository: string, digest: string, now = Date.now()): Promise<DecisionRecord | undefined> {

@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { decodeTagState, encodeTagState, packDigest, reasonOf, unpackDigest, VERDICTS, VIOLATION_REASONS, type TagState } from './tag-state';
+import {
+  decodeTagState,
+  encodeTagState,
+  packDigest,
+  reasonOf,
+  unpackDigest,
+  VERDICTS,
+  VIOLATION_REASONS,
+  type TagState,
+} from './tag-state';
 
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => 'sha256:' + Buffer.from(b).toString('hex'));
 const time = fc.integer({ min: 0, max: 4_102_444_800_000 });
@@ -33,7 +42,15 @@ describe('tag state encoding', () => {
   });
 
   it('keeps a tag without history under 80 bytes', () => {
-    const s: TagState = { digest: 'sha256:' + 'f'.repeat(64), firstSeen: Date.now(), verdict: 'signed', flag: 'none', replaced: true, checkedAt: Date.now(), history: [] };
+    const s: TagState = {
+      digest: 'sha256:' + 'f'.repeat(64),
+      firstSeen: Date.now(),
+      verdict: 'signed',
+      flag: 'none',
+      replaced: true,
+      checkedAt: Date.now(),
+      history: [],
+    };
     expect(Buffer.byteLength(encodeTagState(s))).toBeLessThan(80);
   });
 
@@ -47,7 +64,16 @@ describe('tag state encoding', () => {
   });
 
   it('round-trips the revoked reason with a character of its own, older records unchanged', () => {
-    const s = { digest: `sha256:${'b'.repeat(64)}`, firstSeen: 1, verdict: 'invalid' as const, flag: 'violation' as const, replaced: false, checkedAt: 2, history: [], reason: 'revoked' as const };
+    const s = {
+      digest: `sha256:${'b'.repeat(64)}`,
+      firstSeen: 1,
+      verdict: 'invalid' as const,
+      flag: 'violation' as const,
+      replaced: false,
+      checkedAt: 2,
+      history: [],
+      reason: 'revoked' as const,
+    };
     expect(encodeTagState(s).startsWith('IV0D|')).toBe(true);
     expect(decodeTagState(encodeTagState(s))).toEqual(s);
     expect(decodeTagState('IV0I|' + encodeTagState(s).slice(5))?.reason).toBe('invalid');

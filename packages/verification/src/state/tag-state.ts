@@ -52,7 +52,8 @@ export function reasonOf(s: TagState): ViolationReason {
 
 const VERDICT_CODE: Record<Verdict, string> = { signed: 'S', pending: 'P', unsigned: 'U', invalid: 'I', error: 'E' };
 const FLAG_CODE: Record<ViolationFlag, string> = { none: '-', violation: 'V', acknowledged: 'A' };
-const invert = <K extends string>(m: Record<K, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k])) as Record<string, K>;
+const invert = <K extends string>(m: Record<K, string>) =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k])) as Record<string, K>;
 // A new reason takes a new character: records written before it still decode unchanged.
 const REASON_CODE: Record<ViolationReason, string> = { unsigned: 'U', invalid: 'I', unknown: 'K', rollback: 'R', revoked: 'D' };
 const VERDICT_OF = invert(VERDICT_CODE);
@@ -61,7 +62,9 @@ const REASON_OF = invert(REASON_CODE);
 
 /** `sha256:<hex>` → 43 base64url characters. Other algorithms are kept as they are (they contain `:`). */
 export function packDigest(digest: string): string {
-  return isDigest(digest) && digestAlgorithm(digest) === 'sha256' ? Buffer.from(digest.slice('sha256:'.length), 'hex').toString('base64url') : digest;
+  return isDigest(digest) && digestAlgorithm(digest) === 'sha256'
+    ? Buffer.from(digest.slice('sha256:'.length), 'hex').toString('base64url')
+    : digest;
 }
 
 export function unpackDigest(packed: string): string {

@@ -47,7 +47,11 @@ describe('judge', () => {
   });
 
   it('makes a copied (invalid) signature on an overwrite a violation', () => {
-    const j = judge(signedAt(A), { digest: B, finding: { kind: 'invalid', code: 'DIGEST_MISMATCH' }, now: T0, decision: 'untrusted' }, opts);
+    const j = judge(
+      signedAt(A),
+      { digest: B, finding: { kind: 'invalid', code: 'DIGEST_MISMATCH' }, now: T0, decision: 'untrusted' },
+      opts,
+    );
     expect(j.state).toMatchObject({ verdict: 'invalid', flag: 'violation' });
   });
 
@@ -98,7 +102,11 @@ describe('needsSignatureCheck', () => {
   });
 
   it('always looks again at an invalid digest (a valid signature may have joined the bad one)', () => {
-    const invalid = judge(undefined, { digest: A, finding: { kind: 'invalid', code: 'SIGNATURE_MISMATCH' }, now: T0, decision: 'untrusted' }, opts).state;
+    const invalid = judge(
+      undefined,
+      { digest: A, finding: { kind: 'invalid', code: 'SIGNATURE_MISMATCH' }, now: T0, decision: 'untrusted' },
+      opts,
+    ).state;
     expect(invalid.verdict).toBe('invalid');
     expect(needsSignatureCheck(invalid, A)).toBe(true);
     expect(needsSignatureCheck(invalid, A, true)).toBe(true);
@@ -106,15 +114,23 @@ describe('needsSignatureCheck', () => {
 });
 
 describe('untrusted changes (issue 15)', () => {
-  const history = (...ds: string[]) => (s: TagState) => ds.reduce((acc, d, i) => judge(acc, { digest: d, finding: valid, decision: 'signed', now: T0 + (i + 1) * 1000 }, opts).state, s);
+  const history =
+    (...ds: string[]) =>
+    (s: TagState) =>
+      ds.reduce((acc, d, i) => judge(acc, { digest: d, finding: valid, decision: 'signed', now: T0 + (i + 1) * 1000 }, opts).state, s);
 
   it('flags an untrusted move back to an earlier, validly signed digest as a rollback that stands', () => {
     const s = history(B)(signedAt(A));
     const j = judge(s, { digest: A, finding: valid, decision: 'untrusted', now: T0 + 5000 }, opts);
     expect(j.state).toMatchObject({ digest: A, verdict: 'signed', flag: 'violation', reason: 'rollback' });
     // A later look at the same digest, still untrusted or undecided, keeps it; a trusted decision vouches for it.
-    expect(judge(j.state, { digest: A, finding: valid, now: T0 + 9000 }, opts).state).toMatchObject({ flag: 'violation', reason: 'rollback' });
-    expect(judge(j.state, { digest: A, finding: valid, decision: 'already-signed', now: T0 + 9000 }, opts).state).toMatchObject({ flag: 'none' });
+    expect(judge(j.state, { digest: A, finding: valid, now: T0 + 9000 }, opts).state).toMatchObject({
+      flag: 'violation',
+      reason: 'rollback',
+    });
+    expect(judge(j.state, { digest: A, finding: valid, decision: 'already-signed', now: T0 + 9000 }, opts).state).toMatchObject({
+      flag: 'none',
+    });
   });
 
   it('does not call a trusted move back, or an untrusted undo of a standing violation, a rollback', () => {
@@ -122,11 +138,20 @@ describe('untrusted changes (issue 15)', () => {
     expect(judge(s, { digest: A, finding: valid, decision: 'already-signed', now: T0 + 5000 }, opts).state.flag).toBe('none');
     const bad = judge(s, { digest: C, finding: none, decision: 'untrusted', now: T0 + 5000 }, opts).state;
     expect(bad.flag).toBe('violation');
-    expect(judge(bad, { digest: B, finding: valid, decision: 'untrusted', now: T0 + 6000 }, opts).state).toMatchObject({ digest: B, flag: 'none' });
+    expect(judge(bad, { digest: B, finding: valid, decision: 'untrusted', now: T0 + 6000 }, opts).state).toMatchObject({
+      digest: B,
+      flag: 'none',
+    });
   });
 
-  it('judges any decision value other than the signer\'s own outcomes as untrusted', () => {
-    expect(['signed', 'already-signed', 'failed', 'deleted', undefined].map((d) => isUntrustedDecision(d as never))).toEqual([false, false, false, false, false]);
+  it("judges any decision value other than the signer's own outcomes as untrusted", () => {
+    expect(['signed', 'already-signed', 'failed', 'deleted', undefined].map((d) => isUntrustedDecision(d as never))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(isUntrustedDecision('untrusted')).toBe(true);
     expect(isUntrustedDecision('tag-only' as never)).toBe(true);
   });
@@ -134,7 +159,11 @@ describe('untrusted changes (issue 15)', () => {
   it('keeps an untrusted push pending inside a signature window and a violation as soon as it ends', () => {
     const obs = { digest: B, finding: none, decision: 'untrusted' as const, signatureDueAt: T0 + 10_000 };
     expect(judge(signedAt(A), { ...obs, now: T0 + 1000 }, opts).state).toMatchObject({ verdict: 'pending', flag: 'none' });
-    expect(judge(signedAt(A), { ...obs, now: T0 + 10_000 }, opts).state).toMatchObject({ verdict: 'unsigned', flag: 'violation', reason: 'unsigned' });
+    expect(judge(signedAt(A), { ...obs, now: T0 + 10_000 }, opts).state).toMatchObject({
+      verdict: 'unsigned',
+      flag: 'violation',
+      reason: 'unsigned',
+    });
   });
 
   it('makes an overwrite still error when its grace period ends a violation (unknown), but not a settled tag during an outage', () => {

@@ -38,7 +38,9 @@ export interface Judgement {
  * added later (a tag-only event, for instance) is judged as untrusted.
  */
 export function isUntrustedDecision(decision: SignerDecision | undefined): boolean {
-  return decision !== undefined && decision !== 'signed' && decision !== 'already-signed' && decision !== 'failed' && decision !== 'deleted';
+  return (
+    decision !== undefined && decision !== 'signed' && decision !== 'already-signed' && decision !== 'failed' && decision !== 'deleted'
+  );
 }
 
 /**
@@ -51,7 +53,12 @@ export function isUntrustedDecision(decision: SignerDecision | undefined): boole
  */
 export function needsSignatureCheck(prev: TagState | undefined, digest: string, signatureTagListed = false): boolean {
   if (!prev || prev.digest !== digest) return true;
-  return prev.verdict === 'pending' || prev.verdict === 'error' || prev.verdict === 'invalid' || (prev.verdict === 'unsigned' && signatureTagListed);
+  return (
+    prev.verdict === 'pending' ||
+    prev.verdict === 'error' ||
+    prev.verdict === 'invalid' ||
+    (prev.verdict === 'unsigned' && signatureTagListed)
+  );
 }
 
 /** The state for `digest` before judging: the same record, or a fresh one that pushes the old digest into history. */
@@ -109,14 +116,16 @@ export function judge(prev: TagState | undefined, obs: Observation, opts: JudgeO
   let state: TagState = { ...strip(next), verdict, checkedAt: obs.now };
   if (verdict === 'signed') {
     const rollback = next.changed && untrusted && prev !== undefined && movesBack(prev, obs.digest);
-    const standingRollback = !next.changed && prev?.reason === 'rollback' && prev.flag !== 'none' && (untrusted || obs.decision === undefined);
+    const standingRollback =
+      !next.changed && prev?.reason === 'rollback' && prev.flag !== 'none' && (untrusted || obs.decision === undefined);
     if (rollback) state = { ...state, flag: 'violation', reason: 'rollback' };
     else if (!standingRollback) state = withoutReason({ ...state, flag: 'none' });
   } else if (verdict === 'unsigned' || verdict === 'invalid') {
     const replaced = state.replaced || lostSignature;
     const revoked = obs.finding.kind === 'invalid' && obs.finding.code === REVOKED_KEY_CODE;
     state = { ...state, replaced };
-    if ((replaced || revoked) && state.flag !== 'acknowledged') state = { ...state, flag: 'violation', reason: revoked ? 'revoked' : verdict };
+    if ((replaced || revoked) && state.flag !== 'acknowledged')
+      state = { ...state, flag: 'violation', reason: revoked ? 'revoked' : verdict };
   }
   const settlesOverwrite = next.replaced && (next.changed || prev?.verdict !== verdict);
   return { state, ...(settlesOverwrite || lostSignature ? { overwrite: verdict } : {}) };
@@ -134,7 +143,8 @@ export function judgeError(prev: TagState | undefined, digest: string | undefine
   const next = advance(prev, digest ?? (prev as TagState).digest, now, opts.historyLength);
   const unsettled = next.changed || prev?.verdict === 'pending' || (prev?.verdict === 'error' && prev.unsettled === true);
   let state: TagState = { ...strip(next), verdict: 'error', checkedAt: now, ...(unsettled ? { unsettled: true } : {}) };
-  if (unsettled && state.replaced && state.flag === 'none' && now - state.firstSeen >= opts.gracePeriodMs) state = { ...state, flag: 'violation', reason: 'unknown' };
+  if (unsettled && state.replaced && state.flag === 'none' && now - state.firstSeen >= opts.gracePeriodMs)
+    state = { ...state, flag: 'violation', reason: 'unknown' };
   return { state, ...(next.changed && next.replaced ? { overwrite: 'error' as const } : {}) };
 }
 

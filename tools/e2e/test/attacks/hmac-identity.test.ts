@@ -114,7 +114,15 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
   });
 
   it('(1) reads the operator of a signed structured Harbor CloudEvent from the body, whatever headers are added', async () => {
-    const event = { specversion: '1.0', id: 'h-3', type: 'harbor.artifact.pushed', source: '/p', time: new Date().toISOString(), operator: 'mallory', data: harborData() };
+    const event = {
+      specversion: '1.0',
+      id: 'h-3',
+      type: 'harbor.artifact.pushed',
+      source: '/p',
+      time: new Date().toISOString(),
+      operator: 'mallory',
+      data: harborData(),
+    };
     const body = Buffer.from(JSON.stringify(event));
     const res = await post('harbor', body, { 'content-type': 'application/cloudevents+json', 'ce-operator': 'ci-bot', 'ce-id': 'h-4' });
     expect(res.status).toBe(202);
@@ -129,7 +137,10 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
     const typeSwap = await post('cloudevents', deleted, ceHeaders('c-3', 'zotregistry.image.updated', 'ci-bot'));
     for (const res of [operatorSwap, typeSwap]) {
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ error: expect.stringMatching(/binary mode/i), details: [expect.objectContaining({ path: 'headers.ce-specversion' })] });
+      expect(await res.json()).toMatchObject({
+        error: expect.stringMatching(/binary mode/i),
+        details: [expect.objectContaining({ path: 'headers.ce-specversion' })],
+      });
     }
     expect(await queued()).toEqual([]);
   });
@@ -149,7 +160,10 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
     const old = githubBody(new Date(Date.now() - 25 * HOUR));
     const res = await post('github', old, { 'x-github-event': 'registry_package', 'x-github-delivery': 'delivery-3' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: expect.stringMatching(/older than/), details: [expect.objectContaining({ path: 'registry_package.package_version.updated_at' })] });
+    expect(await res.json()).toMatchObject({
+      error: expect.stringMatching(/older than/),
+      details: [expect.objectContaining({ path: 'registry_package.package_version.updated_at' })],
+    });
     // A signed body with no time at all cannot show it is recent.
     const undated = readFileSync(sharedDir('fixtures', 'webhooks', 'github', 'registry-package-published.json'));
     const noTime = await post('github', undated, { 'x-github-event': 'registry_package', 'x-github-delivery': 'delivery-4' });

@@ -8,7 +8,16 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { createRedisConnection, QueueNames } from '@signet/queue';
-import { freePort, repoRoot, startRedis, startService, waitFor, writeConfigFile, type RedisServer, type RunningService } from '@signet/testing';
+import {
+  freePort,
+  repoRoot,
+  startRedis,
+  startService,
+  waitFor,
+  writeConfigFile,
+  type RedisServer,
+  type RunningService,
+} from '@signet/testing';
 
 const PREFIX = '{signet}';
 const WEBHOOK_TOKEN = 'attack-test-webhook-token-0123456789';
@@ -30,9 +39,14 @@ function runRefused(config: Record<string, unknown>, env: Record<string, string>
   const configFile = writeConfigFile({ registries, ...config });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, SIGNET_CONFIG: configFile, PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(root, 'apps/webhook-receiver/src/main.ts')], { cwd: root, env: childEnv, timeout: 20_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'apps/webhook-receiver/src/main.ts')],
+      { cwd: root, env: childEnv, timeout: 20_000 },
+      (err, _stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
+      },
+    );
   });
 }
 
@@ -94,7 +108,13 @@ describe('attacks on the webhook receiver', () => {
       await queue.obliterate({ force: true });
       // A failed job (retry would re-run it) and a delayed one (promote would run it now), made by real BullMQ.
       const failed = await queue.add('push', { v: 1, marker: 'failed' }, { attempts: 1 });
-      const worker = new Worker(QueueNames.push, async () => { throw new Error('fails on purpose'); }, { connection: createRedisConnection({ url: redis.url, role: 'worker' }), prefix: PREFIX });
+      const worker = new Worker(
+        QueueNames.push,
+        async () => {
+          throw new Error('fails on purpose');
+        },
+        { connection: createRedisConnection({ url: redis.url, role: 'worker' }), prefix: PREFIX },
+      );
       await waitFor(async () => (await failed.getState()) === 'failed', 10_000, 'the job to fail');
       await worker.close();
       failedId = failed.id!;
@@ -105,7 +125,11 @@ describe('attacks on the webhook receiver', () => {
         redis: { url: redis.url, prefix: PREFIX },
         registries,
         webhooks,
-        receiver: { host: '127.0.0.1', ops: { host: '127.0.0.1' }, dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASHBOARD_PASSWORD' } },
+        receiver: {
+          host: '127.0.0.1',
+          ops: { host: '127.0.0.1' },
+          dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASHBOARD_PASSWORD' },
+        },
         signer: trustCiBot,
       });
       receiver = await startService('webhook-receiver', { configFile, port: await freePort(), opsPort: adminPort, env: ENV });
@@ -117,7 +141,23 @@ describe('attacks on the webhook receiver', () => {
     it('refuses a forged ci-bot push job, a retry, a promote, a clean, an empty and a pause, and the queue is unchanged', async () => {
       const before = await snapshot();
       expect(before.jobs).toHaveLength(2);
-      const forged = { name: 'push', data: { v: 1, event: { kind: 'push', registry: 'local', repository: 'team/app', digest: `sha256:${'e'.repeat(64)}`, actor: 'ci-bot', eventId: 'forged', occurredAt: new Date().toISOString(), source: 'distribution' }, receivedAt: new Date().toISOString() } };
+      const forged = {
+        name: 'push',
+        data: {
+          v: 1,
+          event: {
+            kind: 'push',
+            registry: 'local',
+            repository: 'team/app',
+            digest: `sha256:${'e'.repeat(64)}`,
+            actor: 'ci-bot',
+            eventId: 'forged',
+            occurredAt: new Date().toISOString(),
+            source: 'distribution',
+          },
+          receivedAt: new Date().toISOString(),
+        },
+      };
       const attempts: Array<[string, string, unknown?]> = [
         ['POST', '/api/queues/signet.push/add', forged],
         ['PUT', `/api/queues/signet.push/${failedId}/retry`],
@@ -155,13 +195,24 @@ describe('attacks on the webhook receiver', () => {
       for (const path of ['/admin/queues', '/admin/queues/api/queues', '/metrics', '/healthz', '/readyz']) {
         expect((await fetch(receiver.url + path, { headers: DASHBOARD_AUTH })).status).toBe(404);
       }
-      const add = await fetch(`${receiver.url}/admin/queues/api/queues/signet.push/add`, { method: 'POST', headers: { ...DASHBOARD_AUTH, 'content-type': 'application/json' }, body: '{"name":"push","data":{}}' });
+      const add = await fetch(`${receiver.url}/admin/queues/api/queues/signet.push/add`, {
+        method: 'POST',
+        headers: { ...DASHBOARD_AUTH, 'content-type': 'application/json' },
+        body: '{"name":"push","data":{}}',
+      });
       expect(add.status).toBe(404);
       expect((await fetch(adminUrl, { headers: DASHBOARD_AUTH })).status).toBe(200);
       expect((await fetch(adminUrl)).status).toBe(401);
       // The ops listener serves probes and metrics, but no webhooks.
       expect((await fetch(adminUrl.replace('/admin/queues', '/readyz'))).status).toBe(200);
-      expect((await fetch(adminUrl.replace('/admin/queues', '/webhooks/local'), { method: 'POST', headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } })).status).toBe(404);
+      expect(
+        (
+          await fetch(adminUrl.replace('/admin/queues', '/webhooks/local'), {
+            method: 'POST',
+            headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` },
+          })
+        ).status,
+      ).toBe(404);
     });
   });
 
@@ -170,15 +221,69 @@ describe('attacks on the webhook receiver', () => {
     const dashboard = { host: '127.0.0.1', dashboard: { enabled: true, passwordEnv: 'DASHBOARD_PASSWORD' } };
     // [what, config, environment, the line naming the field, a value that must not be printed]
     const cases: Array<[string, Record<string, unknown>, Record<string, string>, RegExp, string]> = [
-      ['auth none on a registry the trust rules cover', { webhooks: none, signer: trustCiBot }, {}, /webhooks\.0\.auth: type none .*signer\.trust\.0 .*dangerouslyLetAnyoneNameAnyActor/, ''],
-      ['an empty webhook token', { webhooks }, { ...ENV, WEBHOOK_TOKEN: '' }, /webhooks\.0\.auth\.tokenEnv: environment variable WEBHOOK_TOKEN is empty/, ''],
-      ['a webhook token shorter than 16 bytes', { webhooks }, { ...ENV, WEBHOOK_TOKEN: 'hook-token-1234' }, /webhooks\.0\.auth\.tokenEnv: environment variable WEBHOOK_TOKEN holds 15 bytes: .* at least 16/, 'hook-token-1234'],
-      ['a placeholder path secret', { webhooks }, { ...ENV, PATH_SECRET: 'CHANGE-ME-CHANGE-ME' }, /webhooks\.1\.auth\.secretEnv: environment variable PATH_SECRET holds a well-known placeholder/, 'CHANGE-ME-CHANGE-ME'],
-      ['an empty dashboard password', { receiver: dashboard }, { DASHBOARD_PASSWORD: '' }, /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD is empty/, ''],
-      ['a short dashboard password', { receiver: dashboard }, { DASHBOARD_PASSWORD: 'd4shb0ard' }, /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD holds 9 bytes/, 'd4shb0ard'],
-      ['a placeholder dashboard password', { receiver: dashboard }, { DASHBOARD_PASSWORD: 'Change-Me' }, /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD holds a well-known placeholder/, 'Change-Me'],
-      ['the dashboard asked for on the public port', { receiver: { ...dashboard, dashboard: { ...dashboard.dashboard, dangerouslyServeOnWebhookListener: true } } }, ENV, /receiver\.dashboard\.dangerouslyServeOnWebhookListener: removed: the public port serves only \/webhooks\//, ''],
-      ['the renamed admin listener', { receiver: { host: '127.0.0.1', admin: { port: 9100 } } }, ENV, /receiver\.admin: renamed to receiver\.ops/, ''],
+      [
+        'auth none on a registry the trust rules cover',
+        { webhooks: none, signer: trustCiBot },
+        {},
+        /webhooks\.0\.auth: type none .*signer\.trust\.0 .*dangerouslyLetAnyoneNameAnyActor/,
+        '',
+      ],
+      [
+        'an empty webhook token',
+        { webhooks },
+        { ...ENV, WEBHOOK_TOKEN: '' },
+        /webhooks\.0\.auth\.tokenEnv: environment variable WEBHOOK_TOKEN is empty/,
+        '',
+      ],
+      [
+        'a webhook token shorter than 16 bytes',
+        { webhooks },
+        { ...ENV, WEBHOOK_TOKEN: 'hook-token-1234' },
+        /webhooks\.0\.auth\.tokenEnv: environment variable WEBHOOK_TOKEN holds 15 bytes: .* at least 16/,
+        'hook-token-1234',
+      ],
+      [
+        'a placeholder path secret',
+        { webhooks },
+        { ...ENV, PATH_SECRET: 'CHANGE-ME-CHANGE-ME' },
+        /webhooks\.1\.auth\.secretEnv: environment variable PATH_SECRET holds a well-known placeholder/,
+        'CHANGE-ME-CHANGE-ME',
+      ],
+      [
+        'an empty dashboard password',
+        { receiver: dashboard },
+        { DASHBOARD_PASSWORD: '' },
+        /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD is empty/,
+        '',
+      ],
+      [
+        'a short dashboard password',
+        { receiver: dashboard },
+        { DASHBOARD_PASSWORD: 'd4shb0ard' },
+        /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD holds 9 bytes/,
+        'd4shb0ard',
+      ],
+      [
+        'a placeholder dashboard password',
+        { receiver: dashboard },
+        { DASHBOARD_PASSWORD: 'Change-Me' },
+        /receiver\.dashboard\.passwordEnv: environment variable DASHBOARD_PASSWORD holds a well-known placeholder/,
+        'Change-Me',
+      ],
+      [
+        'the dashboard asked for on the public port',
+        { receiver: { ...dashboard, dashboard: { ...dashboard.dashboard, dangerouslyServeOnWebhookListener: true } } },
+        ENV,
+        /receiver\.dashboard\.dangerouslyServeOnWebhookListener: removed: the public port serves only \/webhooks\//,
+        '',
+      ],
+      [
+        'the renamed admin listener',
+        { receiver: { host: '127.0.0.1', admin: { port: 9100 } } },
+        ENV,
+        /receiver\.admin: renamed to receiver\.ops/,
+        '',
+      ],
     ];
     it.each(cases)('exits 1 naming the field: %s', async (_what, config, env, message, unprinted) => {
       const { code, stderr } = await runRefused(config, env);
@@ -188,13 +293,21 @@ describe('attacks on the webhook receiver', () => {
     });
 
     it('starts an unauthenticated webhook only with the loudly named opt-out, or for a registry no trust rule covers', async () => {
-      const optOut = [{ name: 'open', source: 'distribution', registry: 'local', auth: { type: 'none', dangerouslyLetAnyoneNameAnyActor: true } }];
+      const optOut = [
+        { name: 'open', source: 'distribution', registry: 'local', auth: { type: 'none', dangerouslyLetAnyoneNameAnyActor: true } },
+      ];
       const uncovered = [{ name: 'open', source: 'distribution', registry: 'other', auth: { type: 'none' } }];
       for (const [hooks, regs] of [
         [optOut, registries],
         [uncovered, [...registries, { name: 'other', url: 'http://127.0.0.1:5001' }]],
       ] as const) {
-        const configFile = writeConfigFile({ redis: { url: redis.url, prefix: PREFIX }, registries: regs, webhooks: hooks, receiver: { host: '127.0.0.1' }, signer: trustCiBot });
+        const configFile = writeConfigFile({
+          redis: { url: redis.url, prefix: PREFIX },
+          registries: regs,
+          webhooks: hooks,
+          receiver: { host: '127.0.0.1' },
+          signer: trustCiBot,
+        });
         const svc = await startService('webhook-receiver', { configFile, port: await freePort(), env: {} });
         await svc.stop();
         expect(svc.process.child.exitCode).toBe(0);
@@ -208,7 +321,13 @@ describe('attacks on the webhook receiver', () => {
     beforeAll(async () => {
       await queue.obliterate({ force: true });
       port = await freePort();
-      const configFile = writeConfigFile({ redis: { url: redis.url, prefix: PREFIX }, registries, webhooks, receiver: { host: '127.0.0.1' }, signer: trustCiBot });
+      const configFile = writeConfigFile({
+        redis: { url: redis.url, prefix: PREFIX },
+        registries,
+        webhooks,
+        receiver: { host: '127.0.0.1' },
+        signer: trustCiBot,
+      });
       receiver = await startService('webhook-receiver', { configFile, port, env: ENV });
     });
     afterAll(async () => {
@@ -216,7 +335,12 @@ describe('attacks on the webhook receiver', () => {
     });
 
     it('answers a malformed %-escape in the path with a 400 JSON, and no log line holds the path secret', async () => {
-      const paths = [`/webhooks/hub/${PATH_SECRET}%E0%A4%A`, `/webhooks/hub/%E0%A4${PATH_SECRET}`, `/webhooks/%E0%A4%A/${PATH_SECRET}`, `/webhooks/hub/${PATH_SECRET}/%E0%A4%A`];
+      const paths = [
+        `/webhooks/hub/${PATH_SECRET}%E0%A4%A`,
+        `/webhooks/hub/%E0%A4${PATH_SECRET}`,
+        `/webhooks/%E0%A4%A/${PATH_SECRET}`,
+        `/webhooks/hub/${PATH_SECRET}/%E0%A4%A`,
+      ];
       for (const path of paths) {
         const res = await fetch(receiver.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
         const text = await res.text();
@@ -241,7 +365,13 @@ describe('attacks on the webhook receiver', () => {
         const digest = `sha256:${'a'.repeat(56)}${String(Math.random()).slice(2, 10).padEnd(8, '0')}`;
         const res = await rawRequest(
           port,
-          ['POST /webhooks/local HTTP/1.1', 'host: 127.0.0.1', 'content-type: application/vnd.docker.distribution.events.v1+json', `Authorization: ${first}`, `Authorization: ${second}`],
+          [
+            'POST /webhooks/local HTTP/1.1',
+            'host: 127.0.0.1',
+            'content-type: application/vnd.docker.distribution.events.v1+json',
+            `Authorization: ${first}`,
+            `Authorization: ${second}`,
+          ],
           distributionBody(digest),
         );
         expect([400, 401]).toContain(res.status);
@@ -250,7 +380,12 @@ describe('attacks on the webhook receiver', () => {
       // The same request with one Authorization header is accepted: the refusal is about the repeat.
       const ok = await rawRequest(
         port,
-        ['POST /webhooks/local HTTP/1.1', 'host: 127.0.0.1', 'content-type: application/vnd.docker.distribution.events.v1+json', `Authorization: Bearer ${WEBHOOK_TOKEN}`],
+        [
+          'POST /webhooks/local HTTP/1.1',
+          'host: 127.0.0.1',
+          'content-type: application/vnd.docker.distribution.events.v1+json',
+          `Authorization: Bearer ${WEBHOOK_TOKEN}`,
+        ],
         distributionBody(`sha256:${'b'.repeat(64)}`),
       );
       expect(ok.status).toBe(202);

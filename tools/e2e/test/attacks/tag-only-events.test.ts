@@ -51,11 +51,19 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
   });
 
   const hubWebhook = async (repository: string, tag: string, pusher: string) => {
-    const res = await fetch(`${receiver.url}/webhooks/hub/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hubBody(repository, tag, pusher) });
+    const res = await fetch(`${receiver.url}/webhooks/hub/${secret}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: hubBody(repository, tag, pusher),
+    });
     expect(res.status).toBe(202);
   };
   const verifyJobFor = async (repository: string, tag: string) => {
-    await waitFor(async () => (await env.verifyJobs()).some((j) => j.repository === repository && j.tag === tag), 30_000, `verify job for ${repository}:${tag}`);
+    await waitFor(
+      async () => (await env.verifyJobs()).some((j) => j.repository === repository && j.tag === tag),
+      30_000,
+      `verify job for ${repository}:${tag}`,
+    );
     return (await env.verifyJobs()).filter((j) => j.repository === repository && j.tag === tag);
   };
   const signatureTags = async (repository: string) => {
@@ -91,13 +99,21 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     const good = await pushImage(env.registry.url, 'team/app:2', CI_BOT);
     // ci-bot's push as a digest-naming event (a Distribution notification would do): signed and judged.
     await env.enqueuePush({ repository: 'team/app', tag: '2', digest: good });
-    await waitFor(async () => (await env.verifyQueue.getJobs(['completed'])).some((j) => j.data.digest === good && j.data.decision === 'signed'), 30_000, 'signed digest judged');
+    await waitFor(
+      async () => (await env.verifyQueue.getJobs(['completed'])).some((j) => j.data.digest === good && j.data.decision === 'signed'),
+      30_000,
+      'signed digest judged',
+    );
     const evil = await pushImage(env.registry.url, 'team/app:2', MALLORY);
     await hubWebhook('team/app', '2', CI_BOT.username);
 
-    const violation = async () => (await metricLines(verifier!, 'signet_tag_violation')).find((l) => l.includes('tag="2"') && l.includes(evil));
+    const violation = async () =>
+      (await metricLines(verifier!, 'signet_tag_violation')).find((l) => l.includes('tag="2"') && l.includes(evil));
     await waitFor(async () => (await violation())?.endsWith(' 1') === true, 15_000, "the violation for mallory's digest");
-    expect((await verifyJobFor('team/app', '2')).map((j) => [j.decision, j.digest]).sort()).toEqual([['signed', good], ['unverifiable', evil]]);
+    expect((await verifyJobFor('team/app', '2')).map((j) => [j.decision, j.digest]).sort()).toEqual([
+      ['signed', good],
+      ['unverifiable', evil],
+    ]);
     expect(await env.layers('team/app', evil)).toBe(0);
   });
 
@@ -121,7 +137,7 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     expect(await env.layers('optin/app', evil)).toBe(1);
   });
 
-  it("never signs a tag-only push by an untrusted pusher, even where the rule opts in", async () => {
+  it('never signs a tag-only push by an untrusted pusher, even where the rule opts in', async () => {
     const evil = await pushImage(env.registry.url, 'optin/app:3', MALLORY);
     await hubWebhook('optin/app', '3', MALLORY.username);
 
