@@ -1,49 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes, sign, X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { makeTempDir, requireBinary } from './process';
-
-/** A self-signed P-256 certificate for 127.0.0.1: the TLS identity of a foreign origin and the token signing key. */
-export interface TestCertificate {
-  certFile: string;
-  cert: string;
-  key: string;
-}
-
-export function makeCertificate(): TestCertificate {
-  requireBinary('openssl', 'openssl');
-  const dir = makeTempDir('cert');
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'pipe' },
-  );
-  return { certFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-}
+import type { TestCertificate } from './certificates';
 
 export interface SeenRequest {
   method: string;

@@ -12,15 +12,9 @@ export { repoRoot, sharedDir, upstreamSharedDir, PUSH_FIXTURES } from './paths';
 export { startService, runServiceToExit, writeConfigFile, type RunningService, type ServiceExit, type SignetApp } from './service';
 export { runSignet, type CliResult } from './cli';
 export { writeCredentialHelper } from './credential-helper';
-export {
-  makeCertificate,
-  startForeignOrigin,
-  tokenService,
-  type ForeignOrigin,
-  type Handler,
-  type SeenRequest,
-  type TestCertificate,
-  type TokenService,
-} from './foreign-origin';
+export { startForeignOrigin, tokenService, type ForeignOrigin, type Handler, type SeenRequest, type TokenService } from './foreign-origin';
+export { makeCertificate, selfSignedCertificate, type CertificateFiles, type TestCertificate } from './certificates';
+export { writeKeyPair, type KeyPairFiles } from './key-files';
+export { pushEvent } from './push-event';
 export { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from './fault-proxy';
-export { startSoftHsm, type SoftHsm, type SoftHsmKey } from './softhsm';
+export { startSoftHsm, startSoftHsmToken, type SoftHsm, type SoftHsmKey, type SoftHsmToken } from './softhsm';

@@ -30,6 +30,8 @@ export interface SoftHsm {
   conf: string;
   env: { SOFTHSM2_CONF: string };
   tokenDir: string;
+  /** `pkcs11:<path>?module-path=<this module><query>`: a cosign key URI on this SoftHSM (`query` starts with `&`). */
+  uri(path: string, query?: string): string;
   /** Initialises a token in the first free slot; returns its slot id. */
   initToken(label: string, pins: { pin: string; soPin?: string }): Promise<number>;
   /** Generates a P-256 key and imports it into the token (private and public objects, same label and id). */
@@ -65,6 +67,7 @@ export async function startSoftHsm(): Promise<SoftHsm> {
     conf,
     env: { SOFTHSM2_CONF: conf },
     tokenDir,
+    uri: (path, query = '') => `pkcs11:${path}?module-path=${modulePath}${query}`,
     async initToken(label, pins) {
       const { stdout } = await util([
         '--init-token',
@@ -98,4 +101,25 @@ export async function startSoftHsm(): Promise<SoftHsm> {
       removeDir(dir);
     },
   };
+}
+
+/** A SoftHSM2 holding one initialised token, and the keys imported into it. */
+export interface SoftHsmToken extends SoftHsm {
+  slotId: number;
+  /** In the order asked for. */
+  keys: SoftHsmKey[];
+}
+
+/** `startSoftHsm`, then a token labelled `label` with user PIN `pin`, holding a P-256 key for each of `keys`. */
+export async function startSoftHsmToken(label: string, pin: string, keys: Array<{ label: string; id: string }>): Promise<SoftHsmToken> {
+  const hsm = await startSoftHsm();
+  try {
+    const slotId = await hsm.initToken(label, { pin });
+    const imported: SoftHsmKey[] = [];
+    for (const key of keys) imported.push(await hsm.importP256Key(label, pin, key));
+    return { ...hsm, slotId, keys: imported };
+  } catch (err) {
+    hsm.teardown();
+    throw err;
+  }
 }
