@@ -18,3 +18,15 @@ export { writeKeyPair, type KeyPairFiles } from './key-files';
 export { pushEvent } from './push-event';
 export { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from './fault-proxy';
 export { startSoftHsm, startSoftHsmToken, type SoftHsm, type SoftHsmKey, type SoftHsmToken } from './softhsm';
+export {
+  CI_BOT,
+  MALLORY,
+  REGISTRY_PASSWORD_ENV,
+  registryClientOptions,
+  registryEntry,
+  startRedisAndRegistry,
+  writeTrustedKey,
+  type RedisAndRegistry,
+  type TrustedKey,
+} from './stack';
+export { watchRedisClients, withPortTaken, type RedisClientWatch } from './leaks';
