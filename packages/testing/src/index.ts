@@ -30,3 +30,6 @@ export {
   type TrustedKey,
 } from './stack';
 export { watchRedisClients, withPortTaken, type RedisClientWatch } from './leaks';
+export { startReferrersOrigin, referrerEntries, type ReferrerEntry, type ReferrersOriginOptions } from './referrers-origin';
+export { useRedis, type TestRedis } from './redis-hooks';
+export { alertFiring } from './alerts';
