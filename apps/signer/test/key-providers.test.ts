@@ -1,26 +1,27 @@
 // The signer with keys that are not files: a PKCS#11 token (SoftHSM2) in a signer process, and a provider
 // registered for a KMS scheme in an in-process signer, both through signer.key.uri and the same worker.
-import { randomUUID, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { parseConfig } from '@signet/config';
 import { parsePublicKeyPem, signingKeyFromPrivateKey, verifySignatureLayers, type SigningKey } from '@signet/crypto';
 import { registerKeyProvider } from '@signet/keys';
 import { createLogger } from '@signet/observability';
-import { defaultJobOptions, JobNames, openPushQueue, pushJobId, type PushJob } from '@signet/queue';
+import { defaultJobOptions, JobNames, openPushQueue, pushJobId } from '@signet/queue';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
   freePort,
+  pushEvent,
   pushImage,
   startRedis,
   startRegistry,
   startService,
-  startSoftHsm,
+  startSoftHsmToken,
   waitFor,
   writeConfigFile,
   type RedisServer,
   type RegistryServer,
   type RunningService,
-  type SoftHsm,
+  type SoftHsmToken,
 } from '@signet/testing';
 import { Redis } from 'ioredis';
 import { startSigner } from '../src/service';
@@ -43,17 +44,7 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
   /** Pushes an image and queues the webhook's push job, as the receiver does. */
   async function push(tag: string): Promise<{ digest: string; jobId: string }> {
     const digest = await pushImage(registry.url, `team/app:${tag}`);
-    const event: PushJob['event'] = {
-      kind: 'push',
-      registry: 'local',
-      repository: 'team/app',
-      tag,
-      digest,
-      actor: 'ci-bot',
-      eventId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      source: 'distribution',
-    };
+    const event = pushEvent({ tag, digest });
     const jobId = pushJobId(event);
     const queue = openPushQueue(conn, PREFIX);
     await queue.add(JobNames.push, { v: 1, event, receivedAt: new Date().toISOString() }, { ...defaultJobOptions, jobId });
@@ -90,16 +81,13 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
   });
 
   describe('a key on a PKCS#11 token, in a signer process', () => {
-    let hsm: SoftHsm;
+    let hsm: SoftHsmToken;
     let signer: RunningService;
-    let publicKeyPem: string;
 
     beforeAll(async () => {
-      hsm = await startSoftHsm();
-      await hsm.initToken('signer token', { pin: PIN });
-      ({ publicKeyPem } = await hsm.importP256Key('signer token', PIN, { label: 'signer', id: '5a' }));
+      hsm = await startSoftHsmToken('signer token', PIN, { label: 'signer', id: '5a' });
       // The PIN comes from signer.key.passwordEnv, as a key file's password would.
-      const uri = `pkcs11:token=signer%20token;id=%5a?module-path=${hsm.modulePath}`;
+      const uri = hsm.uri('token=signer%20token;id=%5a');
       const configFile = writeConfigFile(config({ uri, passwordEnv: 'SIGNET_TOKEN_PIN' }));
       signer = await startService('signer', { configFile, port: await freePort(), env: { ...hsm.env, SIGNET_TOKEN_PIN: PIN } });
     });
@@ -111,7 +99,7 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
     it('signs a trusted push through the token', async () => {
       const { digest, jobId } = await push('1.0');
       await waitFor(async () => (await jobState(jobId)).state === 'completed', 20_000, 'the push job');
-      expect(await signedBy(publicKeyPem, digest)).toBe(true);
+      expect(await signedBy(hsm.key.publicKeyPem, digest)).toBe(true);
     });
 
     it('fails a push as retryable and answers 503 on /readyz while the token is gone, and signs it once the token is back', async () => {
@@ -130,7 +118,7 @@ describe('the signer with signer.key.uri (real Redis, registry and token)', () =
       }
       await waitFor(async () => (await fetch(`${signer.opsUrl}/readyz`)).status === 200, 20_000, 'ready again');
       await waitFor(async () => (await jobState(pushed.jobId)).state === 'completed', 30_000, 'the retried push job');
-      expect(await signedBy(publicKeyPem, pushed.digest)).toBe(true);
+      expect(await signedBy(hsm.key.publicKeyPem, pushed.digest)).toBe(true);
     });
   });
 

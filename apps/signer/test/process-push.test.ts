@@ -1,27 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { parsePayload, PublicKeySet, verifyDsseStatement, verifySignatureLayers } from '@signet/crypto';
 import { pushJobId, verifyJobId, type PushJob } from '@signet/queue';
 import { SignatureStore, signDigest } from '@signet/signatures';
-import { pushImage, pushIndex } from '@signet/testing';
+import { pushEvent as distributionPush, pushImage, pushIndex } from '@signet/testing';
 import { processPush, type PushJobHandle } from '../src/process-push';
 import { TrustPolicy } from '../src/trust';
 import { CI_BOT, MALLORY, newKey, startEnv, type Replica, type TestEnv } from './env';
 
 type Event = PushJob['event'];
 
+/** ci-bot's push of an image manifest to team/app, unless `overrides` say otherwise. */
 function pushEvent(overrides: Partial<Event>): Event {
-  return {
-    kind: 'push',
-    registry: 'local',
-    repository: 'team/app',
-    actor: CI_BOT.username,
-    eventId: randomUUID(),
-    occurredAt: new Date().toISOString(),
-    source: 'distribution',
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    ...overrides,
-  };
+  return distributionPush({ actor: CI_BOT.username, mediaType: 'application/vnd.oci.image.manifest.v1+json', ...overrides });
 }
 
 function job(event: Event, attempt = { attemptsMade: 0, maxAttempts: 8 }): PushJobHandle {

@@ -1,25 +1,15 @@
 // After a key compromise: a signature by the stolen key must never let the signer skip a trusted push, and
 // every trusted digest it decides on is recorded, the evidence `signet resign` re-signs from.
-import { randomUUID } from 'node:crypto';
 import { PublicKeySet, verifyDsseStatement, verifySignatureLayers } from '@signet/crypto';
 import { pushJobId, type PushJob } from '@signet/queue';
 import { SignatureStore, signDigest } from '@signet/signatures';
-import { pushImage, pushIndex } from '@signet/testing';
+import { pushEvent, pushImage, pushIndex } from '@signet/testing';
 import { SigningRecords } from '@signet/verification';
 import { processPush, type PushJobHandle } from '../src/process-push';
 import { CI_BOT, MALLORY, newKey, PREFIX, startEnv, type TestEnv } from './env';
 
 function job(event: Partial<PushJob['event']> & { tag: string; digest: string }): PushJobHandle {
-  const full: PushJob['event'] = {
-    kind: 'push',
-    registry: 'local',
-    repository: 'team/app',
-    actor: CI_BOT.username,
-    eventId: randomUUID(),
-    occurredAt: new Date().toISOString(),
-    source: 'distribution',
-    ...event,
-  };
+  const full: PushJob['event'] = pushEvent({ actor: CI_BOT.username, ...event });
   return { id: pushJobId(full), data: { v: 1, event: full, receivedAt: new Date().toISOString() }, attemptsMade: 0, maxAttempts: 8 };
 }
 

@@ -1,14 +1,14 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePublicKeyPem, verifyBase64Signature } from '@signet/crypto';
-import { startSoftHsm, type SoftHsm, type SoftHsmKey } from '@signet/testing';
+import { startSoftHsmToken, type SoftHsmKey, type SoftHsmToken } from '@signet/testing';
 import { keyProviderFromRef, listPkcs11Keys, listPkcs11Tokens, Pkcs11KeyProvider, type KeyProvider } from '../src';
 
 const TOKEN = 'signet test';
 const PIN = '1234';
 
 describe('PKCS#11 keys on a real token (SoftHSM2)', () => {
-  let hsm: SoftHsm;
+  let hsm: SoftHsmToken;
   let slotId: number;
   let key: SoftHsmKey;
   let other: SoftHsmKey;
@@ -19,12 +19,11 @@ describe('PKCS#11 keys on a real token (SoftHSM2)', () => {
     providers.push(provider);
     return provider;
   };
-  const uri = (attrs: string, query = `&pin-value=${PIN}`) => `pkcs11:${attrs}?module-path=${hsm.modulePath}${query}`;
+  const uri = (attrs: string, query = `&pin-value=${PIN}`) => hsm.uri(attrs, query);
 
   beforeAll(async () => {
-    hsm = await startSoftHsm();
-    slotId = await hsm.initToken(TOKEN, { pin: PIN });
-    key = await hsm.importP256Key(TOKEN, PIN, { label: 'signer', id: '01' });
+    hsm = await startSoftHsmToken(TOKEN, PIN, { label: 'signer', id: '01' });
+    ({ slotId, key } = hsm);
     other = await hsm.importP256Key(TOKEN, PIN, { label: 'backup key', id: 'a0b1' });
   });
   /** Closing every provider finalises the module, which logs the process out of the token. */

@@ -3,7 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, parseConfig } from '@signet/config';
-import { freePort, makeTempDir, removeDir, requireBinary, startRedis, waitFor, type RedisServer } from '@signet/testing';
+import {
+  freePort,
+  makeTempDir,
+  removeDir,
+  requireBinary,
+  selfSignedCertificate,
+  startRedis,
+  waitFor,
+  type RedisServer,
+} from '@signet/testing';
 import { connectionFactory, createRedisConnection, RedisTlsFileError, type RedisTlsSettings } from '../src';
 
 /** Warn lines as a pino logger would write them, kept in memory. */
@@ -90,33 +99,6 @@ function issue(dir: string, ca: { cert: string; key: string }, name: string, usa
   return { cert, key };
 }
 
-function makeCa(dir: string, name: string) {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'pipe' },
-  );
-  return { cert, key };
-}
-
 /** Resolves with PONG, or rejects with the first connection error (a oneshot connection gives up quickly). */
 function pingOver(url: string, tls: RedisTlsSettings | undefined): Promise<string> {
   const connection = track(createRedisConnection({ url, role: 'oneshot', ...(tls ? { tls } : {}) }));
@@ -139,7 +121,7 @@ describe('rediss:// with a private CA', () => {
     // Debian's redis-server is built with TLS; a build without it refuses `tls-port` and fails to start here.
     expect(execFileSync('redis-server', ['--version'], { encoding: 'utf8' })).toMatch(/v=(7|8)\./);
     dir = makeTempDir('redis-tls');
-    ca = makeCa(dir, 'private-ca');
+    ca = selfSignedCertificate(dir, 'private-ca', { subject: '/CN=private-ca' });
     const server = issue(dir, ca, 'redis-server', 'serverAuth');
     client = issue(dir, ca, 'signet-client', 'clientAuth');
     const [tlsPort, mutualPort] = [await freePort(), await freePort()];
@@ -172,7 +154,7 @@ describe('rediss:// with a private CA', () => {
   });
 
   it('refuses a certificate from another CA, and a name the certificate does not carry', async () => {
-    const other = makeCa(dir, 'other-ca');
+    const other = selfSignedCertificate(dir, 'other-ca', { subject: '/CN=other-ca' });
     await expect(pingOver(tlsUrl, { caFile: other.cert })).rejects.toThrow(/certificate/i);
     await expect(pingOver(tlsUrl, { caFile: ca.cert, servername: 'elsewhere.test' })).rejects.toThrow(
       /elsewhere\.test|altnames|does not match/i,

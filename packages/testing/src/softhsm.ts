@@ -103,21 +103,18 @@ export async function startSoftHsm(): Promise<SoftHsm> {
   };
 }
 
-/** A SoftHSM2 holding one initialised token, and the keys imported into it. */
+/** A SoftHSM2 holding one initialised token with a key on it. */
 export interface SoftHsmToken extends SoftHsm {
   slotId: number;
-  /** In the order asked for. */
-  keys: SoftHsmKey[];
+  key: SoftHsmKey;
 }
 
-/** `startSoftHsm`, then a token labelled `label` with user PIN `pin`, holding a P-256 key for each of `keys`. */
-export async function startSoftHsmToken(label: string, pin: string, keys: Array<{ label: string; id: string }>): Promise<SoftHsmToken> {
+/** `startSoftHsm`, then a token labelled `label` with user PIN `pin`, holding a P-256 key (`importP256Key` adds more). */
+export async function startSoftHsmToken(label: string, pin: string, key: { label: string; id: string }): Promise<SoftHsmToken> {
   const hsm = await startSoftHsm();
   try {
     const slotId = await hsm.initToken(label, { pin });
-    const imported: SoftHsmKey[] = [];
-    for (const key of keys) imported.push(await hsm.importP256Key(label, pin, key));
-    return { ...hsm, slotId, keys: imported };
+    return { ...hsm, slotId, key: await hsm.importP256Key(label, pin, key) };
   } catch (err) {
     hsm.teardown();
     throw err;
