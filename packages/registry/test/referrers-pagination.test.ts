@@ -1,50 +1,26 @@
 // The OCI 1.1 referrers API pages a long answer with `Link: <next>; rel="next"` (distribution-spec, "Listing
 // Referrers"). Distribution 2.8 has no referrers API, so a small server plays a registry that has one.
 import { createHash } from 'node:crypto';
-import { buildRandomImage, pushImage, startForeignOrigin, startRegistry, type ForeignOrigin } from '@signet/testing';
-import { OCI_INDEX, OCI_MANIFEST } from '@signet/oci';
+import {
+  buildRandomImage,
+  pushImage,
+  referrerEntries as referrers,
+  startReferrersOrigin,
+  startRegistry,
+  type ForeignOrigin,
+  type ReferrerEntry,
+} from '@signet/testing';
+import { OCI_MANIFEST, SIGSTORE_BUNDLE } from '@signet/oci';
 import { addToReferrersIndex, type RegistryClient } from '../src';
 import { clientFor, creds, PASSWORD, USER } from './helpers';
 
-const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const sha256 = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const SUBJECT = sha256('subject');
 const PATH = `/v2/team/app/referrers/${SUBJECT}`;
 
-/** `count` referrers of SUBJECT (bundles, unless `artifactType` says otherwise), served `pageSize` at a time. */
-function referrers(count: number, artifactType = BUNDLE_TYPE) {
-  return Array.from({ length: count }, (_, i) => ({
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    digest: sha256(`referrer ${i}`),
-    size: 500,
-    artifactType,
-  }));
-}
-
-async function serve(
-  all: ReturnType<typeof referrers>,
-  pageSize: number,
-  link: (last: number, url: URL) => string = (last, url) => {
-    const q = new URLSearchParams(url.search);
-    q.set('last', String(last));
-    return `<${url.pathname}?${q}>; rel="next"`;
-  },
-): Promise<ForeignOrigin> {
-  return startForeignOrigin((req, res, url) => {
-    if (url.pathname !== PATH) {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
-      return;
-    }
-    const start = Number(url.searchParams.get('last') ?? 0);
-    const page = all.slice(start, start + pageSize);
-    const headers: Record<string, string> = { 'content-type': OCI_INDEX };
-    if (start + pageSize < all.length) headers.link = link(start + pageSize, url);
-    // Filtering by artifactType is a SHOULD: this registry ignores it (sending no OCI-Filters-Applied).
-    res.writeHead(200, headers).end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: page }));
-  });
-}
+/** SUBJECT's referrers served `pageSize` at a time, each page but the last linking to the next with `link`. */
+const serve = (all: ReferrerEntry[], pageSize: number, link?: (last: number, url: URL) => string) =>
+  startReferrersOrigin(PATH, all, { pageSize, link });
 
 describe('referrers API pagination', () => {
   let server: ForeignOrigin | undefined;
@@ -61,7 +37,7 @@ describe('referrers API pagination', () => {
     const all = referrers(7);
     server = await serve(all, 3);
     client = clientFor(server);
-    const found = await client.referrers('team/app', SUBJECT, { artifactType: BUNDLE_TYPE });
+    const found = await client.referrers('team/app', SUBJECT, { artifactType: SIGSTORE_BUNDLE });
     expect(found.via).toBe('api');
     expect(found.manifests.map((m) => m.digest)).toEqual(all.map((m) => m.digest));
     expect(found.truncated).toBeUndefined();
@@ -73,7 +49,7 @@ describe('referrers API pagination', () => {
     all[3] = { ...all[3]!, digest: sha256('last bundle') };
     server = await serve(all, 2);
     client = clientFor(server);
-    const found = await client.referrers('team/app', SUBJECT, { artifactType: BUNDLE_TYPE });
+    const found = await client.referrers('team/app', SUBJECT, { artifactType: SIGSTORE_BUNDLE });
     expect(found.manifests.map((m) => m.digest)).toEqual([all[2]!.digest, all[3]!.digest]);
   });
 
@@ -113,10 +89,10 @@ describe('referrers on Distribution 2.8 (no referrers API)', () => {
       for (let i = 0; i < 3; i++) {
         const image = buildRandomImage(`referrer ${i}`);
         const digest = await pushImage(registry.url, `team/real:ref-${i}`, creds, image);
-        added.push({ mediaType: OCI_MANIFEST, digest, size: image.manifest.length, artifactType: BUNDLE_TYPE });
+        added.push({ mediaType: OCI_MANIFEST, digest, size: image.manifest.length, artifactType: SIGSTORE_BUNDLE });
       }
       for (const d of added) await addToReferrersIndex(client, 'team/real', subject, d);
-      const found = await client.referrers('team/real', subject, { artifactType: BUNDLE_TYPE, limits: { maxPages: 1, maxEntries: 3 } });
+      const found = await client.referrers('team/real', subject, { artifactType: SIGSTORE_BUNDLE, limits: { maxPages: 1, maxEntries: 3 } });
       expect(found.via).toBe('tag');
       expect(found.manifests.map((m) => m.digest)).toEqual(added.map((m) => m.digest));
       expect(found.truncated).toBeUndefined();

@@ -1,8 +1,7 @@
 // Distribution 2.8 has no referrers API, so a small server plays a registry with one, paging its answer with
 // `Link: <next>; rel="next"` as the distribution spec does.
 import { createHash } from 'node:crypto';
-import { OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE } from '@signet/oci';
-import { startForeignOrigin, type ForeignOrigin } from '@signet/testing';
+import { referrerEntries, startReferrersOrigin, type ForeignOrigin } from '@signet/testing';
 import { SignatureStore } from '../src';
 import { clientFor } from './helpers';
 
@@ -17,23 +16,8 @@ describe('signature reader against a flood of referrers', () => {
   afterEach(() => server.close());
 
   it('counts a flood of referrers as rejected after a bounded number of reads', async () => {
-    const all = Array.from({ length: 20_000 }, (_, i) => ({
-      mediaType: OCI_MANIFEST,
-      digest: sha256(`referrer ${i}`),
-      size: 500,
-      artifactType: SIGSTORE_BUNDLE,
-    }));
-    server = await startForeignOrigin((_req, res, url) => {
-      if (url.pathname !== PATH) {
-        res
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
-        return;
-      }
-      const start = Number(url.searchParams.get('last') ?? 0);
-      res.writeHead(200, { 'content-type': OCI_INDEX, link: `<${PATH}?last=${start + 100}>; rel="next"` });
-      res.end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: all.slice(start, start + 100) }));
-    });
+    // Every page but the last links to the next; the bound stops the reader long before the last.
+    server = await startReferrersOrigin(PATH, referrerEntries(20_000), { pageSize: 100 });
     const client = clientFor(server);
     try {
       const reading = await new SignatureStore(client).read('team/app', SUBJECT);
