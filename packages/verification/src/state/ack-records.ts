@@ -1,4 +1,4 @@
-import type { RedisClient, TagRef } from './store';
+import type { RedisClient, TagRef } from './tag-state-store';
 
 /** Who acknowledged a tag's violation, when and why: the audit trail `signet status` shows beside the tag. */
 export interface AckRecord {

@@ -1,4 +1,4 @@
-import type { DecisionRecord, Stored, TagRef, TagStateStore } from './store';
+import type { DecisionRecord, Stored, TagRef, TagStateStore } from './tag-state-store';
 import { decodeTagState, encodeTagState, type TagState } from './tag-state';
 
 /** State kept in memory for one process: a one-shot scan that must not touch the shared Redis state. */

@@ -1,4 +1,4 @@
-import type { RedisClient } from './store';
+import type { RedisClient } from './tag-state-store';
 
 /**
  * Evidence that a digest came from a trusted push: the signer writes one when it decides `signed` or
