@@ -41,33 +41,32 @@ export function parseStrictJson(text: string): unknown {
     pos += num[0].length;
     return Number(num[0]);
   };
-  const parseArray = (): unknown[] => {
+  /** After an opening bracket: items separated by commas up to `close`, each read by `parseItem`. */
+  const parseItems = (close: ']' | '}', parseItem: () => void): void => {
     pos++;
-    const out: unknown[] = [];
     skipWs();
-    if (text[pos] === ']') {
+    if (text[pos] === close) {
       pos++;
-      return out;
+      return;
     }
     for (;;) {
-      out.push(parseValue());
+      parseItem();
       skipWs();
       if (text[pos] === ',') pos++;
-      else if (text[pos] === ']') {
+      else if (text[pos] === close) {
         pos++;
-        return out;
-      } else fail('expected , or ]');
+        return;
+      } else fail(`expected , or ${close}`);
     }
   };
+  const parseArray = (): unknown[] => {
+    const out: unknown[] = [];
+    parseItems(']', () => out.push(parseValue()));
+    return out;
+  };
   const parseObject = (): Record<string, unknown> => {
-    pos++;
     const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    skipWs();
-    if (text[pos] === '}') {
-      pos++;
-      return out;
-    }
-    for (;;) {
+    parseItems('}', () => {
       skipWs();
       if (text[pos] !== '"') fail('expected object key');
       const key = parseString();
@@ -76,13 +75,8 @@ export function parseStrictJson(text: string): unknown {
       if (text[pos] !== ':') fail('expected :');
       pos++;
       out[key] = parseValue();
-      skipWs();
-      if (text[pos] === ',') pos++;
-      else if (text[pos] === '}') {
-        pos++;
-        return out;
-      } else fail('expected , or }');
-    }
+    });
+    return out;
   };
   const value = parseValue();
   skipWs();
