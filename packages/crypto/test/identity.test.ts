@@ -1,3 +1,4 @@
+import { InvalidReferenceError } from '@signet/oci';
 import { cosignRepositoryName, identityMatches } from '../src/identity';
 
 describe('signature identities', () => {
@@ -8,7 +9,7 @@ describe('signature identities', () => {
   });
 
   it('refuses to name a malformed reference', () => {
-    expect(() => cosignRepositoryName('Upper/Case')).toThrow(TypeError);
+    expect(() => cosignRepositoryName('Upper/Case')).toThrow(InvalidReferenceError);
   });
 
   it('matches repositories across Docker Hub spellings and ignores tags only under matchRepository', () => {

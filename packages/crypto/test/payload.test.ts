@@ -1,4 +1,4 @@
-import { digestOf, signatureTag } from '@signet/oci';
+import { digestOf, InvalidReferenceError, signatureTag } from '@signet/oci';
 import { buildPayload, parsePayload } from '../src';
 import { readDiskSignature, readFixture } from './fixtures';
 
@@ -42,7 +42,7 @@ describe('building payloads', () => {
 
   it('names the signature tag after the digest', () => {
     expect(signatureTag(DIGEST)).toBe('sha256-634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00.sig');
-    expect(() => signatureTag('latest')).toThrow(TypeError);
+    expect(() => signatureTag('latest')).toThrow(InvalidReferenceError);
   });
 });
 

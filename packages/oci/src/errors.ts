@@ -1,7 +1,11 @@
+import { SignetError } from '@signet/errors';
+
 /**
- * A reference, tag or digest that is not in the grammar. It extends TypeError because a malformed name is a
- * caller's value of the wrong shape; `code` stays stable for callers that map it (HTTP 400, CLI usage error).
+ * A reference, tag or digest that is not in the grammar: a caller's value of the wrong shape, which no retry
+ * can mend. Callers map `code` (HTTP 400, CLI usage error).
  */
-export class InvalidReferenceError extends TypeError {
-  readonly code = 'INVALID_REFERENCE';
+export class InvalidReferenceError extends SignetError<'INVALID_REFERENCE'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_REFERENCE', message, options);
+  }
 }

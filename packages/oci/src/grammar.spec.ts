@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { SignetError } from '@signet/errors';
 import { InvalidReferenceError } from './errors';
 import { attachmentTag, isArtifactTag, isRepositoryName, isTag, referrersTag, signatureTag } from './grammar';
 
@@ -52,10 +53,10 @@ describe('attachment tags', () => {
     expect(referrersTag(D512)).toBe(`sha512-${'c'.repeat(64)}`);
   });
 
-  it('refuses a value that is not a digest with INVALID_REFERENCE (a TypeError)', () => {
+  it('refuses a value that is not a digest with INVALID_REFERENCE (a SignetError)', () => {
     for (const bad of ['latest', 'sha256:short', `${D256}/..`]) {
       expect(() => signatureTag(bad)).toThrow(InvalidReferenceError);
-      expect(() => referrersTag(bad)).toThrow(TypeError);
+      expect(() => referrersTag(bad)).toThrow(SignetError);
       expect(() => attachmentTag(bad, '.att')).toThrow(expect.objectContaining({ code: 'INVALID_REFERENCE' }));
     }
   });

@@ -1,6 +1,6 @@
 /**
- * @signet/oci: the OCI and cosign facts every package shares, defined once. No I/O and no @signet
- * dependencies, so any package can import it without importing another's concerns. See README.md.
+ * @signet/oci: the OCI and cosign facts every package shares, defined once. No I/O, and of @signet only the
+ * leaf @signet/errors, so any package can import it without importing another's concerns. See README.md.
  */
 export { DIGEST_PATTERN, DIGEST_GRAMMAR, isDigest, digestOf, digestAlgorithm, type DigestAlgorithm } from './digest';
 export { InvalidReferenceError } from './errors';
