@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { parseChallenge } from './challenge';
 import type { Credentials } from './docker-config';
 import { errorFromResponse, RegistryError } from './errors';
@@ -24,11 +24,8 @@ export interface AuthenticatorOptions {
   credentials?: CredentialSource;
   /** Decides which token realms may be asked (and sent the credentials). */
   origins: OriginPolicy;
-  /** For a realm on the registry's own origin (its connection pool). */
-  registryDispatcher: Dispatcher;
-  /** For a realm elsewhere. */
-  dispatcher: Dispatcher;
-  timeoutMs: number;
+  /** Sends a GET to the realm over the connection its origin calls for, with the registry's timeout. */
+  request: (url: URL, headers: Record<string, string>) => Promise<Dispatcher.ResponseData>;
 }
 
 /** Tokens are refreshed this long before they expire so a request never carries a stale one. */
@@ -130,12 +127,7 @@ export class Authenticator {
     if (basic) headers.authorization = basic;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, {
-        method: 'GET',
-        headers,
-        dispatcher: foreign ? this.opts.dispatcher : this.opts.registryDispatcher,
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+      res = await this.opts.request(url, headers);
     } catch (cause) {
       throw new RegistryError('REGISTRY_UNAVAILABLE', `token request to ${url.origin} failed`, { retryable: true, cause });
     }

@@ -80,9 +80,7 @@ export class Transport {
     this.auth = new Authenticator({
       credentials: this.credentialSource,
       origins: this.origins,
-      registryDispatcher: this.pool,
-      dispatcher: this.outside,
-      timeoutMs: this.timeoutMs,
+      request: (realm, headers) => this.requestUrl(realm, 'GET', headers),
     });
   }
 
@@ -150,17 +148,21 @@ export class Transport {
     this.origins.assertRedirect(url, opts.what);
     // Credentials stay with the registry, even for allowed storage: a storage URL carries its own signature.
     const sameOrigin = this.origins.isRegistry(url);
-    const res = await undiciRequest(url, {
-      method: opts.method === 'HEAD' ? 'HEAD' : 'GET',
-      headers: sameOrigin ? headers : {},
-      dispatcher: sameOrigin ? this.pool : this.outside,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const res = await this.requestUrl(url, opts.method === 'HEAD' ? 'HEAD' : 'GET', sameOrigin ? headers : {});
     if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
       await discard(res.body);
       return this.followRedirect(new URL(String(headerValue(res.headers, 'location')), url), opts, headers, hops + 1);
     }
     return this.finish(res, opts, sameOrigin ? undefined : url.origin);
+  }
+
+  /**
+   * A request to an absolute URL (a token realm, a redirect target): over the registry's pool when the URL is on
+   * its origin, over the agent for other hosts otherwise, with the same timeout either way.
+   */
+  private requestUrl(url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
+    const dispatcher = this.origins.isRegistry(url) ? this.pool : this.outside;
+    return undiciRequest(url, { method, headers, dispatcher, signal: AbortSignal.timeout(this.timeoutMs) });
   }
 
   /** `foreignOrigin`: the response came from that origin, not the registry, so its body is never echoed. */
