@@ -33,3 +33,4 @@ export { watchRedisClients, withPortTaken, type RedisClientWatch } from './leaks
 export { startReferrersOrigin, referrerEntries, type ReferrerEntry, type ReferrersOriginOptions } from './referrers-origin';
 export { useRedis, type TestRedis } from './redis-hooks';
 export { alertFiring } from './alerts';
+export { whileStopped } from './outage';
