@@ -21,6 +21,9 @@ await build({
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
+  // Class and function names are what an operator reads in the logs (pino's error `type`, stack frames). Bundling
+  // renames a name two modules share (`sleep2`, `assertDigest2`); keepNames gives each back its own at run time.
+  keepNames: true,
   external,
   tsconfig: 'tsconfig.base.json',
   logLevel: 'warning',
