@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
@@ -10,6 +10,7 @@ import {
   startForeignOrigin,
   startRegistry,
   tokenService,
+  writeKeyPair,
   type ForeignOrigin,
   type RegistryServer,
   type TestCertificate,
@@ -43,10 +44,7 @@ describe('signet sign / verify against a registry whose token service is on anot
     registry = await startRegistry({
       tokenAuth: { realm: `${realm.url}/token`, service: tokens.service, issuer: tokens.issuer, rootCertBundle: cert.certFile },
     });
-    const files = await generateCosignKeyPair(KEY_PASSWORD);
-    keys = { key: path.join(home, 'cosign.key'), pub: path.join(home, 'cosign.pub') };
-    writeFileSync(keys.key, files.privateKeyPem, { mode: 0o600 });
-    writeFileSync(keys.pub, files.publicKeyPem);
+    keys = writeKeyPair(home, 'cosign', await generateCosignKeyPair(KEY_PASSWORD));
   });
   afterAll(async () => {
     await registry?.teardown();

@@ -11,6 +11,7 @@ import {
   runSignet,
   startRegistry,
   writeCredentialHelper,
+  writeKeyPair,
   type CliResult,
   type RegistryServer,
 } from '@signet/testing';
@@ -30,12 +31,7 @@ const auth = ['--allow-insecure-registry', '--registry-username', USER, '--regis
 const envAuth = { SIGNET_REGISTRY_USERNAME: USER, SIGNET_REGISTRY_PASSWORD: PASSWORD };
 
 async function writeKeys(name: string): Promise<{ key: string; pub: string }> {
-  const files = await generateCosignKeyPair(KEY_PASSWORD);
-  const key = path.join(home, `${name}.key`);
-  const pub = path.join(home, `${name}.pub`);
-  writeFileSync(key, files.privateKeyPem, { mode: 0o600 });
-  writeFileSync(pub, files.publicKeyPem);
-  return { key, pub };
+  return writeKeyPair(home, name, await generateCosignKeyPair(KEY_PASSWORD));
 }
 
 describe('signet sign / verify against a registry with basic auth', () => {

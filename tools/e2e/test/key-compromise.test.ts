@@ -3,7 +3,6 @@
 // image and signs it herself. The operator rotates (new key signing, old still accepted), re-signs what the
 // signer's records vouch for, then revokes the old key. No trusted tag may leave `signed` at any point.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCosignKeyPair, loadPublicKeys, PublicKeySet, verifySignatureLayers } from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
@@ -20,7 +19,9 @@ import {
   startService,
   waitFor,
   writeConfigFile,
+  writeKeyPair,
   type CliResult,
+  type KeyPairFiles,
   type RedisServer,
   type RegistryServer,
   type RunningService,
@@ -35,9 +36,8 @@ const PASSWORD = 'pw';
 describe('key compromise: rotate, re-sign the trusted digests, revoke (services and CLI as processes)', () => {
   const dir = makeTempDir('key-compromise');
   const env = { REGISTRY_PASSWORD: CI_BOT.password, WEBHOOK_TOKEN, COSIGN_PASSWORD: PASSWORD };
-  const key = (name: string) => ({ priv: join(dir, `${name}.key`), pub: join(dir, `${name}.pub`) });
-  const OLD = key('old');
-  const NEW = key('new');
+  let OLD: KeyPairFiles;
+  let NEW: KeyPairFiles;
   let redis: RedisServer;
   let registry: RegistryServer;
   let conn: Redis;
@@ -111,15 +111,12 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
         notifications: notifyReceiver(receiverPort),
       }),
     ]);
-    for (const k of [OLD, NEW]) {
-      const files = await generateCosignKeyPair(PASSWORD);
-      writeFileSync(k.priv, files.privateKeyPem, { mode: 0o600 });
-      writeFileSync(k.pub, files.publicKeyPem);
-    }
+    OLD = writeKeyPair(dir, 'old', await generateCosignKeyPair(PASSWORD));
+    NEW = writeKeyPair(dir, 'new', await generateCosignKeyPair(PASSWORD));
     conn = new Redis(redis.url);
     client = new RegistryClient({ name: 'local', url: registry.url, insecure: true, dockerConfig: false, ...CI_BOT });
     store = new SignatureStore(client, { bundles: false });
-    const before = config({ signerKey: OLD.priv, verifierKeys: [OLD.pub] });
+    const before = config({ signerKey: OLD.key, verifierKeys: [OLD.pub] });
     receiver = await startService('webhook-receiver', { configFile: before, port: receiverPort, env });
     await restart(before);
   });
@@ -140,7 +137,7 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
     await untilVerdict('team/api', '1', 'signed');
     // mallory holds the stolen key: she pushes and signs with `signet sign`, which the verifier accepts.
     const evil = await pushImage(registry.url, 'team/app:evil', MALLORY);
-    const signed = await cli(['sign', '--key', OLD.priv, '--allow-insecure-registry', `${registry.host}/team/app:evil`], {
+    const signed = await cli(['sign', '--key', OLD.key, '--allow-insecure-registry', `${registry.host}/team/app:evil`], {
       SIGNET_REGISTRY_USERNAME: MALLORY.username,
       SIGNET_REGISTRY_PASSWORD: MALLORY.password,
     });
@@ -165,7 +162,7 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
 
     // Rotation: the signer signs with the new key; the verifier accepts both.
     let t = Date.now();
-    const rotated = config({ signerKey: NEW.priv, verifierKeys: [NEW.pub, OLD.pub] });
+    const rotated = config({ signerKey: NEW.key, verifierKeys: [NEW.pub, OLD.pub] });
     await restart(rotated);
     timings.rotateRestart = Date.now() - t;
     const later = await pushImage(registry.url, 'team/api:2', CI_BOT);
@@ -217,7 +214,7 @@ describe('key compromise: rotate, re-sign the trusted digests, revoke (services 
 
     // Revocation: the old key no longer counts. mallory's tag is reported; ci-bot's stay signed.
     t = Date.now();
-    await restart(config({ signerKey: NEW.priv, verifierKeys: [NEW.pub], revokedKeys: [OLD.pub] }));
+    await restart(config({ signerKey: NEW.key, verifierKeys: [NEW.pub], revokedKeys: [OLD.pub] }));
     await untilVerdict('team/app', 'evil', 'invalid', (s) => s.flag === 'violation' && s.reason === 'revoked');
     timings.revokeToViolation = Date.now() - t;
     await sleep(2500); // two more rescans under the revocation
