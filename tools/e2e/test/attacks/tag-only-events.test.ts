@@ -100,7 +100,10 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     // ci-bot's push as a digest-naming event (a Distribution notification would do): signed and judged.
     await env.enqueuePush({ repository: 'team/app', tag: '2', digest: good });
     await waitFor(
-      async () => (await env.verifyQueue.getJobs(['completed'])).some((j) => j.data.digest === good && j.data.decision === 'signed'),
+      async () =>
+        (await env.verifyQueue.getJobs(['completed'])).some(
+          (j) => j.data.digest === good && 'decision' in j.data && j.data.decision === 'signed',
+        ),
       30_000,
       'signed digest judged',
     );
