@@ -6,9 +6,9 @@ import {
   defaultJobOptions,
   DEFAULT_PREFIX,
   InvalidJobError,
+  openPushQueue,
   pushJobId,
   pushJobSchema,
-  QueueNames,
   readJob,
   type PushJob,
 } from '../src';
@@ -36,7 +36,7 @@ describe('queue contracts against real Redis', () => {
 
   it('queues a redelivered event once, under the hash-tagged prefix', async () => {
     const connection = createRedisConnection({ url: redis.url, role: 'producer' });
-    const queue = new Queue(QueueNames.push, { connection, prefix: DEFAULT_PREFIX, defaultJobOptions });
+    const queue = openPushQueue(connection, DEFAULT_PREFIX, { defaultJobOptions });
     const job: PushJob = { v: 1, event: event(), receivedAt: new Date().toISOString() };
     const id = pushJobId(job.event);
     await queue.addBulk([{ name: 'push', data: job, opts: { jobId: id } }]);
@@ -72,11 +72,11 @@ describe('queue contracts against real Redis', () => {
   it('a producer fails fast while Redis is down instead of queueing in memory', async () => {
     const other = await startRedis();
     const connection = createRedisConnection({ url: other.url, role: 'producer' });
-    const queue = new Queue(QueueNames.push, { connection, prefix: DEFAULT_PREFIX });
+    const queue = openPushQueue(connection, DEFAULT_PREFIX);
     await queue.waitUntilReady();
     await other.stop();
     const started = Date.now();
-    await expect(queue.add('push', { v: 1 }, { jobId: 'x' })).rejects.toThrow();
+    await expect(queue.add('push', { v: 1, event: event(), receivedAt: 'now' }, { jobId: 'x' })).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3000);
     await queue.close().catch(() => undefined);
     connection.disconnect();
@@ -137,12 +137,12 @@ describe('queue contracts against a real Redis Cluster', () => {
     const other = await startRedisCluster();
     const connection = createRedisConnection({ url: unusedUrl, cluster: other.seeds, role: 'producer' });
     connection.on('error', () => undefined);
-    const queue = new Queue(QueueNames.push, { connection, prefix: DEFAULT_PREFIX });
+    const queue = openPushQueue(connection, DEFAULT_PREFIX);
     queue.on('error', () => undefined);
     await queue.waitUntilReady();
     await other.teardown();
     const started = Date.now();
-    await expect(queue.add('push', { v: 1 }, { jobId: 'x' })).rejects.toThrow();
+    await expect(queue.add('push', { v: 1, event: event(), receivedAt: 'now' }, { jobId: 'x' })).rejects.toThrow();
     await expect(connection.ping()).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3000);
     await queue.close().catch(() => undefined);

@@ -8,9 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisConnection, QueueNames } from '@signet/queue';
+import { createRedisConnection, openPushQueue } from '@signet/queue';
 import { freePort, ManagedProcess, makeTempDir, repoRoot, requireBinary, startRedis, waitFor, writeConfigFile } from '@signet/testing';
 import { median } from '../lib/stats';
 import { runWrk } from '../lib/wrk';
@@ -114,7 +113,7 @@ async function main() {
         `  slice ${i + 1}/${pairs}: bare ${b.requestsPerSecond.toFixed(0)} req/s, receiver ${r.requestsPerSecond.toFixed(0)} events/s, ratio ${ratios[i]!.toFixed(2)}`,
       );
     }
-    const queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
+    const queue = openPushQueue(connection, '{signet}');
     const queued = (await queue.getJobCounts('waiting')).waiting ?? 0;
     await queue.close();
     const baseline = summarise(baselineSlices);

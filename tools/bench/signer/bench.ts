@@ -21,11 +21,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { Queue } from 'bullmq';
 import { Pool } from 'undici';
 import { buildPayload, generateCosignKeyPair, loadPrivateKeyPem, signingKeyFromPrivateKey } from '@signet/crypto';
 import { keyProviderFromRef } from '@signet/keys';
-import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob } from '@signet/queue';
+import { pushJobId, createRedisConnection, defaultJobOptions, JobNames, openPushQueue, type PushJob } from '@signet/queue';
 import { digestOf, MANIFEST_ACCEPT, OCI_MANIFEST, signatureTag } from '@signet/oci';
 import { signatureImage, signatureLayer } from '@signet/signatures';
 import {
@@ -78,8 +77,8 @@ function pushJob(repository: string, image: { tag: string; digest: string }) {
     mediaType: OCI_MANIFEST,
   };
   return {
-    name: 'push',
-    data: { v: 1, event, receivedAt: new Date().toISOString() },
+    name: JobNames.push,
+    data: { v: 1, event, receivedAt: new Date().toISOString() } satisfies PushJob,
     opts: { ...defaultJobOptions, jobId: pushJobId(event) },
   };
 }
@@ -91,7 +90,7 @@ async function main(): Promise<void> {
   writeFileSync(keyFile, keys.privateKeyPem, { mode: 0o600 });
   const key = signingKeyFromPrivateKey(await loadPrivateKeyPem(keys.privateKeyPem, PASSWORD));
   const connection = createRedisConnection({ url: redis.url, role: 'worker' });
-  const queue = new Queue(QueueNames.push, { connection, prefix: PREFIX });
+  const queue = openPushQueue(connection, PREFIX);
   const signerConfig = (key: Record<string, unknown>, name: string) =>
     writeConfigFile(
       {

@@ -17,9 +17,8 @@ import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QueueNames } from '@signet/queue';
+import { openQueue, QueueNames, type JobData } from '@signet/queue';
 import { generateCosignKeyPair } from '@signet/crypto';
 import {
   buildRandomImage,
@@ -217,8 +216,9 @@ async function main(): Promise<void> {
     }
     // Where the time goes: per queue, the median wait (added → picked up) and run (picked up → done) of mallory's jobs.
     for (const name of [QueueNames.push, QueueNames.verify]) {
-      const queue = new Queue(name, { connection: state, prefix: PREFIX });
-      const byMallory = (data: { actor?: string; event?: { actor?: string } }) => (data.actor ?? data.event?.actor) === MALLORY.username;
+      const queue = openQueue(name, state, PREFIX);
+      const byMallory = (data: JobData<typeof name>) =>
+        ('event' in data ? data.event.actor : 'actor' in data ? data.actor : undefined) === MALLORY.username;
       const jobs = (await queue.getJobs(['completed'], 0, 1000)).filter(
         (j) => j.name !== 'recheck' && j.processedOn && j.finishedOn && byMallory(j.data),
       );

@@ -1,6 +1,5 @@
 import { freePort, pushImage, startRedis, startRegistry, startService, waitFor, writeConfigFile } from '@signet/testing';
-import { Queue } from 'bullmq';
-import { createRedisConnection, QueueNames } from '@signet/queue';
+import { createRedisConnection, openPushQueue } from '@signet/queue';
 
 describe('the receiver as a process (npm run start:receiver)', () => {
   it('starts from the config file, queues a pushed image, and shuts down gracefully on SIGTERM', async () => {
@@ -17,7 +16,7 @@ describe('the receiver as a process (npm run start:receiver)', () => {
       notifications: { url: `${receiver.url}/webhooks/local`, headers: { Authorization: 'Bearer hook-token-0123456789' } },
     });
     const connection = createRedisConnection({ url: redis.url, role: 'producer' });
-    const queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
+    const queue = openPushQueue(connection, '{signet}');
     try {
       const digest = await pushImage(registry.url, 'team/app:1.0.0');
       await waitFor(async () => (await queue.getJobCounts('waiting')).waiting === 1, 15_000, 'one queued job');

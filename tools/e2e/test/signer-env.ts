@@ -4,9 +4,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { generateCosignKeyPair } from '@signet/crypto';
-import { pushJobId, createRedisConnection, defaultJobOptions, QueueNames, type PushJob, type VerifyJob } from '@signet/queue';
+import {
+  pushJobId,
+  createRedisConnection,
+  defaultJobOptions,
+  openPushQueue,
+  openVerifyQueue,
+  QueueNames,
+  type PushJob,
+  type TypedQueue,
+  type VerifyJob,
+} from '@signet/queue';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
@@ -39,8 +48,8 @@ export interface SignerEnv {
   pubKey: string;
   /** Bearer header the registry's notifications (and a test replaying one) send to the receiver. */
   webhookAuth: Record<string, string>;
-  pushQueue: Queue;
-  verifyQueue: Queue;
+  pushQueue: TypedQueue<typeof QueueNames.push>;
+  verifyQueue: TypedQueue<typeof QueueNames.verify>;
   /** Writes a config file (signer settings merged over the defaults) and returns its path. */
   config(signer?: Record<string, unknown>, registryUrl?: string): string;
   startSigner(configFile: string): Promise<RunningService>;
@@ -83,8 +92,8 @@ export async function startSignerEnv(opts: EnvOptions = {}): Promise<SignerEnv> 
   writeFileSync(keyFile, keys.privateKeyPem, { mode: 0o600 });
   writeFileSync(pubKey, keys.publicKeyPem);
   const connection = createRedisConnection({ url: redis.url, role: 'worker' });
-  const pushQueue = new Queue(QueueNames.push, { connection, prefix: PREFIX });
-  const verifyQueue = new Queue(QueueNames.verify, { connection, prefix: PREFIX });
+  const pushQueue = openPushQueue(connection, PREFIX);
+  const verifyQueue = openVerifyQueue(connection, PREFIX);
   const client = new RegistryClient({ name: 'local', url: registry.url, insecure: true, dockerConfig: false, ...CI_BOT });
   const store = new SignatureStore(client, { bundles: false });
   const services: RunningService[] = [];

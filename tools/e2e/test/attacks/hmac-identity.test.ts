@@ -4,8 +4,7 @@
 // happened or which delivery it was.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Queue } from 'bullmq';
-import { createRedisConnection, QueueNames, type PushJob } from '@signet/queue';
+import { createRedisConnection, openPushQueue, type PushJob } from '@signet/queue';
 import { freePort, sharedDir, startRedis, startService, writeConfigFile, type RedisServer, type RunningService } from '@signet/testing';
 
 const SECRET = 'hmac-secret-for-attacks';
@@ -53,7 +52,7 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
   let redis: RedisServer;
   let receiver: RunningService;
   let connection: ReturnType<typeof createRedisConnection>;
-  let queue: Queue;
+  let queue: ReturnType<typeof openPushQueue>;
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -70,7 +69,7 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
     });
     receiver = await startService('webhook-receiver', { configFile, port: await freePort(), env: { HOOK_SECRET: SECRET } });
     connection = createRedisConnection({ url: redis.url, role: 'producer' });
-    queue = new Queue(QueueNames.push, { connection, prefix: '{signet}' });
+    queue = openPushQueue(connection, '{signet}');
   });
   afterAll(async () => {
     await receiver?.kill();
@@ -89,7 +88,7 @@ describe('attack: identity outside the HMAC-signed bytes', () => {
       body,
     });
   const queued = async (): Promise<PushJob['event'][]> =>
-    (await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'])).map((j) => (j.data as PushJob).event);
+    (await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'])).map((j) => j.data.event);
 
   /** Binary-mode CloudEvent headers for a push by `operator`. */
   const ceHeaders = (id: string, type: string, operator: string) => ({

@@ -83,6 +83,7 @@ describe('attacks on the webhook receiver', () => {
   beforeAll(async () => {
     redis = await startRedis();
     connection = createRedisConnection({ url: redis.url, role: 'worker' });
+    // Plain BullMQ rather than openPushQueue: the dashboard tests plant marker jobs that are not push jobs.
     queue = new Queue(QueueNames.push, { connection, prefix: PREFIX });
   });
   afterAll(async () => {
