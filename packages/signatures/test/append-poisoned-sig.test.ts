@@ -3,8 +3,9 @@ import { signingKeyFromPrivateKey, verifyBase64Signature } from '@signet/crypto'
 import { digestOf, SIGNATURE_ANNOTATION, signatureTag, SIMPLE_SIGNING } from '@signet/oci';
 import { RegistryClient, type Descriptor } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
-import { signatureImage, signDigest, SignatureStore } from '../src';
+import { signDigest, SignatureStore } from '../src';
 import { clientFor } from './helpers';
+import { writeSignatureTag } from './pushed-signature';
 
 /*
  * The signer's append when whoever can push wrote the digest's `.sig` tag first: what cannot be read or is over
@@ -39,12 +40,8 @@ describe('SignatureStore.append over a .sig tag a pusher wrote', () => {
     await registry.teardown();
   });
 
-  async function poison(repo: string, digest: string, layers: Descriptor[], blobs: Buffer[]): Promise<void> {
-    for (const blob of blobs) await mallory.uploadBlob(repo, blob);
-    const image = signatureImage(layers);
-    await mallory.uploadBlob(repo, image.config);
-    await mallory.putManifest(repo, signatureTag(digest), image.manifest, image.mediaType);
-  }
+  const poison = (repo: string, digest: string, layers: Descriptor[], blobs: Buffer[]) =>
+    writeSignatureTag(mallory, repo, digest, layers, blobs);
   const sign = (store: SignatureStore, repo: string, digest: string) =>
     signDigest(store, key, { repository: repo, digest, dockerReference: `${registry.host}/${repo}` });
   /** The signatures a reader with the store's limits finds that verify with the key. */

@@ -12,8 +12,9 @@ import {
 } from '@signet/oci';
 import { addToReferrersIndex, RegistryClient, type Descriptor } from '@signet/registry';
 import { pushImage, startFaultProxy, startRegistry, type RegistryServer } from '@signet/testing';
-import { attachBundle, signatureImage, signDigest, SignatureStore } from '../src';
+import { attachBundle, signDigest, SignatureStore } from '../src';
 import { clientFor } from './helpers';
+import { writeSignatureTag } from './pushed-signature';
 
 /*
  * Reading a digest's signatures when whoever can push wrote them: anything they wrote that cannot be read is
@@ -47,13 +48,8 @@ describe('SignatureStore reading artifacts a pusher wrote', () => {
     await registry.teardown();
   });
 
-  async function writeSig(repo: string, digest: string, layers: Descriptor[], blobs: Buffer[]): Promise<Buffer> {
-    for (const blob of blobs) await client.uploadBlob(repo, blob);
-    const image = signatureImage(layers);
-    await client.uploadBlob(repo, image.config);
-    await client.putManifest(repo, signatureTag(digest), image.manifest, image.mediaType);
-    return image.manifest;
-  }
+  const writeSig = (repo: string, digest: string, layers: Descriptor[], blobs: Buffer[]) =>
+    writeSignatureTag(client, repo, digest, layers, blobs);
 
   it('rejects a layer whose blob is over the per-blob limit instead of throwing, and reads the others', async () => {
     const digest = await pushImage(registry.url, 'art/big:1', MALLORY);

@@ -88,19 +88,17 @@ describe('SignatureStore on Distribution with basic auth', () => {
     const [mine, theirs] = [newKey(), newKey()];
     const payload = payloadFor(digest);
     await store.append('sig/dupe', digest, { payload, signature: signWith(mine.privateKey, payload) });
-    const again = await store.append(
-      'sig/dupe',
-      digest,
-      { payload, signature: signWith(mine.privateKey, payload) },
-      { isDuplicate: verifiesWith(mine.publicKey) },
-    );
+    /** Appends `payload` signed by `key`, a signature that verifies with the same key counting as a duplicate. */
+    const appendUnlessSignedBy = (key: ReturnType<typeof newKey>) =>
+      store.append(
+        'sig/dupe',
+        digest,
+        { payload, signature: signWith(key.privateKey, payload) },
+        { isDuplicate: verifiesWith(key.publicKey) },
+      );
+    const again = await appendUnlessSignedBy(mine);
     expect(again.status).toBe('duplicate');
-    const other = await store.append(
-      'sig/dupe',
-      digest,
-      { payload, signature: signWith(theirs.privateKey, payload) },
-      { isDuplicate: verifiesWith(theirs.publicKey) },
-    );
+    const other = await appendUnlessSignedBy(theirs);
     expect(other.status).toBe('appended');
     expect(await store.list('sig/dupe', digest)).toHaveLength(2);
   });
