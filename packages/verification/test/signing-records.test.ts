@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '@signet/testing';
+import { useRedis } from '@signet/testing';
 import { SigningRecords, type SigningRecord } from '../src/state/signing-records';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -12,20 +11,10 @@ const record = (at: number): SigningRecord => ({
 });
 
 describe('SigningRecords in a real Redis', () => {
-  let server: RedisServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.teardown();
-  });
+  const redis = useRedis();
 
   it('reads back what was recorded, by digest and by repository, and lists the repositories with records', async () => {
-    const records = new SigningRecords(redis, '{t1}');
+    const records = new SigningRecords(redis.conn, '{t1}');
     await records.record('local', 'team/app', digest(1), record(1000));
     await records.record('local', 'team/api', digest(2), record(2000));
     expect(await records.get('local', 'team/app', digest(1))).toEqual(record(1000));
@@ -36,15 +25,15 @@ describe('SigningRecords in a real Redis', () => {
   });
 
   it('keeps every key under the prefix, so they share its Redis Cluster hash tag', async () => {
-    await new SigningRecords(redis, '{t2}').record('local', 'team/app', digest(1), record(1));
-    const keys = await redis.keys('*');
+    await new SigningRecords(redis.conn, '{t2}').record('local', 'team/app', digest(1), record(1));
+    const keys = await redis.conn.keys('*');
     const ours = keys.filter((k) => !k.startsWith('{t1}'));
     expect(ours.length).toBe(3);
     expect(ours.every((k) => k.startsWith('{t2}:'))).toBe(true);
   });
 
   it('drops the oldest records of a repository beyond the bound', async () => {
-    const records = new SigningRecords(redis, '{t3}', { maxPerRepository: 3 });
+    const records = new SigningRecords(redis.conn, '{t3}', { maxPerRepository: 3 });
     for (let i = 1; i <= 5; i++) await records.record('local', 'team/app', digest(i), record(i * 1000));
     expect([...(await records.list('local', 'team/app')).keys()].sort()).toEqual([digest(3), digest(4), digest(5)]);
     // A digest recorded again is refreshed, not duplicated.
@@ -54,9 +43,9 @@ describe('SigningRecords in a real Redis', () => {
   });
 
   it('ignores a field that is not a record instead of failing the whole listing', async () => {
-    const records = new SigningRecords(redis, '{t4}');
+    const records = new SigningRecords(redis.conn, '{t4}');
     await records.record('local', 'team/app', digest(1), record(1));
-    await redis.hset('{t4}:signed:local/team/app', digest(2), 'not json');
+    await redis.conn.hset('{t4}:signed:local/team/app', digest(2), 'not json');
     expect([...(await records.list('local', 'team/app')).keys()]).toEqual([digest(1)]);
   });
 });
