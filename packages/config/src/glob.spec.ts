@@ -1,30 +1,25 @@
 import { globToRegExp } from './glob';
 
-const matches = (glob: string, name: string) => globToRegExp(glob).test(name);
+/** Asserts that `glob` matches each of `matches` and none of `misses`. */
+function expectGlob(glob: string, { matches = [], misses = [] }: { matches?: string[]; misses?: string[] }) {
+  const pattern = globToRegExp(glob);
+  expect({ glob, matched: [...matches, ...misses].filter((name) => pattern.test(name)) }).toEqual({ glob, matched: matches });
+}
 
 describe('repository globs', () => {
   it('lets * match exactly one path segment', () => {
-    expect(matches('team/*', 'team/app')).toBe(true);
-    expect(matches('team/*', 'team/app/sub')).toBe(false);
-    expect(matches('team/*', 'team')).toBe(false);
-    expect(matches('team/*', 'other/app')).toBe(false);
-    expect(matches('team/app-*', 'team/app-web')).toBe(true);
+    expectGlob('team/*', { matches: ['team/app'], misses: ['team/app/sub', 'team', 'other/app'] });
+    expectGlob('team/app-*', { matches: ['team/app-web'] });
   });
 
   it('lets ** match any depth, and on its own every repository', () => {
-    expect(matches('**', 'a')).toBe(true);
-    expect(matches('**', 'a/b/c')).toBe(true);
-    expect(matches('team/**', 'team/app/sub')).toBe(true);
-    expect(matches('team/**', 'team')).toBe(true);
-    expect(matches('team/**', 'teamx/app')).toBe(false);
-    expect(matches('**/app', 'a/b/app')).toBe(true);
-    expect(matches('**/app', 'app')).toBe(true);
-    expect(matches('**/app', 'a/b/apps')).toBe(false);
+    expectGlob('**', { matches: ['a', 'a/b/c'] });
+    expectGlob('team/**', { matches: ['team/app/sub', 'team'], misses: ['teamx/app'] });
+    expectGlob('**/app', { matches: ['a/b/app', 'app'], misses: ['a/b/apps'] });
   });
 
   it('treats regex characters literally', () => {
-    expect(matches('team/a.b', 'team/a.b')).toBe(true);
-    expect(matches('team/a.b', 'team/axb')).toBe(false);
-    expect(matches('team/(x)', 'team/(x)')).toBe(true);
+    expectGlob('team/a.b', { matches: ['team/a.b'], misses: ['team/axb'] });
+    expectGlob('team/(x)', { matches: ['team/(x)'] });
   });
 });
