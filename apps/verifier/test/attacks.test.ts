@@ -3,7 +3,7 @@
  * registry and Redis with the verifier in process: mallory can push, delete and retag; ci-bot is the trusted CI.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildRandomImage, pushImage, waitFor, type BuiltImage } from '@signet/testing';
+import { buildRandomImage, pushImage, waitFor, whileStopped, type BuiltImage } from '@signet/testing';
 import { acknowledgeTag, TagStore } from '@signet/verification';
 import type { RunningVerifier } from '../src/service';
 import { CI_BOT, MALLORY, metricValue, type TestEnv } from './env';
@@ -18,6 +18,16 @@ const { start, scrape, stateOf, violationOf, rescan, deleteManifest, trustedPush
 
 const traceOf = async (v: RunningVerifier, labels: Record<string, string>) =>
   metricValue(await scrape(v), 'signet_tag_violation_trace', labels);
+
+/** Waits up to `timeoutMs` until the verifier reports one violation of `repository:tag` with `labels`. */
+const untilViolation = (
+  v: RunningVerifier,
+  repository: string,
+  tag: string,
+  labels: Record<string, string>,
+  timeoutMs: number,
+  what: string,
+) => waitFor(async () => (await violationOf(v, repository, tag, labels)) === 1, timeoutMs, what);
 
 /** Points `repository:tag` at an image whose blobs are already in the repository (a retag, as `crane tag` does). */
 async function retag(repository: string, tag: string, image: BuiltImage, creds = MALLORY): Promise<void> {
@@ -49,11 +59,7 @@ it('judges a tag deleted and pushed again by mallory as a replacement of what it
   await waitFor(async () => (await stateOf(v, 'atk/del', '1.0.0')) === undefined, 10_000, 'tag forgotten');
   const bad = await env.push('atk/del:1.0.0', MALLORY);
   await env.enqueueVerify({ repository: 'atk/del', tag: '1.0.0', digest: bad, decision: 'untrusted' });
-  await waitFor(
-    async () => (await violationOf(v, 'atk/del', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1,
-    10_000,
-    'violation on the re-push',
-  );
+  await untilViolation(v, 'atk/del', '1.0.0', { digest: bad, reason: 'unsigned' }, 10_000, 'violation on the re-push');
   expect(await stateOf(v, 'atk/del', '1.0.0')).toMatchObject({
     digest: bad,
     verdict: 'unsigned',
@@ -67,7 +73,7 @@ it('judges a tag deleted and pushed again by mallory as a replacement of what it
   await deleteManifest('atk/del', good2);
   const bad2 = await env.push('atk/del:2.0.0', MALLORY);
   await env.enqueueVerify({ repository: 'atk/del', tag: '2.0.0', digest: bad2, decision: 'untrusted' });
-  await waitFor(async () => (await violationOf(v, 'atk/del', '2.0.0', { digest: bad2 })) === 1, 10_000, 'violation on the re-push');
+  await untilViolation(v, 'atk/del', '2.0.0', { digest: bad2 }, 10_000, 'violation on the re-push');
   await env.enqueueVerify({ repository: 'atk/del', tag: '2.0.0', digest: good2, decision: 'deleted' });
   await waitFor(async () => (await v.verifyQueue.getJobCounts('wait', 'active', 'delayed')).wait === 0, 5000, 'delete event handled');
   await sleep(300);
@@ -80,7 +86,7 @@ it('judges a tag deleted and pushed again by mallory as a replacement of what it
   expect(await stateOf(v, 'atk/del', '3.0.0')).toBeUndefined();
   const bad3 = await env.push('atk/del:3.0.0', MALLORY);
   await rescan(v);
-  await waitFor(async () => (await violationOf(v, 'atk/del', '3.0.0', { digest: bad3 })) === 1, 10_000, 'violation found by the rescan');
+  await untilViolation(v, 'atk/del', '3.0.0', { digest: bad3 }, 10_000, 'violation found by the rescan');
 });
 
 it("judges mallory overwriting a new tag before the verifier first looked as a replacement, using the signer's tagMoved (item 3)", async () => {
@@ -95,11 +101,7 @@ it("judges mallory overwriting a new tag before the verifier first looked as a r
   expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({ verdict: 'pending', replaced: true });
   const t0 = Date.now();
   await env.enqueueVerify({ repository: 'atk/race', tag: '1.0.0', digest: bad, decision: 'untrusted' });
-  await waitFor(
-    async () => (await violationOf(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' })) === 1,
-    1000,
-    'violation at once',
-  );
+  await untilViolation(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' }, 1000, 'violation at once');
   expect(Date.now() - t0).toBeLessThan(1000);
   expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({
     digest: bad,
@@ -116,7 +118,7 @@ it("judges mallory overwriting a new tag before the verifier first looked as a r
   await waitFor(async () => (await stateOf(v, 'atk/race', '2.0.0'))?.digest === bad2, 10_000, 'first look');
   await env.sign('atk/race', '2.0.0', ci2);
   await env.enqueueVerify({ repository: 'atk/race', tag: '2.0.0', digest: ci2, decision: 'signed', tagMoved: true });
-  await waitFor(async () => (await violationOf(v, 'atk/race', '2.0.0', { digest: bad2, reason: 'unsigned' })) === 1, 10_000, 'violation');
+  await untilViolation(v, 'atk/race', '2.0.0', { digest: bad2, reason: 'unsigned' }, 10_000, 'violation');
   expect(await stateOf(v, 'atk/race', '2.0.0')).toMatchObject({ digest: bad2, flag: 'violation', replaced: true });
 });
 
@@ -126,11 +128,7 @@ it('flags mallory pointing a tag back at an older, validly signed release as a r
   const current = await trustedPush(v, 'atk/rb', '1');
   await retag('atk/rb', '1', old, MALLORY);
   await env.enqueueVerify({ repository: 'atk/rb', tag: '1', digest: old.digest, decision: 'untrusted' });
-  await waitFor(
-    async () => (await violationOf(v, 'atk/rb', '1', { digest: old.digest, reason: 'rollback' })) === 1,
-    10_000,
-    'rollback violation',
-  );
+  await untilViolation(v, 'atk/rb', '1', { digest: old.digest, reason: 'rollback' }, 10_000, 'rollback violation');
   expect(await stateOf(v, 'atk/rb', '1')).toMatchObject({ digest: old.digest, verdict: 'signed', flag: 'violation', reason: 'rollback' });
   // A rescan keeps it standing.
   await rescan(v);
@@ -186,11 +184,7 @@ it('judges the digest an event names while the registry still shows the old one,
   await pushImage(env.registry.url, 'atk/early:staging', MALLORY, image);
   const t0 = Date.now();
   await env.enqueueVerify({ repository: 'atk/early', tag: '1', digest: image.digest, decision: 'untrusted' });
-  await waitFor(
-    async () => (await violationOf(v, 'atk/early', '1', { digest: image.digest, reason: 'unsigned' })) === 1,
-    2000,
-    'violation before the tag moved',
-  );
+  await untilViolation(v, 'atk/early', '1', { digest: image.digest, reason: 'unsigned' }, 2000, 'violation before the tag moved');
   expect(Date.now() - t0).toBeLessThan(2000);
   await retag('atk/early', '1', image, MALLORY);
   await sleep(1000);
@@ -229,11 +223,7 @@ describe("an operator's signature window for signatures made outside Signet (ite
     await env.enqueueVerify({ repository: 'ext/app', tag: '2', digest: unsignedByExt, decision: 'untrusted', actor: 'ext-ci' });
     await waitFor(async () => (await stateOf(v, 'ext/app', '2'))?.digest === unsignedByExt, 5000, 'pending');
     expect(await stateOf(v, 'ext/app', '2')).toMatchObject({ verdict: 'pending', flag: 'none' });
-    await waitFor(
-      async () => (await violationOf(v, 'ext/app', '2', { digest: unsignedByExt })) === 1,
-      6000,
-      'violation at the end of the window',
-    );
+    await untilViolation(v, 'ext/app', '2', { digest: unsignedByExt }, 6000, 'violation at the end of the window');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
     expect(Date.now() - t0).toBeLessThan(5000);
 
@@ -241,7 +231,7 @@ describe("an operator's signature window for signatures made outside Signet (ite
     await trustedPush(v, 'ext/app', '3');
     const bad = await env.push('ext/app:3', MALLORY);
     await env.enqueueVerify({ repository: 'ext/app', tag: '3', digest: bad, decision: 'untrusted', actor: 'mallory' });
-    await waitFor(async () => (await violationOf(v, 'ext/app', '3', { digest: bad })) === 1, 1000, 'violation outside the window');
+    await untilViolation(v, 'ext/app', '3', { digest: bad }, 1000, 'violation outside the window');
   });
 });
 
@@ -249,23 +239,16 @@ it('makes an overwrite still unreadable when its grace period ends a violation, 
   const v = await start({ gracePeriod: '2s' });
   const good = await trustedPush(v, 'atk/dark', '1');
   const bad = await env.push('atk/dark:1', MALLORY);
-  await env.registry.stop();
-  try {
+  await whileStopped(env.registry, async () => {
     await env.enqueueVerify({ repository: 'atk/dark', tag: '1', digest: bad, decision: 'untrusted' });
     await waitFor(async () => (await stateOf(v, 'atk/dark', '1'))?.verdict === 'error', 10_000, 'error verdict');
     expect(await violationOf(v, 'atk/dark', '1')).toBeUndefined();
-    await waitFor(
-      async () => (await violationOf(v, 'atk/dark', '1', { digest: bad, reason: 'unknown' })) === 1,
-      8000,
-      'violation at the end of the grace period',
-    );
+    await untilViolation(v, 'atk/dark', '1', { digest: bad, reason: 'unknown' }, 8000, 'violation at the end of the grace period');
     expect(await stateOf(v, 'atk/dark', '1')).toMatchObject({
       digest: bad,
       verdict: 'error',
       flag: 'violation',
       history: [{ digest: good }],
     });
-  } finally {
-    await env.registry.start();
-  }
+  });
 });

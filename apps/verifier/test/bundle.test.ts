@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { RegistryClient } from '@signet/registry';
 import { attachBundle } from '@signet/signatures';
 import { waitFor } from '@signet/testing';
@@ -28,6 +28,12 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
     await env?.teardown();
   });
 
+  /** Attaches to `repository@digest` a Sigstore bundle signed with `key`, as a referrer of the image. */
+  const attachBundleBy = async (repository: string, digest: string, key: KeyObject) => {
+    const head = await client.headManifest(repository, digest);
+    await attachBundle(client, repository, { mediaType: head.mediaType, size: head.size, digest }, bundleFor(digest, key));
+  };
+
   const verdict = async (repository: string, tag: string, digest: string) => {
     await waitFor(
       async () => (await verifier.ctx.store.read({ registry: 'local', repository, tag })).state?.digest === digest,
@@ -39,25 +45,13 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
 
   it('counts a bundle by a trusted key, and not one by another key, on an overwrite', async () => {
     const first = await env.push('team/bundled:1.0.0');
-    const head = await client.headManifest('team/bundled', first);
-    await attachBundle(
-      client,
-      'team/bundled',
-      { mediaType: head.mediaType, size: head.size, digest: first },
-      bundleFor(first, env.privateKey),
-    );
+    await attachBundleBy('team/bundled', first, env.privateKey);
     await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: first, decision: 'signed' });
     expect(await verdict('team/bundled', '1.0.0', first)).toBe('signed');
 
     const second = await env.push('team/bundled:1.0.0', MALLORY);
-    const head2 = await client.headManifest('team/bundled', second);
     const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
-    await attachBundle(
-      client,
-      'team/bundled',
-      { mediaType: head2.mediaType, size: head2.size, digest: second },
-      bundleFor(second, stranger),
-    );
+    await attachBundleBy('team/bundled', second, stranger);
     await env.enqueueVerify({ repository: 'team/bundled', tag: '1.0.0', digest: second, decision: 'untrusted' });
     expect(await verdict('team/bundled', '1.0.0', second)).toBe('invalid');
   });
@@ -65,13 +59,7 @@ describe('signatures in the Sigstore bundle layout (OCI 1.1 referrers)', () => {
   it('judges a tag a rescan first sees, signed only by a bundle, signed', async () => {
     // No .sig tag: the listing shows the signature only as the sha256-<hex> referrers tag.
     const digest = await env.push('team/bundle-only:1');
-    const head = await client.headManifest('team/bundle-only', digest);
-    await attachBundle(
-      client,
-      'team/bundle-only',
-      { mediaType: head.mediaType, size: head.size, digest },
-      bundleFor(digest, env.privateKey),
-    );
+    await attachBundleBy('team/bundle-only', digest, env.privateKey);
     const job = await verifier.rescanQueue.add('all', { v: 1, kind: 'all' });
     const progress = new ScanProgress(env.redisClient(), '{signet}');
     await waitFor(async () => job.id !== undefined && (await progress.isComplete(job.id)), 20_000, 'rescan to complete');

@@ -1,7 +1,7 @@
 import { Job, type Queue } from 'bullmq';
 import { defaultJobOptions } from '@signet/queue';
-import { sleep, waitFor } from '@signet/testing';
-import { startVerifier } from '../src/service';
+import { sleep, waitFor, whileStopped } from '@signet/testing';
+import { startVerifier, type RunningVerifier } from '../src/service';
 import { capturingLogger, type TestEnv } from './env';
 import { firstRescanDone, useVerifierEnv } from './harness';
 
@@ -48,29 +48,27 @@ async function expectFailedAtOnce(queue: Queue, id: string, reason: RegExp): Pro
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
-it('fails a verify job with an invalid payload at its first attempt, saying what is invalid', async () => {
-  const v = await start();
-  const id = await add(v.verifyQueue, 'verify', {
+/** Adds a verify job for team/app to the verifier's queue: a signed push of 1.0 to the registry named local, but for `fields`. */
+const addVerify = (v: RunningVerifier, fields: Record<string, unknown>) =>
+  add(v.verifyQueue, 'verify', {
     v: 1,
     registry: 'local',
     repository: 'team/app',
     tag: '1.0',
     digest: DIGEST,
-    decision: 'approved',
+    decision: 'signed',
+    ...fields,
   });
+
+it('fails a verify job with an invalid payload at its first attempt, saying what is invalid', async () => {
+  const v = await start();
+  const id = await addVerify(v, { decision: 'approved' });
   await expectFailedAtOnce(v.verifyQueue, id, /invalid job data: decision/);
 });
 
 it('fails a verify job naming a registry that is not configured at its first attempt', async () => {
   const v = await start();
-  const id = await add(v.verifyQueue, 'verify', {
-    v: 1,
-    registry: 'nowhere',
-    repository: 'team/app',
-    tag: '1.0',
-    digest: DIGEST,
-    decision: 'signed',
-  });
+  const id = await addVerify(v, { registry: 'nowhere' });
   await expectFailedAtOnce(v.verifyQueue, id, /no registry named "nowhere"/);
 });
 
@@ -89,22 +87,12 @@ it('fails a rescan job for a registry that is not configured at its first attemp
 it('retries a verify job while the registry is stopped, and judges the push once it is back', async () => {
   const v = await start();
   const digest = await env.push('team/app:2.0');
-  await env.registry.stop();
-  try {
-    const id = await add(v.verifyQueue, 'verify', {
-      v: 1,
-      registry: 'local',
-      repository: 'team/app',
-      tag: '2.0',
-      digest,
-      decision: 'untrusted',
-    });
+  await whileStopped(env.registry, async () => {
+    const id = await addVerify(v, { tag: '2.0', digest, decision: 'untrusted' });
     const first = await afterFirstAttempt(v.verifyQueue, id);
     expect(first.failedReason).toMatch(/lookup of local\/team\/app:2.0 failed/);
     expect(await first.getState()).toBe('delayed');
-  } finally {
-    await env.registry.start();
-  }
+  });
   await waitFor(async () => (await stateOf(v, 'team/app', '2.0'))?.verdict === 'unsigned', 20_000, 'the retried job to judge the tag');
   expect(await stateOf(v, 'team/app', '2.0')).toMatchObject({ digest, verdict: 'unsigned' });
 });
@@ -114,26 +102,11 @@ it('logs a job that failed for good as an error, and one that will be retried as
   const v = await startVerifier(env.config(), { logger, port: 0 });
   try {
     await firstRescanDone(v);
-    const invalid = await add(v.verifyQueue, 'verify', {
-      v: 1,
-      registry: 'nowhere',
-      repository: 'team/app',
-      tag: '1.0',
-      digest: DIGEST,
-      decision: 'signed',
-    });
+    const invalid = await addVerify(v, { registry: 'nowhere' });
     await afterFirstAttempt(v.verifyQueue, invalid);
     const digest = await env.push('team/app:3.0');
-    await env.registry.stop();
-    try {
-      const transient = await add(v.verifyQueue, 'verify', {
-        v: 1,
-        registry: 'local',
-        repository: 'team/app',
-        tag: '3.0',
-        digest,
-        decision: 'untrusted',
-      });
+    await whileStopped(env.registry, async () => {
+      const transient = await addVerify(v, { tag: '3.0', digest, decision: 'untrusted' });
       await afterFirstAttempt(v.verifyQueue, transient);
       await waitFor(
         async () => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job failed')).length >= 2,
@@ -153,9 +126,7 @@ it('logs a job that failed for good as an error, and one that will be retried as
         final: false,
         attempt: 1,
       });
-    } finally {
-      await env.registry.start();
-    }
+    });
   } finally {
     await v.close();
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { repoRoot, startPrometheus, waitFor, type PrometheusServer } from '@signet/testing';
+import { alertFiring, repoRoot, startPrometheus, waitFor, whileStopped, type PrometheusServer } from '@signet/testing';
 import type { RunningVerifier } from '../src/service';
 import { acknowledgeTag, TagStore } from '@signet/verification';
 import { CI_BOT, MALLORY, metricValue, type TestEnv } from './env';
@@ -69,14 +69,7 @@ describe('an unsigned overwrite by mallory', () => {
 
     prometheus = await startPrometheus({ targets: [`127.0.0.1:${v.port}`, `127.0.0.1:${replica.port}`], ruleFiles: [RULES] });
     const p = prometheus;
-    await waitFor(
-      async () =>
-        (await p.alerts()).some(
-          (a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad,
-        ),
-      20_000,
-      'alert firing',
-    );
+    await waitFor(() => alertFiring(p, { alertname: 'SignetUnsignedTagOverwrite', digest: bad }), 20_000, 'alert firing');
     const alert = (await p.alerts()).find((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite');
     expect(alert?.labels).toMatchObject({ severity: 'critical', repository: 'team/app', tag: '1.0.0' });
     expect(alert?.annotations.runbook_url).toMatch(/^https:\/\//);
@@ -84,10 +77,7 @@ describe('an unsigned overwrite by mallory', () => {
 
   it('clears when an operator acknowledges it', async () => {
     const v = await start();
-    await trustedPush(v, 'team/ack', 'v1');
-    const bad = await env.push('team/ack:v1', MALLORY);
-    await env.enqueueVerify({ repository: 'team/ack', tag: 'v1', digest: bad, decision: 'untrusted' });
-    await waitFor(async () => (await violationOf(v, 'team/ack', 'v1')) === 1, 15_000, 'violation');
+    const bad = await unsignedOverwrite(v, 'team/ack', 'v1');
     expect(await acknowledgeTag(shared, { registry: 'local', repository: 'team/ack', tag: 'v1' })).toEqual({
       kind: 'acknowledged',
       digest: bad,
@@ -102,10 +92,7 @@ describe('an unsigned overwrite by mallory', () => {
 
   it('clears when the tag points to a validly signed digest again', async () => {
     const v = await start();
-    await trustedPush(v, 'team/heal', 'v1');
-    const bad = await env.push('team/heal:v1', MALLORY);
-    await env.enqueueVerify({ repository: 'team/heal', tag: 'v1', digest: bad, decision: 'untrusted' });
-    await waitFor(async () => (await violationOf(v, 'team/heal', 'v1')) === 1, 15_000, 'violation');
+    await unsignedOverwrite(v, 'team/heal', 'v1');
     const good = await trustedPush(v, 'team/heal', 'v1');
     expect(await stateOf(v, 'team/heal', 'v1')).toMatchObject({ digest: good, verdict: 'signed', flag: 'none' });
     expect(await violationOf(v, 'team/heal', 'v1')).toBeUndefined();
@@ -203,8 +190,7 @@ it('requires the key a repository rule names there, and the default keys elsewhe
 it('marks a failed registry lookup error, never unsigned, and retries until it succeeds', async () => {
   const v = await start({ gracePeriod: 0, repositories: ['team/down'] });
   const digest = await trustedPush(v, 'team/down', '1.0.0');
-  await env.registry.stop();
-  try {
+  await whileStopped(env.registry, async () => {
     await env.enqueueVerify({ repository: 'team/down', tag: '1.0.0', digest, decision: 'signed' });
     await waitFor(async () => (await stateOf(v, 'team/down', '1.0.0'))?.verdict === 'error', 10_000, 'error verdict');
     const text = await scrape(v);
@@ -212,9 +198,7 @@ it('marks a failed registry lookup error, never unsigned, and retries until it s
     expect(metricValue(text, 'signet_unsigned_tags', { registry: 'local' })).toBe(0);
     expect(metricValue(text, 'signet_tag_violation')).toBeUndefined();
     expect(metricValue(text, 'signet_verdicts', { registry: 'local', verdict: 'error' })).toBe(1);
-  } finally {
-    await env.registry.start();
-  }
+  });
   // The failed job is retried with backoff and finds the tag signed again.
   await waitFor(async () => (await stateOf(v, 'team/down', '1.0.0'))?.verdict === 'signed', 15_000, 'signed after retry');
 });
