@@ -8,14 +8,8 @@ import { CliError, EXIT_USAGE } from './cli-error';
 import { addSigningScriptFlags } from './cosign-flags';
 import { registerVerifyCommand } from './verify';
 import { processPasswordContext, readPassword } from './password';
-import {
-  collectAnnotation,
-  describeRegistryError,
-  imageArgument,
-  imageCommand,
-  registryClientFor,
-  type RegistryFlags,
-} from './registry-options';
+import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, type RegistryFlags } from './registry-options';
+import { withRegistryClient } from './registry-session';
 
 interface SignFlags extends RegistryFlags {
   key: string;
@@ -58,8 +52,7 @@ async function digestsToSign(client: RegistryClient, ref: ImageReference, recurs
 async function runSign(image: string, flags: SignFlags): Promise<void> {
   const ref = imageArgument(image);
   const key = await loadKey(flags.key);
-  const client = registryClientFor(ref, flags, process.env);
-  try {
+  await withRegistryClient(ref, flags, async (client) => {
     const store = new SignatureStore(client);
     const digests = await digestsToSign(client, ref, flags.recursive).catch((e: unknown) => describeRegistryError(e, `resolve ${image}`));
     const dockerReference = signedIdentity(ref, flags.identity);
@@ -75,9 +68,7 @@ async function runSign(image: string, flags: SignFlags): Promise<void> {
       process.stderr.write(`${note} ${where}\n`);
     }
     process.stderr.write(`Signed ${formatImageReference({ ...ref, digest: digests[0] })} as ${dockerReference}\n`);
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 export function registerSignCommand(program: Command): void {

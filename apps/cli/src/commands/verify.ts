@@ -5,14 +5,8 @@ import { type BundleSignature, SignatureStore, type StoredSignature } from '@sig
 import { CliError } from './cli-error';
 import { addVerifyingScriptFlags } from './cosign-flags';
 import { addOutputOption, type OutputFormat } from './output';
-import {
-  collectAnnotation,
-  describeRegistryError,
-  imageArgument,
-  imageCommand,
-  registryClientFor,
-  type RegistryFlags,
-} from './registry-options';
+import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, type RegistryFlags } from './registry-options';
+import { withRegistryClient } from './registry-session';
 
 interface VerifyFlags extends RegistryFlags {
   key: string[];
@@ -74,8 +68,7 @@ async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
       throw new CliError(`cannot load public keys: ${(err as Error).message}`, 1, { cause: err });
     throw err;
   });
-  const client = registryClientFor(ref, flags, process.env);
-  try {
+  await withRegistryClient(ref, flags, async (client) => {
     const digest =
       ref.digest ??
       (await client.resolve(ref.repository, ref.tag ?? 'latest').catch((e: unknown) => describeRegistryError(e, `resolve ${image}`)));
@@ -97,9 +90,7 @@ async function runVerify(image: string, flags: VerifyFlags): Promise<void> {
     // As cosign: one JSON array of the verified payloads, or (text) each payload on a line of its own.
     if (flags.output === 'json') process.stdout.write(JSON.stringify(verified.map((v) => v.claims)) + '\n');
     else for (const v of verified) process.stdout.write(`${typeof v.claims === 'string' ? v.claims : JSON.stringify(v.claims)}\n`);
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 export function registerVerifyCommand(program: Command): void {
