@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { SignetConfig } from '@signet/config';
 import type { MetricsRegistry } from '@signet/observability';
 import { whenConnected } from '@signet/queue';
-import { createServiceRuntime, type StartOptions as ServiceStartOptions } from '@signet/runtime';
+import { withServiceRuntime, type StartOptions as ServiceStartOptions } from '@signet/runtime';
 import { createAdmissionJudge, type ReviewPolicy } from '@signet/verification';
 import { certificateReloader, readCertificatePair } from './certificate';
 import { createAdmissionMetrics } from './metrics';
@@ -34,10 +34,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Starts the admission webhook: HTTPS /validate and /mutate, and the ops listener. A failed start closes what it opened. */
 export async function startAdmission(config: SignetConfig, opts: StartOptions): Promise<RunningAdmission> {
-  const admission = config.admission;
-  if (!admission) throw new Error('the admission section is missing from the configuration');
-  const rt = createServiceRuntime({ service: 'admission', config, logger: opts.logger });
-  return rt.start(async () => {
+  return withServiceRuntime('admission', config, opts, async (rt, admission) => {
     // Fail fast: a review waits on Redis for no longer than its budget allows, and then denies.
     const redis = rt.connection('producer');
     // With Redis down it starts anyway, reports not ready, and denies what it cannot judge.
@@ -68,7 +65,7 @@ export async function startAdmission(config: SignetConfig, opts: StartOptions): 
     const timer = setInterval(reloadCertificate, admission.tls.reloadInterval);
     timer.unref();
     rt.defer('certificate reload timer', () => clearInterval(timer));
-    const ops = await rt.startOps({ port: opts.opsPort ?? admission.opsPort, ready: async () => (await redis.ping()) === 'PONG' });
+    const ops = await rt.startOps({ port: opts.opsPort ?? admission.opsPort, redis: [redis] });
     rt.logger.info(
       {
         port,

@@ -1,19 +1,18 @@
 import type { SignerConfig, SignetConfig } from '@signet/config';
 import { loadPublicKeys, type PublicKeySet, type SigningKey } from '@signet/crypto';
 import { keyProviderFromRef, type KeyProvider } from '@signet/keys';
-import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
+import type { MetricsRegistry } from '@signet/observability';
 import {
   defaultJobOptions,
   DigestLock,
   JobNames,
-  openPushQueue,
   openVerifyQueue,
   openWorker,
   QueueNames,
   type TypedQueue,
   type TypedWorker,
 } from '@signet/queue';
-import { createServiceRuntime, type Env, type ServiceRuntime, type StartOptions } from '@signet/runtime';
+import { withServiceRuntime, type Env, type ServiceRuntime, type StartOptions } from '@signet/runtime';
 import { SigningRecords } from '@signet/verification';
 import type { Cluster, Redis } from 'ioredis';
 import { createSignerMetrics, type SignerMetrics } from './metrics';
@@ -76,12 +75,6 @@ async function loadKeys(config: SignetConfig, signer: SignerConfig, env: Env): P
   return { ...signing, previous, revoked };
 }
 
-/** `signet_queue_jobs` for the queues the signer reads and feeds, read on a fail-fast connection at scrape time. */
-function reportQueueDepths(rt: ServiceRuntime, scrape: Connection): void {
-  const queues = [openPushQueue(scrape, rt.prefix), openVerifyQueue(scrape, rt.prefix)].map((q) => rt.own(q, `queue:${q.name}:scrape`));
-  queueDepthCollector(rt.metrics, queues);
-}
-
 /** What processPush needs: the registries, keys, policy and the verify queue it reports each decision on. */
 function signerDeps(
   rt: ServiceRuntime,
@@ -140,10 +133,7 @@ function startPushWorker(
  * then the keys, then the `signet.push` worker. A start that fails closes what it opened.
  */
 export async function startSigner(config: SignetConfig, opts: StartOptions): Promise<RunningSigner> {
-  const signer = config.signer;
-  if (!signer) throw new Error('the signer section is missing from the configuration');
-  const rt = createServiceRuntime({ service: 'signer', config, logger: opts.logger });
-  return rt.start(async () => {
+  return withServiceRuntime('signer', config, opts, async (rt, signer) => {
     const worker = rt.connection('worker');
     const state = rt.connection('worker');
     // Scrapes and readiness answer quickly while Redis is down: a fail-fast connection.
@@ -153,13 +143,12 @@ export async function startSigner(config: SignetConfig, opts: StartOptions): Pro
       config.registries.map((r) => r.name),
     );
     const verifyQueue = rt.own(openVerifyQueue(state, rt.prefix), `queue:${QueueNames.verify}`);
-    reportQueueDepths(rt, scrape);
+    rt.reportQueueDepths(scrape, [QueueNames.push, QueueNames.verify]);
 
     // Ready once the key is loaded, while it can sign (a token that was removed is not) and Redis answers.
     const loaded: { provider?: KeyProvider } = {};
-    const ready = async () =>
-      loaded.provider !== undefined && (await scrape.ping()) === 'PONG' && ((await loaded.provider.ready?.()) ?? true);
-    const ops = await rt.startOps({ port: opts.port ?? signer.port, ready });
+    const ready = async () => loaded.provider !== undefined && ((await loaded.provider.ready?.()) ?? true);
+    const ops = await rt.startOps({ port: opts.port ?? signer.port, redis: [scrape], ready });
     const keys = await loadKeys(config, signer, opts.env ?? {});
     const { key } = keys;
     loaded.provider = keys.provider;

@@ -1,7 +1,7 @@
 import type { SignetConfig } from '@signet/config';
-import { queueDepthCollector, type MetricsRegistry } from '@signet/observability';
-import { openQueue, openRescanQueue, openVerifyQueue, QueueNames, type TypedQueue } from '@signet/queue';
-import { createServiceRuntime, type StartOptions } from '@signet/runtime';
+import type { MetricsRegistry } from '@signet/observability';
+import { openRescanQueue, openVerifyQueue, QueueNames, type TypedQueue } from '@signet/queue';
+import { withServiceRuntime, type StartOptions } from '@signet/runtime';
 import {
   closeContext,
   createVerifierContext,
@@ -28,10 +28,7 @@ export interface RunningVerifier {
  * registries), then the workers and the rescan schedule. A start that fails closes what it opened.
  */
 export async function startVerifier(config: SignetConfig, opts: StartOptions): Promise<RunningVerifier> {
-  const verifier = config.verifier;
-  if (!verifier) throw new Error('the verifier section is missing from the configuration');
-  const rt = createServiceRuntime({ service: 'verifier', config, logger: opts.logger });
-  return rt.start(async () => {
+  return withServiceRuntime('verifier', config, opts, async (rt, verifier) => {
     const workerConn = rt.connection('worker');
     const stateConn = rt.connection('worker');
     // Scrapes and readiness must answer quickly while Redis is down, so they use a fail-fast connection.
@@ -47,15 +44,15 @@ export async function startVerifier(config: SignetConfig, opts: StartOptions): P
     });
     const verifyQueue = rt.own(openVerifyQueue(workerConn, prefix), `queue:${QueueNames.verify}`);
     const rescanQueue = rt.own(openRescanQueue(workerConn, prefix), `queue:${QueueNames.rescan}`);
-    const pushQueue = rt.own(openQueue(QueueNames.push, workerConn, prefix), `queue:${QueueNames.push}`);
-    queueDepthCollector(rt.metrics, [pushQueue, verifyQueue, rescanQueue]);
+    rt.reportQueueDepths(scrapeConn, [QueueNames.push, QueueNames.verify, QueueNames.rescan]);
 
     // The ops listener comes before the workers: a port already taken then fails the start before any worker
     // exists (BullMQ reports a worker closed while still connecting as an unhandled error).
     let running: VerifierContext | undefined = undefined;
     const ops = await rt.startOps({
       port: opts.port ?? verifier.port,
-      ready: async () => running !== undefined && running.keys.defaults.keys.length > 0 && (await scrapeConn.ping()) === 'PONG',
+      redis: [scrapeConn],
+      ready: async () => running !== undefined && running.keys.defaults.keys.length > 0,
     });
     const ctx = await createVerifierContext({
       config,

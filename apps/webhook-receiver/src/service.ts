@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { SignetConfig } from '@signet/config';
 import { queueDepthCollector } from '@signet/observability';
 import { ALL_QUEUES, defaultJobOptions, openPushQueue, openQueue, QueueNames, whenConnected, type TypedQueue } from '@signet/queue';
-import { createServiceRuntime, type ServiceRuntime, type StartOptions } from '@signet/runtime';
+import { withServiceRuntime, type ServiceRuntime, type StartOptions } from '@signet/runtime';
 import type { Cluster, Redis } from 'ioredis';
 import { createReceiverApp } from './app';
 import { createOpsFallbackApp } from './dashboard';
@@ -60,8 +60,7 @@ function dashboardQueues(rt: ServiceRuntime, connection: Redis | Cluster) {
 
 /** Starts the receiver from a parsed configuration. A start that fails closes what it opened. */
 export async function startReceiver(config: SignetConfig, opts: StartOptions): Promise<RunningReceiver> {
-  const rt = createServiceRuntime({ service: 'webhook-receiver', config, logger: opts.logger });
-  return rt.start(async () => {
+  return withServiceRuntime('receiver', config, opts, async (rt, receiver) => {
     const { logger } = rt;
     const connection = rt.connection('producer');
     // The enqueuer's own connection, holding its batch script (see PushEnqueuer).
@@ -75,16 +74,16 @@ export async function startReceiver(config: SignetConfig, opts: StartOptions): P
       enqueuer,
       receiverMetrics: createReceiverMetrics(rt.metrics),
       logger,
-      bodyLimit: config.receiver.bodyLimit,
+      bodyLimit: receiver.bodyLimit,
     });
     // Without this the first webhooks after a start would meet a connection still handshaking and get 503.
     if (!(await whenConnected(enqueueConnection, 3000))) logger.warn({}, 'redis not reachable yet; answering 503 until it is');
-    const port = await startWebhookListener(rt, app, opts.port ?? config.receiver.port, config.receiver.host);
+    const port = await startWebhookListener(rt, app, opts.port ?? receiver.port, receiver.host);
     // Probes, scrapes and the dashboard listen apart from the webhooks, as the signer's and verifier's do.
     const ops = await rt.startOps({
-      port: config.receiver.ops.port,
-      host: config.receiver.ops.host,
-      ready: async () => (await Promise.all([connection.ping(), enqueueConnection.ping()])).every((r) => r === 'PONG'),
+      port: receiver.ops.port,
+      host: receiver.ops.host,
+      redis: [connection, enqueueConnection],
       fallback: createOpsFallbackApp(config, dashboardQueues(rt, connection), logger),
     });
     logger.info({ port, opsPort: ops.port, webhooks: config.webhooks.map((w) => `${w.name}:${w.source}`) }, 'webhook receiver listening');

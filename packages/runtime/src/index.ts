@@ -4,7 +4,15 @@
  * each app's `main.ts`.
  */
 export { ResourceStack, ResourceCloseError } from './resource-stack';
-export { createServiceRuntime, type ServiceRuntime, type ServiceRuntimeOptions, type OpsOptions, type Closable } from './service-runtime';
+export {
+  createServiceRuntime,
+  withServiceRuntime,
+  type ServiceRuntime,
+  type ServiceRuntimeOptions,
+  type ServiceSection,
+  type OpsOptions,
+  type Closable,
+} from './service-runtime';
 export {
   runService,
   startFailureText,

@@ -2,15 +2,17 @@ import type { RequestListener } from 'node:http';
 import type { SignetConfig } from '@signet/config';
 import {
   createMetricsRegistry,
+  queueDepthCollector,
   startOpsServer,
   type ErrorReporter,
   type Logger,
   type MetricsRegistry,
   type OpsServer,
 } from '@signet/observability';
-import { connectionFactory, type RedisConnectionOptions } from '@signet/queue';
+import { connectionFactory, openQueue, type QueueName, type RedisConnectionOptions } from '@signet/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { ResourceStack } from './resource-stack';
+import { SERVICE_NAMES, type ServiceApp, type StartOptions } from './run-service';
 
 /** Something a service opens that emits `error` and can be closed: a BullMQ Queue, Worker or QueueEvents. */
 export interface Closable {
@@ -22,8 +24,13 @@ export interface Closable {
 export interface OpsOptions {
   port: number;
   host?: string;
-  /** Readiness: what the service needs to do its work answers (Redis, a loaded key). */
-  ready: () => Promise<boolean>;
+  /**
+   * Readiness asks each of these to answer PING. Give fail-fast (`producer`) connections, so /readyz answers
+   * at once while Redis is down.
+   */
+  redis: Array<Redis | Cluster>;
+  /** Readiness besides Redis: what else the service needs to do its work (a loaded key, running workers). */
+  ready?: () => Promise<boolean>;
   /** Answers paths other than /healthz, /readyz and /metrics (the receiver's queue dashboard). */
   fallback?: RequestListener;
 }
@@ -47,6 +54,11 @@ export interface ServiceRuntime {
   own<T extends Closable>(resource: T, source: string, opts?: { quiet?: boolean }): T;
   /** Runs `close` when the runtime closes (last registered, first closed). */
   defer(name: string, close: () => unknown): void;
+  /**
+   * `signet_queue_jobs` for `queues`, read at scrape time through queues of its own on `connection`: give a
+   * fail-fast one, so /metrics answers while Redis is down.
+   */
+  reportQueueDepths(connection: Redis | Cluster, queues: QueueName[]): void;
   /** Starts the one ops listener (`/healthz`, `/readyz`, `/metrics`), closed when the runtime closes. */
   startOps(opts: OpsOptions): Promise<OpsServer>;
   /**
@@ -106,8 +118,15 @@ export function createServiceRuntime(opts: ServiceRuntimeOptions): ServiceRuntim
     defer(name, close) {
       stack.defer(name, close);
     },
-    async startOps(ops) {
-      const server = await startOpsServer({ ...ops, metrics });
+    reportQueueDepths(connection, queues) {
+      queueDepthCollector(
+        metrics,
+        queues.map((name) => runtime.own(openQueue(name, connection, runtime.prefix), `queue:${name}:scrape`)),
+      );
+    },
+    async startOps({ redis, ready, ...listener }) {
+      const answers = async () => (await Promise.all(redis.map((connection) => connection.ping()))).every((reply) => reply === 'PONG');
+      const server = await startOpsServer({ ...listener, metrics, ready: async () => ((await ready?.()) ?? true) && (await answers()) });
       stack.defer('ops listener', () => server.close());
       return server;
     },
@@ -123,4 +142,24 @@ export function createServiceRuntime(opts: ServiceRuntimeOptions): ServiceRuntim
     close: () => stack.close(),
   };
   return runtime;
+}
+
+/** A service's own section of the configuration (`config.signer` for the signer). */
+export type ServiceSection<A extends ServiceApp> = NonNullable<SignetConfig[A]>;
+
+/**
+ * A service's start: its section of the configuration (a missing one fails the start), a runtime named after
+ * the service, and `build` run inside it (see `ServiceRuntime.start`), so everything `build` opens is closed
+ * after a failed start and by the result's `close()`.
+ */
+export async function withServiceRuntime<A extends ServiceApp, T extends object>(
+  app: A,
+  config: SignetConfig,
+  opts: Pick<StartOptions, 'logger'>,
+  build: (rt: ServiceRuntime, section: ServiceSection<A>) => Promise<T>,
+): Promise<T & { close(): Promise<void> }> {
+  const section = config[app];
+  if (!section) throw new Error(`the ${app} section is missing from the configuration`);
+  const rt = createServiceRuntime({ service: SERVICE_NAMES[app], config, logger: opts.logger });
+  return rt.start(() => build(rt, section as ServiceSection<A>));
 }

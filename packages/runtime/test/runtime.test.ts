@@ -30,7 +30,7 @@ describe('createServiceRuntime', () => {
     const running = await rt.start(async () => {
       const conn = rt.connection('producer');
       rt.own(openPushQueue(conn, rt.prefix), 'queue:push');
-      await rt.startOps({ port, ready: async () => (await conn.ping()) === 'PONG' });
+      await rt.startOps({ port, redis: [conn] });
       return { port };
     });
     // The producer connection fails fast while it is still connecting, so readiness may take a moment to turn 200.
