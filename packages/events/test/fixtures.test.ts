@@ -74,22 +74,83 @@ describe('Distribution fixtures (real bytes from Distribution 2.8.2)', () => {
   });
 });
 
+/** A constructed fixture that carries one push, and the push's fields beyond kind, registry and source. */
+interface OnePush {
+  name: string;
+  source: WebhookSource;
+  file: string;
+  headers?: WebhookHeaders;
+  options?: ParseOptions;
+  push: Record<string, unknown>;
+}
+
+const AT_FIXTURE_TIME = new Date(1795550000 * 1000).toISOString();
+const TEAM_APP = { repository: 'team/app', tag: '1.0.0', digest: FIXTURE_DIGEST };
+
+const ONE_PUSH: OnePush[] = [
+  {
+    name: 'Harbor PUSH_ARTIFACT: team/app:1.0.0 by ci-bot, id from the body hash',
+    source: 'harbor',
+    file: 'harbor/push-artifact.json',
+    push: { ...TEAM_APP, actor: 'ci-bot', eventId: bodyHash('harbor/push-artifact.json'), occurredAt: AT_FIXTURE_TIME },
+  },
+  {
+    name: 'GitHub registry_package published: org/app:1.0.0 by ci-bot, id from the signed body, not X-GitHub-Delivery',
+    source: 'github',
+    file: 'github/registry-package-published.json',
+    headers: { 'x-github-event': 'registry_package', 'x-github-delivery': 'delivery-1' },
+    push: {
+      ...TEAM_APP,
+      repository: 'org/app',
+      actor: 'ci-bot',
+      eventId: bodyHash('github/registry-package-published.json'),
+      occurredAt: FIXED_NOW.toISOString(),
+    },
+  },
+  {
+    name: 'Docker Hub push: org/app:1.0.0 by ci-bot without a digest, to be resolved',
+    source: 'dockerhub',
+    file: 'dockerhub/push.json',
+    push: {
+      repository: 'org/app',
+      tag: '1.0.0',
+      actor: 'ci-bot',
+      eventId: bodyHash('dockerhub/push.json'),
+      occurredAt: AT_FIXTURE_TIME,
+      needsDigestResolution: true,
+    },
+  },
+  {
+    name: 'ACR push: team/app:1.0.0 with the digest and the event id',
+    source: 'acr',
+    file: 'acr/push.json',
+    push: { ...TEAM_APP, mediaType: OCI_MANIFEST, eventId: '0b1c2d3e-aaaa-bbbb-cccc-000000000001', occurredAt: '2026-11-24T10:00:00.000Z' },
+  },
+  {
+    name: 'ECR Image Action PUSH: team/app:1.0.0 with the digest and the EventBridge id',
+    source: 'ecr',
+    file: 'ecr/image-push.json',
+    push: { ...TEAM_APP, eventId: '13cde686-328b-6117-af20-0e5566167482', occurredAt: '2026-11-24T10:00:00.000Z' },
+  },
+  {
+    name: 'GAR Pub/Sub INSERT: repo/app:1.0.0 after the configured host and project',
+    source: 'gar',
+    file: 'gar/pubsub-push.json',
+    options: { imagePathPrefix: 'us-docker.pkg.test/proj' },
+    push: { ...TEAM_APP, repository: 'repo/app', eventId: '9876543210', occurredAt: '2026-11-24T10:00:00.000Z' },
+  },
+  {
+    name: 'Artifactory docker pushed: team/app:1.0.0 with sha256:<data.sha256> as the digest',
+    source: 'artifactory',
+    file: 'artifactory/docker-pushed.json',
+    push: { ...TEAM_APP, eventId: bodyHash('artifactory/docker-pushed.json'), occurredAt: FIXED_NOW.toISOString() },
+  },
+];
+
 describe('constructed fixtures', () => {
-  it('Harbor PUSH_ARTIFACT: team/app:1.0.0 by ci-bot, id from the body hash', () => {
-    expect(parseFixture('harbor', 'harbor/push-artifact.json')).toEqual({
-      events: [
-        {
-          kind: 'push',
-          registry: REGISTRY,
-          repository: 'team/app',
-          tag: '1.0.0',
-          digest: FIXTURE_DIGEST,
-          actor: 'ci-bot',
-          eventId: bodyHash('harbor/push-artifact.json'),
-          occurredAt: new Date(1795550000 * 1000).toISOString(),
-          source: 'harbor',
-        },
-      ],
+  it.each(ONE_PUSH)('$name', ({ source, file, headers, options, push }) => {
+    expect(parseFixture(source, file, headers, options)).toEqual({
+      events: [{ kind: 'push', registry: REGISTRY, ...push, source }],
       ignored: [],
     });
   });
@@ -98,58 +159,6 @@ describe('constructed fixtures', () => {
     const { events } = parseFixture('harbor', 'harbor/delete-artifact.json');
     expect(events).toEqual([
       expect.objectContaining({ kind: 'delete', repository: 'team/app', tag: '1.0.0', digest: FIXTURE_DIGEST, actor: 'admin' }),
-    ]);
-  });
-
-  it('GitHub registry_package published: org/app:1.0.0 by ci-bot, id from the signed body, not X-GitHub-Delivery', () => {
-    const headers = { 'x-github-event': 'registry_package', 'x-github-delivery': 'delivery-1' };
-    expect(parseFixture('github', 'github/registry-package-published.json', headers)).toEqual({
-      events: [
-        {
-          kind: 'push',
-          registry: REGISTRY,
-          repository: 'org/app',
-          tag: '1.0.0',
-          digest: FIXTURE_DIGEST,
-          actor: 'ci-bot',
-          eventId: bodyHash('github/registry-package-published.json'),
-          occurredAt: FIXED_NOW.toISOString(),
-          source: 'github',
-        },
-      ],
-      ignored: [],
-    });
-  });
-
-  it('Docker Hub push: org/app:1.0.0 by ci-bot without a digest, to be resolved', () => {
-    expect(parseFixture('dockerhub', 'dockerhub/push.json').events).toEqual([
-      {
-        kind: 'push',
-        registry: REGISTRY,
-        repository: 'org/app',
-        tag: '1.0.0',
-        actor: 'ci-bot',
-        eventId: bodyHash('dockerhub/push.json'),
-        occurredAt: new Date(1795550000 * 1000).toISOString(),
-        source: 'dockerhub',
-        needsDigestResolution: true,
-      },
-    ]);
-  });
-
-  it('ACR push: team/app:1.0.0 with the digest and the event id', () => {
-    expect(parseFixture('acr', 'acr/push.json').events).toEqual([
-      {
-        kind: 'push',
-        registry: REGISTRY,
-        repository: 'team/app',
-        tag: '1.0.0',
-        digest: FIXTURE_DIGEST,
-        mediaType: OCI_MANIFEST,
-        eventId: '0b1c2d3e-aaaa-bbbb-cccc-000000000001',
-        occurredAt: '2026-11-24T10:00:00.000Z',
-        source: 'acr',
-      },
     ]);
   });
 
@@ -166,52 +175,6 @@ describe('constructed fixtures', () => {
     expect(parseFixture('quay', 'quay/repo-push.json').events).toEqual([
       { ...common, tag: '1.0.0', eventId: `${id}-0` },
       { ...common, tag: 'latest', eventId: `${id}-1` },
-    ]);
-  });
-
-  it('ECR Image Action PUSH: team/app:1.0.0 with the digest and the EventBridge id', () => {
-    expect(parseFixture('ecr', 'ecr/image-push.json').events).toEqual([
-      {
-        kind: 'push',
-        registry: REGISTRY,
-        repository: 'team/app',
-        tag: '1.0.0',
-        digest: FIXTURE_DIGEST,
-        eventId: '13cde686-328b-6117-af20-0e5566167482',
-        occurredAt: '2026-11-24T10:00:00.000Z',
-        source: 'ecr',
-      },
-    ]);
-  });
-
-  it('GAR Pub/Sub INSERT: repo/app:1.0.0 after the configured host and project', () => {
-    const options = { imagePathPrefix: 'us-docker.pkg.test/proj' };
-    expect(parseFixture('gar', 'gar/pubsub-push.json', {}, options).events).toEqual([
-      {
-        kind: 'push',
-        registry: REGISTRY,
-        repository: 'repo/app',
-        tag: '1.0.0',
-        digest: FIXTURE_DIGEST,
-        eventId: '9876543210',
-        occurredAt: '2026-11-24T10:00:00.000Z',
-        source: 'gar',
-      },
-    ]);
-  });
-
-  it('Artifactory docker pushed: team/app:1.0.0 with sha256:<data.sha256> as the digest', () => {
-    expect(parseFixture('artifactory', 'artifactory/docker-pushed.json').events).toEqual([
-      {
-        kind: 'push',
-        registry: REGISTRY,
-        repository: 'team/app',
-        tag: '1.0.0',
-        digest: FIXTURE_DIGEST,
-        eventId: bodyHash('artifactory/docker-pushed.json'),
-        occurredAt: FIXED_NOW.toISOString(),
-        source: 'artifactory',
-      },
     ]);
   });
 });
