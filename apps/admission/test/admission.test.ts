@@ -1,11 +1,11 @@
+import { whileStopped } from '@signet/testing';
 import type { RunningAdmission } from '../src/service';
 import { admissionReview, MALLORY, pod, post, startAdmissionEnv, type AdmissionEnv } from './env';
+import { pushSigned } from './signed-push';
 
 let env: AdmissionEnv;
 let svc: RunningAdmission;
 let host: string;
-/** team/app:1.0 signed by the trusted key, its state written by the verifier. */
-let signedDigest: string;
 /** team/raw:1.0 pushed and never signed, its state written by the verifier. */
 let unsignedDigest: string;
 
@@ -22,8 +22,8 @@ const metric = (text: string, name: string, labels: Record<string, string>) => {
 beforeAll(async () => {
   env = await startAdmissionEnv();
   host = env.registry.host;
-  signedDigest = await env.push('team/app:1.0');
-  await env.sign('team/app', '1.0', signedDigest);
+  // team/app:1.0 signed by the trusted key, its state written by the verifier.
+  await pushSigned(env, 'team/app', '1.0');
   unsignedDigest = await env.push('team/raw:1.0');
   expect((await env.verify('team/app', '1.0')).kind).toBe('checked');
   await env.verify('team/raw', '1.0');
@@ -66,8 +66,7 @@ describe('the decision', () => {
   });
 
   it('denies a tag mallory overwrote (a standing violation), even when the pod pins the earlier signed digest', async () => {
-    const good = await env.push('team/over:1.0');
-    await env.sign('team/over', '1.0', good);
+    const good = await pushSigned(env, 'team/over', '1.0');
     await env.verify('team/over', '1.0');
     expect((await validate(admissionReview(pod([{ image: `${host}/team/over:1.0` }])))).body.response?.allowed).toBe(true);
     await env.push('team/over:1.0', MALLORY);
@@ -98,8 +97,7 @@ describe('the decision', () => {
   });
 
   it('verifies a digest Signet has never seen live, remembers a valid result, and a dryRun review writes nothing', async () => {
-    const digest = await env.push('team/fresh:2.0');
-    await env.sign('team/fresh', '2.0', digest);
+    const digest = await pushSigned(env, 'team/fresh', '2.0');
     const redis = env.redisClient();
     const cacheKeys = async () => redis.keys('{signet}:admission:*');
     const before = (await cacheKeys()).length;
@@ -122,8 +120,7 @@ describe('the decision', () => {
   });
 
   it('judges the digest the tag points to now when the verifier has not seen the tag, and denies a tag that does not exist', async () => {
-    const digest = await env.push('team/new:1.0');
-    await env.sign('team/new', '1.0', digest);
+    await pushSigned(env, 'team/new', '1.0');
     expect((await validate(admissionReview(pod([{ image: `${host}/team/new:1.0` }])))).body.response?.allowed).toBe(true);
     const missing = await validate(admissionReview(pod([{ image: `${host}/team/new:nope` }])));
     expect(missing.body.response?.allowed).toBe(false);
@@ -131,10 +128,8 @@ describe('the decision', () => {
   });
 
   it('fails closed when the registry cannot be reached: denied, outcome unreachable', async () => {
-    const digest = await env.push('team/down:1.0');
-    await env.sign('team/down', '1.0', digest);
-    await env.registry.stop();
-    try {
+    await pushSigned(env, 'team/down', '1.0');
+    await whileStopped(env.registry, async () => {
       const res = await validate(admissionReview(pod([{ image: `${host}/team/down:1.0` }])));
       expect(res.body.response?.allowed).toBe(false);
       expect(res.body.response?.status?.message).toContain('could not be asked');
@@ -143,8 +138,6 @@ describe('the decision', () => {
       ).toBeGreaterThanOrEqual(1);
       // What the verifier already judged still answers with the registry down.
       expect((await validate(admissionReview(pod([{ image: `${host}/team/app:1.0` }])))).body.response?.allowed).toBe(true);
-    } finally {
-      await env.registry.start();
-    }
+    });
   });
 });

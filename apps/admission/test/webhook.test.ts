@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { makeCertificate, repoRoot, startForeignOrigin, type ForeignOrigin } from '@signet/testing';
 import type { RunningAdmission } from '../src/service';
 import { admissionReview, applyReplacePatch, pod, post, startAdmissionEnv, type AdmissionEnv } from './env';
+import { pushSigned } from './signed-push';
 
 let env: AdmissionEnv;
 let svc: RunningAdmission;
@@ -44,10 +45,8 @@ const KINDS = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'J
 beforeAll(async () => {
   env = await startAdmissionEnv();
   host = env.registry.host;
-  signedDigest = await env.push('team/app:1.0');
-  await env.sign('team/app', '1.0', signedDigest);
-  otherSignedDigest = await env.push('team/sidecar:2.0');
-  await env.sign('team/sidecar', '2.0', otherSignedDigest);
+  signedDigest = await pushSigned(env, 'team/app', '1.0');
+  otherSignedDigest = await pushSigned(env, 'team/sidecar', '2.0');
   await env.push('team/raw:1.0');
   await Promise.all([env.verify('team/app', '1.0'), env.verify('team/sidecar', '2.0'), env.verify('team/raw', '1.0')]);
   svc = await env.start({ namespaces: { staging: 'warn', sandbox: 'audit' } });
