@@ -21,7 +21,6 @@ export { startSoftHsm, startSoftHsmToken, type SoftHsm, type SoftHsmKey, type So
 export {
   CI_BOT,
   MALLORY,
-  REGISTRY_PASSWORD_ENV,
   registryClientOptions,
   registryEntry,
   startRedisAndRegistry,
@@ -30,6 +29,7 @@ export {
   type TrustedKey,
 } from './stack';
 export { watchRedisClients, withPortTaken, type RedisClientWatch } from './leaks';
+export { signetIn } from './cli-home';
 export { startReferrersOrigin, referrerEntries, type ReferrerEntry, type ReferrersOriginOptions } from './referrers-origin';
 export { useRedis, type TestRedis } from './redis-hooks';
 export { alertFiring } from './alerts';

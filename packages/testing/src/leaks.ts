@@ -32,10 +32,10 @@ export async function watchRedisClients(port: number): Promise<RedisClientWatch>
 }
 
 /**
- * Runs `body` while a listener holds a free port on `host` (every interface by default, as a service binding
- * `0.0.0.0` would), so that a service told to use it fails with EADDRINUSE; the port is freed afterwards.
+ * Runs `body` while a listener holds a free port on `host` (`0.0.0.0` for every interface), so that a service
+ * told to listen there fails with EADDRINUSE; the port is freed afterwards.
  */
-export async function withPortTaken<T>(body: (port: number) => Promise<T>, host = '0.0.0.0'): Promise<T> {
+export async function withPortTaken<T>(host: string, body: (port: number) => Promise<T>): Promise<T> {
   const port = await freePort();
   const taken = createServer();
   await new Promise<void>((resolve, reject) => {

@@ -10,9 +10,6 @@ export const CI_BOT: Credentials = { username: 'ci-bot', password: 'ci-bot-secre
 /** A registry user who may push, but whose pushes nothing trusts. */
 export const MALLORY: Credentials = { username: 'mallory', password: 'mallory-secret' };
 
-/** The environment variable the configurations of `registryEntry` read the registry password from. */
-export const REGISTRY_PASSWORD_ENV = 'REGISTRY_PASSWORD';
-
 export interface RedisAndRegistry {
   redis: RedisServer;
   registry: RegistryServer;
@@ -62,5 +59,5 @@ export function registryClientOptions(registry: RegistryServer, creds: Credentia
  * `REGISTRY_PASSWORD`, and no retries, so a failure shows at once. `more` adds or overrides keys.
  */
 export function registryEntry(registry: RegistryServer, more: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: REGISTRY_PASSWORD_ENV, retries: 0, ...more };
+  return { name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0, ...more };
 }
