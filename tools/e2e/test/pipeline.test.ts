@@ -1,6 +1,7 @@
 // The whole pipeline as processes: registry notifications -> receiver -> signer -> verifier -> Prometheus.
 import { join } from 'node:path';
 import {
+  alertFiring,
   freePort,
   makeTempDir,
   pushImage,
@@ -16,11 +17,7 @@ import {
   type RunningService,
 } from '@signet/testing';
 import { CI_BOT, MALLORY, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
-
-const metricLines = async (svc: RunningService, name: string) =>
-  (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-const sumOf = (lines: string[], match: string) =>
-  lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+import { metricLines, sumOf } from './metrics';
 
 describe('receiver, signer, verifier and Prometheus together', () => {
   let redis: RedisServer;
@@ -90,10 +87,7 @@ describe('receiver, signer, verifier and Prometheus together', () => {
     );
     expect(Date.now() - pushedAt).toBeLessThan(1000);
     await waitFor(
-      async () =>
-        (await prometheus.alerts()).some(
-          (a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing' && a.labels.digest === bad,
-        ),
+      () => alertFiring(prometheus, { alertname: 'SignetUnsignedTagOverwrite', digest: bad }),
       20_000,
       'SignetUnsignedTagOverwrite firing in Prometheus',
     );

@@ -17,14 +17,10 @@ import {
   type RunningService,
 } from '@signet/testing';
 import { CI_BOT, MALLORY, notifyReceiver, startPipeline, writePipelineConfig } from './pipeline-env';
+import { metricLines, sumOf } from './metrics';
 import { signetCli } from './signer-env';
 
 const PREFIX = '{signet}';
-
-const metricLines = async (svc: RunningService, name: string) =>
-  (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-const sumOf = (lines: string[], match: string) =>
-  lines.filter((l) => l.includes(match)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 
 describe('receiver, signer and verifier on a Redis Cluster', () => {
   let cluster: RedisCluster;
