@@ -101,8 +101,9 @@ it("judges mallory overwriting a new tag before the verifier first looked as a r
   expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({ verdict: 'pending', replaced: true });
   const t0 = Date.now();
   await env.enqueueVerify({ repository: 'atk/race', tag: '1.0.0', digest: bad, decision: 'untrusted' });
-  await untilViolation(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' }, 1000, 'violation at once');
-  expect(Date.now() - t0).toBeLessThan(1000);
+  // "At once": well inside the 30 s grace period this verifier would otherwise wait out (slack for a loaded CI machine).
+  await untilViolation(v, 'atk/race', '1.0.0', { digest: bad, reason: 'unsigned' }, 5000, 'violation at once');
+  expect(Date.now() - t0).toBeLessThan(5000);
   expect(await stateOf(v, 'atk/race', '1.0.0')).toMatchObject({
     digest: bad,
     flag: 'violation',
@@ -184,8 +185,8 @@ it('judges the digest an event names while the registry still shows the old one,
   await pushImage(env.registry.url, 'atk/early:staging', MALLORY, image);
   const t0 = Date.now();
   await env.enqueueVerify({ repository: 'atk/early', tag: '1', digest: image.digest, decision: 'untrusted' });
-  await untilViolation(v, 'atk/early', '1', { digest: image.digest, reason: 'unsigned' }, 2000, 'violation before the tag moved');
-  expect(Date.now() - t0).toBeLessThan(2000);
+  await untilViolation(v, 'atk/early', '1', { digest: image.digest, reason: 'unsigned' }, 5000, 'violation before the tag moved');
+  expect(Date.now() - t0).toBeLessThan(5000);
   await retag('atk/early', '1', image, MALLORY);
   await sleep(1000);
   expect(await stateOf(v, 'atk/early', '1')).toMatchObject({ digest: image.digest, flag: 'violation' });
@@ -223,9 +224,10 @@ describe("an operator's signature window for signatures made outside Signet (ite
     await env.enqueueVerify({ repository: 'ext/app', tag: '2', digest: unsignedByExt, decision: 'untrusted', actor: 'ext-ci' });
     await waitFor(async () => (await stateOf(v, 'ext/app', '2'))?.digest === unsignedByExt, 5000, 'pending');
     expect(await stateOf(v, 'ext/app', '2')).toMatchObject({ verdict: 'pending', flag: 'none' });
-    await untilViolation(v, 'ext/app', '2', { digest: unsignedByExt }, 6000, 'violation at the end of the window');
+    await untilViolation(v, 'ext/app', '2', { digest: unsignedByExt }, 10_000, 'violation at the end of the window');
+    // Not before the 3 s window ends, and long before the 30 s grace period would (slack for a loaded CI machine).
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(10_000);
 
     // Mallory is not the actor the window names: her overwrite alerts at once.
     await trustedPush(v, 'ext/app', '3');
