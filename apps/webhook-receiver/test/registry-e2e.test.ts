@@ -25,7 +25,7 @@ describe('a real Distribution registry notifying the receiver', () => {
   it('yields exactly one job per manifest push, with repository, tag, digest and the htpasswd user', async () => {
     const first = await pushImage(registry.url, 'team/app:1.0.0', creds);
     const second = await pushImage(registry.url, 'team/app:1.0.1', creds);
-    await waitFor(async () => (await pushJobs(redis.url)).length >= 2, 15_000, 'two push jobs');
+    await waitFor(async () => (await pushJobs(redis.url)).length >= 2, 45_000, 'two push jobs');
     // Blob events arrive too; give the registry time to deliver anything else it would send.
     await new Promise((r) => setTimeout(r, 500));
     const jobs = (await pushJobs(redis.url)).map((j) => j.event).sort((a, b) => (a.tag ?? '').localeCompare(b.tag ?? ''));
