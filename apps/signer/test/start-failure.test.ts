@@ -1,40 +1,33 @@
 import { parseConfig } from '@signet/config';
 import { createLogger } from '@signet/observability';
-import { makeTempDir, redisClientCount, removeDir, runServiceToExit, startRedis, writeConfigFile, type RedisServer } from '@signet/testing';
+import { makeTempDir, removeDir, runServiceToExit, useRedis, watchRedisClients, writeConfigFile } from '@signet/testing';
 import { startSigner } from '../src/service';
 
-let redis: RedisServer;
+const redis = useRedis();
 let dir: string;
-/** Clients on the test's redis-server; with `settle`, once the count has come back to it (closing is asynchronous). */
-const clients = (settle?: number) => redisClientCount(redis.port, { expected: settle });
+beforeAll(() => {
+  dir = makeTempDir('signer-start');
+});
+afterAll(() => removeDir(dir));
 const logger = createLogger({ service: 'signer-test', level: 'silent' });
 
 const doc = (signer: Record<string, unknown>) => ({
-  redis: { url: redis.url },
+  redis: { url: redis.server.url },
   registries: [{ name: 'local', url: 'http://127.0.0.1:9' }],
   signer: { port: 0, ...signer },
 });
 
-beforeAll(async () => {
-  redis = await startRedis();
-  dir = makeTempDir('signer-start');
-}, 30_000);
-afterAll(async () => {
-  await redis.teardown();
-  removeDir(dir);
-});
-
 describe('a signer start that fails', () => {
   it('closes every Redis connection it opened when its key file cannot be read', async () => {
-    const before = await clients();
+    const clients = await watchRedisClients(redis.server.port);
     const config = parseConfig(doc({ key: { path: `${dir}/missing.key` } }), { app: 'signer' });
     await expect(startSigner(config, { logger, env: {} })).rejects.toThrow(/missing\.key/);
-    expect(await clients(before)).toBe(before);
+    expect(await clients.leftOpen()).toBe(0);
   });
 
   it('main.ts lists the configuration fields at fault and exits 1', async () => {
     const configFile = writeConfigFile(
-      { redis: { url: redis.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }] },
+      { redis: { url: redis.server.url }, registries: [{ name: 'local', url: 'http://127.0.0.1:9' }] },
       makeTempDir('signer-config'),
     );
     const exit = await runServiceToExit('signer', { configFile });

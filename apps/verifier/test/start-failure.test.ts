@@ -1,11 +1,8 @@
-import { createServer, type Server } from 'node:net';
-import { freePort, makeTempDir, redisClientCount, runServiceToExit, writeConfigFile } from '@signet/testing';
+import { makeTempDir, runServiceToExit, watchRedisClients, withPortTaken, writeConfigFile } from '@signet/testing';
 import { startVerifier } from '../src/service';
 import { silentLogger, startEnv, type TestEnv } from './env';
 
 let env: TestEnv;
-/** Clients on the test's redis-server; with `settle`, once the count has come back to it (closing is asynchronous). */
-const clients = (settle?: number) => redisClientCount(env.redis.port, { expected: settle });
 
 beforeAll(async () => {
   env = await startEnv();
@@ -16,31 +13,26 @@ afterAll(async () => {
 
 describe('a verifier start that fails partway', () => {
   it('closes every Redis connection it opened when a trusted key file cannot be read', async () => {
-    const before = await clients();
+    const clients = await watchRedisClients(env.redis.port);
     const config = env.config({ verifier: { keys: [`${env.dir}/missing.pub`] } });
     await expect(startVerifier(config, { logger: silentLogger, port: 0 })).rejects.toThrow(/missing\.pub/);
-    expect(await clients(before)).toBe(before);
+    expect(await clients.leftOpen()).toBe(0);
   });
 
   it('closes its workers, queues and connections when its ops port is taken', async () => {
-    const port = await freePort();
-    const taken: Server = createServer();
-    await new Promise<void>((r) => taken.listen(port, '0.0.0.0', () => r()));
-    try {
-      const before = await clients();
+    await withPortTaken('0.0.0.0', async (port) => {
+      const clients = await watchRedisClients(env.redis.port);
       await expect(startVerifier(env.config(), { logger: silentLogger, port })).rejects.toThrow(/EADDRINUSE/);
-      expect(await clients(before)).toBe(before);
-    } finally {
-      await new Promise((r) => taken.close(r));
-    }
+      expect(await clients.leftOpen()).toBe(0);
+    });
   });
 
   it('leaves no connection behind after a start and a close (the baseline the two above are held to)', async () => {
-    const before = await clients();
+    const clients = await watchRedisClients(env.redis.port);
     const verifier = await startVerifier(env.config(), { logger: silentLogger, port: 0 });
-    expect(await clients()).toBeGreaterThan(before);
+    expect(await clients.opened()).toBeGreaterThan(0);
     await verifier.close();
-    expect(await clients(before)).toBe(before);
+    expect(await clients.leftOpen()).toBe(0);
   });
 });
 

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:net';
-import { freePort, makeTempDir, redisClientCount, runServiceToExit, startRedis, writeConfigFile, type RedisServer } from '@signet/testing';
+import { makeTempDir, runServiceToExit, useRedis, watchRedisClients, withPortTaken, writeConfigFile } from '@signet/testing';
 import { startReceiver } from '../src/service';
 import { receiverConfig, silentLogger } from './helpers';
 
@@ -7,22 +6,16 @@ const DASH = 'dashboard-password-0123456789';
 const dashboard = { dashboard: { enabled: true, username: 'ops', passwordEnv: 'DASH' } };
 const basic = 'Basic ' + Buffer.from(`ops:${DASH}`).toString('base64');
 
-let redis: RedisServer;
-/** Clients on the test's redis-server; with `settle`, once the count has come back to it (closing is asynchronous). */
-const clients = (settle?: number) => redisClientCount(redis.port, { expected: settle });
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 30_000);
-afterAll(async () => {
-  await redis.teardown();
-});
+const redis = useRedis();
 
 describe('the receiver closes what it opened', () => {
   it("closes the dashboard's queues on close()", async () => {
-    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), {
-      logger: silentLogger(),
-    });
+    const receiver = await startReceiver(
+      receiverConfig(redis.server.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }),
+      {
+        logger: silentLogger(),
+      },
+    );
     // Each open queue on the service's connection listens for that connection's close: the push queue and the
     // dashboard's three. A queue left open keeps its listener.
     const connection = receiver.queue.opts.connection as unknown as { listenerCount(event: string): number };
@@ -32,31 +25,29 @@ describe('the receiver closes what it opened', () => {
   });
 
   it('leaves no Redis connection open once closed, after the dashboard was used', async () => {
-    const before = await clients();
-    const receiver = await startReceiver(receiverConfig(redis.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }), {
-      logger: silentLogger(),
-    });
+    const clients = await watchRedisClients(redis.server.port);
+    const receiver = await startReceiver(
+      receiverConfig(redis.server.url, { ops: { port: 0, host: '127.0.0.1' }, ...dashboard }, { DASH }),
+      {
+        logger: silentLogger(),
+      },
+    );
     const res = await fetch(`${receiver.ops.url}/admin/queues/api/queues?activeQueue=signet.push&page=1&jobsPerPage=10`, {
       headers: { authorization: basic },
     });
     expect(res.status).toBe(200);
-    expect(await clients()).toBeGreaterThan(before);
+    expect(await clients.opened()).toBeGreaterThan(0);
     await receiver.close();
-    expect(await clients(before)).toBe(before);
+    expect(await clients.leftOpen()).toBe(0);
   });
 
   it('closes its connections and its webhook listener when the ops port is taken', async () => {
-    const port = await freePort();
-    const taken: Server = createServer();
-    await new Promise<void>((r) => taken.listen(port, '127.0.0.1', () => r()));
-    try {
-      const before = await clients();
-      const config = receiverConfig(redis.url, { ops: { port, host: '127.0.0.1' }, ...dashboard }, { DASH });
+    await withPortTaken('127.0.0.1', async (port) => {
+      const clients = await watchRedisClients(redis.server.port);
+      const config = receiverConfig(redis.server.url, { ops: { port, host: '127.0.0.1' }, ...dashboard }, { DASH });
       await expect(startReceiver(config, { logger: silentLogger() })).rejects.toThrow(/EADDRINUSE/);
-      expect(await clients(before)).toBe(before);
-    } finally {
-      await new Promise((r) => taken.close(r));
-    }
+      expect(await clients.leftOpen()).toBe(0);
+    });
   });
 });
 
@@ -64,7 +55,7 @@ describe('main.ts when the receiver cannot start', () => {
   it('lists the configuration fields at fault and exits 1', async () => {
     const configFile = writeConfigFile(
       {
-        redis: { url: redis.url },
+        redis: { url: redis.server.url },
         registries: [{ name: 'local', url: 'http://127.0.0.1:9' }],
         webhooks: [{ name: 'hook', source: 'distribution', registry: 'local' }],
       },
@@ -76,13 +67,10 @@ describe('main.ts when the receiver cannot start', () => {
   });
 
   it('says in one line why anything else failed (its port taken), and exits 1', async () => {
-    const port = await freePort();
-    const taken: Server = createServer();
-    await new Promise<void>((r) => taken.listen(port, '0.0.0.0', () => r()));
-    try {
+    await withPortTaken('0.0.0.0', async (port) => {
       const configFile = writeConfigFile(
         {
-          redis: { url: redis.url },
+          redis: { url: redis.server.url },
           registries: [{ name: 'local', url: 'http://127.0.0.1:9' }],
           webhooks: [{ name: 'hook', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'TOKEN' } }],
           receiver: { port, ops: { port: 0 } },
@@ -92,8 +80,6 @@ describe('main.ts when the receiver cannot start', () => {
       const exit = await runServiceToExit('webhook-receiver', { configFile, env: { TOKEN: 'hook-token-0123456789', PORT: String(port) } });
       expect(exit.code).toBe(1);
       expect(exit.stderr).toMatch(new RegExp(`^webhook-receiver failed to start: .*EADDRINUSE.*${port}.*\\n$`));
-    } finally {
-      await new Promise((r) => taken.close(r));
-    }
+    });
   });
 });

@@ -1,30 +1,21 @@
 import { parseConfig } from '@signet/config';
 import { createLogger } from '@signet/observability';
 import { openPushQueue } from '@signet/queue';
-import { freePort, redisClientCount, startRedis, type RedisServer } from '@signet/testing';
+import { freePort, useRedis, watchRedisClients } from '@signet/testing';
 import { createServiceRuntime } from '../src';
 
-let redis: RedisServer;
+const redis = useRedis();
 const logger = createLogger({ service: 'runtime-test', level: 'silent' });
 const runtime = () =>
   createServiceRuntime({
     service: 'probe',
-    config: parseConfig({ redis: { url: redis.url }, registries: [{ name: 'r', url: 'http://127.0.0.1:9' }] }),
+    config: parseConfig({ redis: { url: redis.server.url }, registries: [{ name: 'r', url: 'http://127.0.0.1:9' }] }),
     logger,
   });
-/** Clients on the test's redis-server; with `settle`, once the count has come back to it (closing is asynchronous). */
-const clients = (settle?: number) => redisClientCount(redis.port, { expected: settle });
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 30_000);
-afterAll(async () => {
-  await redis.teardown();
-});
 
 describe('createServiceRuntime', () => {
   it('serves /healthz, /readyz and /metrics on one ops listener, and closes everything on close()', async () => {
-    const before = await clients();
+    const clients = await watchRedisClients(redis.server.port);
     const port = await freePort();
     const rt = runtime();
     const running = await rt.start(async () => {
@@ -46,11 +37,11 @@ describe('createServiceRuntime', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('signet_build_info{service="probe"');
     await running.close();
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-    expect(await clients(before)).toBe(before);
+    expect(await clients.leftOpen()).toBe(0);
   });
 
   it("closes what a failed start opened, last first, and rethrows the start's own error", async () => {
-    const before = await clients();
+    const clients = await watchRedisClients(redis.server.port);
     const rt = runtime();
     const order: string[] = [];
     const failure = new Error('key file unreadable');
@@ -63,6 +54,6 @@ describe('createServiceRuntime', () => {
       }),
     ).rejects.toBe(failure);
     expect(order).toEqual(['second', 'first']);
-    expect(await clients(before)).toBe(before);
+    expect(await clients.leftOpen()).toBe(0);
   });
 });

@@ -7,7 +7,10 @@ export interface RedisClientWatch {
   readonly before: number;
   /** Clients connected now beyond `before`. */
   opened(): Promise<number>;
-  /** Clients beyond `before` once the count has come back to it, or what is left after `timeoutMs` (closing is asynchronous). */
+  /**
+   * Clients beyond `before` once the count has come back to it, or what is left after `timeoutMs` (10 s by
+   * default: closing is asynchronous, and slow on a loaded machine).
+   */
   leftOpen(timeoutMs?: number): Promise<number>;
 }
 
@@ -27,7 +30,7 @@ export async function watchRedisClients(port: number): Promise<RedisClientWatch>
   return {
     before,
     opened: async () => (await redisClientCount(port)) - before,
-    leftOpen: async (timeoutMs) => (await redisClientCount(port, { expected: before, timeoutMs })) - before,
+    leftOpen: async (timeoutMs = 10_000) => (await redisClientCount(port, { expected: before, timeoutMs })) - before,
   };
 }
 
