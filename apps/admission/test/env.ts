@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
@@ -9,12 +9,15 @@ import { createLogger, MetricsRegistry } from '@signet/observability';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
+  CI_BOT,
   makeCertificate,
   makeTempDir,
   pushImage,
+  registryClientOptions,
+  registryEntry,
   removeDir,
-  startRedis,
-  startRegistry,
+  startRedisAndRegistry,
+  writeTrustedKey,
   type RedisServer,
   type RegistryServer,
   type TestCertificate,
@@ -30,8 +33,7 @@ import {
 import { Redis } from 'ioredis';
 import { startAdmission, type RunningAdmission } from '../src/service';
 
-export const CI_BOT = { username: 'ci-bot', password: 'ci-bot-secret' };
-export const MALLORY = { username: 'mallory', password: 'mallory-secret' };
+export { CI_BOT, MALLORY } from '@signet/testing';
 export const silentLogger = createLogger({ service: 'admission-test', level: 'silent' });
 
 /**
@@ -58,25 +60,13 @@ export interface AdmissionEnv {
 }
 
 export async function startAdmissionEnv(): Promise<AdmissionEnv> {
-  const [redis, registry] = await Promise.all([
-    startRedis(),
-    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
-  ]);
+  const { redis, registry } = await startRedisAndRegistry();
   const dir = makeTempDir('admission-test');
   const cert = makeCertificate();
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const publicKeyPath = join(dir, 'cosign.pub');
-  writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
+  const { privateKey, publicKeyPath } = writeTrustedKey(dir);
   const keyFile = join(dir, 'tls.key');
   writeFileSync(keyFile, cert.key);
-  const client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
+  const client = new RegistryClient(registryClientOptions(registry));
   const sigStore = new SignatureStore(client, { bundles: false });
   const clients: Redis[] = [];
   const running: RunningAdmission[] = [];
@@ -86,10 +76,7 @@ export async function startAdmissionEnv(): Promise<AdmissionEnv> {
     parseConfig(
       {
         redis: { url: redis.url },
-        registries: [
-          { name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '2s', retries: 0 },
-          ...(extra.registries ?? []),
-        ],
+        registries: [registryEntry(registry, { timeout: '2s' }), ...(extra.registries ?? [])],
         // The grace period is 0: an unsigned overwrite is a violation as soon as the verifier sees it.
         verifier: { port: 0, keys: [publicKeyPath], rescan: { every: '1h', tagConcurrency: 4 }, gracePeriod: '0s', historyLength: 3 },
         admission: { port: 0, opsPort: 0, tls: { certFile: cert.certFile, keyFile, reloadInterval: '100ms' }, ...admission },

@@ -1,22 +1,31 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPayload, signBytes } from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
-import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
+import {
+  CI_BOT,
+  makeTempDir,
+  MALLORY,
+  pushImage,
+  registryClientOptions,
+  registryEntry,
+  removeDir,
+  signetIn,
+  startRedisAndRegistry,
+  writeConfigFile,
+  writeTrustedKey,
+  type RedisServer,
+  type RegistryServer,
+} from '@signet/testing';
 import { stringify } from 'yaml';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
-const MALLORY = { username: 'mallory', password: 'mallory-pw' };
-const dir = mkdtempSync(path.join(tmpdir(), 'signet-admission-review-'));
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const dir = makeTempDir('admission-review');
+const { privateKey, publicKeyPath } = writeTrustedKey(dir);
 let redis: RedisServer;
 let registry: RegistryServer;
 
-const signet = (args: string[]): Promise<CliResult> =>
-  runSignet(args, { env: { HOME: dir, SIGNET_CONFIG: path.join(dir, 'signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password } });
+const signet = signetIn(dir);
 
 function manifest(name: string, docs: unknown[]): string {
   const file = path.join(dir, name);
@@ -37,18 +46,8 @@ const deployment = (name: string, image: string, init?: string) => ({
 });
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([
-    startRedis(),
-    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
-  ]);
-  const client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
+  ({ redis, registry } = await startRedisAndRegistry());
+  const client = new RegistryClient(registryClientOptions(registry));
   const digest = await pushImage(registry.url, 'team/app:1.0', CI_BOT);
   const payload = buildPayload({ dockerReference: `${registry.host}/team/app:1.0`, manifestDigest: digest });
   await new SignatureStore(client, { bundles: false }).append('team/app', digest, {
@@ -57,19 +56,14 @@ beforeAll(async () => {
   });
   await client.close();
   await pushImage(registry.url, 'team/raw:1.0', MALLORY);
-  writeFileSync(path.join(dir, 'cosign.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
-  const local = { name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0 };
-  writeFileSync(
-    path.join(dir, 'signet.yaml'),
-    stringify({ redis: { url: redis.url }, registries: [local], verifier: { keys: [path.join(dir, 'cosign.pub')] } }),
-  );
+  writeConfigFile({ redis: { url: redis.url }, registries: [registryEntry(registry)], verifier: { keys: [publicKeyPath] } }, dir);
   // The verifier's state, written by a scan as the verifier's rescan writes it.
   await signet(['scan', '-o', 'json']);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all([redis?.teardown(), registry?.teardown()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeDir(dir);
 });
 
 it('exits 0 when every image of the manifests is validly signed', async () => {

@@ -1,7 +1,5 @@
 // `signet resign` against a real registry and Redis, run as the CLI process: what the signer's records vouch for
 // is re-signed with the new key, what they do not is left for a human.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   generateCosignKeyPair,
@@ -14,16 +12,28 @@ import {
 } from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
 import { signDigest, SignatureStore } from '@signet/signatures';
-import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
+import {
+  CI_BOT,
+  makeTempDir,
+  MALLORY,
+  pushImage,
+  registryClientOptions,
+  registryEntry,
+  removeDir,
+  signetIn,
+  startRedisAndRegistry,
+  writeConfigFile,
+  writeKeyPair,
+  type CliResult,
+  type RedisServer,
+  type RegistryServer,
+} from '@signet/testing';
 import { SigningRecords } from '@signet/verification';
 import { Redis } from 'ioredis';
-import { stringify } from 'yaml';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
-const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 const PASSWORD = 'pw';
 const PREFIX = '{rs}';
-const dir = mkdtempSync(path.join(tmpdir(), 'signet-resign-'));
+const dir = makeTempDir('resign');
 const file = (name: string) => path.join(dir, name);
 let redis: RedisServer;
 let registry: RegistryServer;
@@ -41,16 +51,12 @@ interface Report {
 
 async function keyPair(name: string): Promise<SigningKey> {
   const files = await generateCosignKeyPair(PASSWORD, { params: { N: 32768, r: 8, p: 1 } });
-  writeFileSync(file(`${name}.key`), files.privateKeyPem);
-  writeFileSync(file(`${name}.pub`), files.publicKeyPem);
+  writeKeyPair(dir, name, files);
   return signingKeyFromPrivateKey(await loadPrivateKeyPem(files.privateKeyPem, PASSWORD));
 }
 
-function resign(args: string[]): Promise<CliResult> {
-  return runSignet(['resign', '--from', file('old.pub'), ...args], {
-    env: { HOME: dir, SIGNET_CONFIG: file('signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password, COSIGN_PASSWORD: PASSWORD },
-  });
-}
+const signet = signetIn(dir, { COSIGN_PASSWORD: PASSWORD });
+const resign = (args: string[]) => signet(['resign', '--from', file('old.pub'), ...args]);
 const report = (r: CliResult) => JSON.parse(r.stdout) as Report;
 const outcomeOf = (r: Report, digest: string) => r.digests.find((d) => d.digest === digest);
 
@@ -88,37 +94,27 @@ async function signedBy(key: SigningKey, repository: string, digest: string): Pr
 }
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([
-    startRedis(),
-    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
-  ]);
+  ({ redis, registry } = await startRedisAndRegistry());
   [oldKey, newKey, otherKey] = await Promise.all([keyPair('old'), keyPair('new'), keyPair('other')]);
   conn = new Redis(redis.url);
   records = new SigningRecords(conn, PREFIX);
-  client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
+  client = new RegistryClient(registryClientOptions(registry));
   store = new SignatureStore(client);
-  writeFileSync(
-    file('signet.yaml'),
-    stringify({
+  writeConfigFile(
+    {
       redis: { url: redis.url, prefix: PREFIX },
-      registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0 }],
+      registries: [registryEntry(registry)],
       signer: { key: { path: file('new.key'), passwordEnv: 'COSIGN_PASSWORD' } },
       verifier: { keys: [file('new.pub'), file('old.pub')] },
-    }),
+    },
+    dir,
   );
 });
 afterAll(async () => {
   await client?.close();
   conn?.disconnect();
   await Promise.all([redis?.teardown(), registry?.teardown()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeDir(dir);
 });
 
 describe('signet resign', () => {

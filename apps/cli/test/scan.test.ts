@@ -1,24 +1,29 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { buildPayload, signBytes } from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
-import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
-import { stringify } from 'yaml';
+import {
+  CI_BOT,
+  makeTempDir,
+  MALLORY,
+  pushImage,
+  registryClientOptions,
+  registryEntry,
+  removeDir,
+  signetIn,
+  startRedisAndRegistry,
+  writeConfigFile,
+  writeTrustedKey,
+  type RedisServer,
+  type RegistryServer,
+} from '@signet/testing';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
-const MALLORY = { username: 'mallory', password: 'mallory-pw' };
-const dir = mkdtempSync(path.join(tmpdir(), 'signet-scan-'));
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const dir = makeTempDir('scan');
+const { privateKey, publicKeyPath } = writeTrustedKey(dir);
 let redis: RedisServer;
 let registry: RegistryServer;
 let client: RegistryClient;
 
-function signet(args: string[]): Promise<CliResult> {
-  return runSignet(args, { env: { HOME: dir, SIGNET_CONFIG: path.join(dir, 'signet.yaml'), REGISTRY_PASSWORD: CI_BOT.password } });
-}
+const signet = signetIn(dir);
 
 async function signedPush(ref: string): Promise<string> {
   const [repo = '', tag = ''] = ref.split(':');
@@ -32,32 +37,17 @@ async function signedPush(ref: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([
-    startRedis(),
-    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
-  ]);
-  client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
-  writeFileSync(path.join(dir, 'cosign.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
-  writeFileSync(
-    path.join(dir, 'signet.yaml'),
-    stringify({
-      redis: { url: redis.url },
-      registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0 }],
-      verifier: { keys: [path.join(dir, 'cosign.pub')], gracePeriod: '0s' },
-    }),
+  ({ redis, registry } = await startRedisAndRegistry());
+  client = new RegistryClient(registryClientOptions(registry));
+  writeConfigFile(
+    { redis: { url: redis.url }, registries: [registryEntry(registry)], verifier: { keys: [publicKeyPath], gracePeriod: '0s' } },
+    dir,
   );
 });
 afterAll(async () => {
   await client?.close();
   await Promise.all([redis?.teardown(), registry?.teardown()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeDir(dir);
 });
 
 it('finds an unsigned overwrite, lists it in status, and clears it with ack', async () => {

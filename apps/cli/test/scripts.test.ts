@@ -1,38 +1,39 @@
 // The CLI as scripts use it: cosign's script flags, machine-readable output, and exit codes a pipeline can gate on.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { generateCosignKeyPair } from '@signet/crypto';
 import { signatureTag } from '@signet/oci';
 import { RegistryClient } from '@signet/registry';
 import { TagStore } from '@signet/verification';
 import { Redis } from 'ioredis';
-import { pushImage, runSignet, startRedis, startRegistry, type CliResult, type RedisServer, type RegistryServer } from '@signet/testing';
-import { stringify } from 'yaml';
+import {
+  CI_BOT,
+  makeTempDir,
+  MALLORY,
+  pushImage,
+  registryClientOptions,
+  registryEntry,
+  removeDir,
+  signetIn,
+  startRedisAndRegistry,
+  writeConfigFile,
+  writeKeyPair,
+  type RedisServer,
+  type RegistryServer,
+} from '@signet/testing';
 
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-pw' };
-const MALLORY = { username: 'mallory', password: 'mallory-pw' };
 const KEY_PASSWORD = 'key-pw';
-const dir = mkdtempSync(path.join(tmpdir(), 'signet-scripts-'));
-const keyPath = path.join(dir, 'cosign.key');
-const pubPath = path.join(dir, 'cosign.pub');
+const dir = makeTempDir('scripts');
 let redis: RedisServer;
 let registry: RegistryServer;
 let client: RegistryClient;
 
-function signet(args: string[]): Promise<CliResult> {
-  return runSignet(args, {
-    cwd: dir,
-    env: {
-      HOME: dir,
-      SIGNET_CONFIG: path.join(dir, 'signet.yaml'),
-      REGISTRY_PASSWORD: CI_BOT.password,
-      COSIGN_PASSWORD: KEY_PASSWORD,
-      SIGNET_REGISTRY_USERNAME: CI_BOT.username,
-      SIGNET_REGISTRY_PASSWORD: CI_BOT.password,
-    },
-  });
-}
+const signet = signetIn(dir, {
+  COSIGN_PASSWORD: KEY_PASSWORD,
+  SIGNET_REGISTRY_USERNAME: CI_BOT.username,
+  SIGNET_REGISTRY_PASSWORD: CI_BOT.password,
+});
 
 /** Whether any signature tag exists for the digest (a refused sign must write nothing). */
 async function hasSignature(repo: string, digest: string): Promise<boolean> {
@@ -40,35 +41,16 @@ async function hasSignature(repo: string, digest: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  [redis, registry] = await Promise.all([
-    startRedis(),
-    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
-  ]);
-  client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
-  const files = await generateCosignKeyPair(KEY_PASSWORD);
-  writeFileSync(keyPath, files.privateKeyPem, { mode: 0o600 });
-  writeFileSync(pubPath, files.publicKeyPem);
+  ({ redis, registry } = await startRedisAndRegistry());
+  client = new RegistryClient(registryClientOptions(registry));
+  const { pub } = writeKeyPair(dir, 'cosign', await generateCosignKeyPair(KEY_PASSWORD));
   writeFileSync(path.join(dir, 'blob.txt'), 'release notes\n');
-  writeFileSync(
-    path.join(dir, 'signet.yaml'),
-    stringify({
-      redis: { url: redis.url },
-      registries: [{ name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', retries: 0 }],
-      verifier: { keys: [pubPath], gracePeriod: '0s' },
-    }),
-  );
+  writeConfigFile({ redis: { url: redis.url }, registries: [registryEntry(registry)], verifier: { keys: [pub], gracePeriod: '0s' } }, dir);
 });
 afterAll(async () => {
   await client?.close();
   await Promise.all([redis?.teardown(), registry?.teardown()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeDir(dir);
 });
 
 describe("cosign's script flags", () => {

@@ -1,6 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { parseConfig, type SignetConfig } from '@signet/config';
@@ -10,11 +8,21 @@ import { createLogger, type Logger } from '@signet/observability';
 import { createRedisConnection, defaultJobOptions, QueueNames, verifyJobId, type SignerDecision, type VerifyJob } from '@signet/queue';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
-import { makeTempDir, pushImage, removeDir, startRedis, startRegistry, type RedisServer, type RegistryServer } from '@signet/testing';
+import {
+  CI_BOT,
+  makeTempDir,
+  pushImage,
+  registryClientOptions,
+  registryEntry,
+  removeDir,
+  startRedisAndRegistry,
+  writeTrustedKey,
+  type RedisServer,
+  type RegistryServer,
+} from '@signet/testing';
 import { Redis } from 'ioredis';
 
-export const CI_BOT = { username: 'ci-bot', password: 'ci-bot-secret' };
-export const MALLORY = { username: 'mallory', password: 'mallory-secret' };
+export { CI_BOT, MALLORY } from '@signet/testing';
 
 /** Real Redis and registry (htpasswd users ci-bot and mallory), a trusted key pair and a verifier config. */
 export interface TestEnv {
@@ -64,25 +72,15 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
 }
 
 export async function startEnv(): Promise<TestEnv> {
-  const [redis, registry] = await Promise.all([
-    startRedis(),
-    startRegistry({ users: { [CI_BOT.username]: CI_BOT.password, [MALLORY.username]: MALLORY.password } }),
-  ]);
+  const { redis, registry } = await startRedisAndRegistry();
   const dir = makeTempDir('verifier-test');
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const publicKeyPath = join(dir, 'cosign.pub');
-  writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
-  const client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
+  const { privateKey, publicKeyPath } = writeTrustedKey(dir);
+  const client = new RegistryClient(registryClientOptions(registry));
   const sigStore = new SignatureStore(client, { bundles: false });
   const queueConn = createRedisConnection({ url: redis.url, role: 'worker' });
   const verifyQueue = new Queue(QueueNames.verify, { connection: queueConn, prefix: '{signet}' });
+  // Connected before the tests start, so a test counting Redis clients does not see this one arrive.
+  await verifyQueue.waitUntilReady();
   const clients: Redis[] = [];
   let pushes = 0;
   return {
@@ -96,16 +94,7 @@ export async function startEnv(): Promise<TestEnv> {
         {
           redis: { url: redis.url },
           registries: [
-            {
-              name: 'local',
-              url: registry.url,
-              username: CI_BOT.username,
-              passwordEnv: 'REGISTRY_PASSWORD',
-              timeout: '3s',
-              retries: 0,
-              ...(o.repositories ? { repositories: o.repositories } : {}),
-              ...o.registry,
-            },
+            registryEntry(registry, { timeout: '3s', ...(o.repositories ? { repositories: o.repositories } : {}), ...o.registry }),
           ],
           verifier: {
             port: 0,

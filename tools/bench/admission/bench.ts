@@ -10,7 +10,7 @@
  * Run: npx tsx tools/bench/admission/bench.ts [seconds per slice = 4] [connections = 8] [slice pairs = 5] [fresh digests = 60]
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
@@ -20,24 +20,25 @@ import { MetricsRegistry } from '@signet/observability';
 import { RegistryClient } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
 import {
+  CI_BOT,
   freePort,
   makeCertificate,
   makeTempDir,
   ManagedProcess,
   pushImage,
+  registryClientOptions,
+  registryEntry,
   repoRoot,
   requireBinary,
-  startRedis,
-  startRegistry,
+  startRedisAndRegistry,
   waitFor,
   writeConfigFile,
+  writeTrustedKey,
 } from '@signet/testing';
 import { checkTag, closeContext, createVerifierContext, createVerifierMetrics } from '@signet/verification';
 import { Redis } from 'ioredis';
 import { median } from '../lib/stats';
 import { runWrk, type WrkResult } from '../lib/wrk';
-
-const CI_BOT = { username: 'ci-bot', password: 'ci-bot-secret' };
 
 /** What users of the tools that verify inside the request report (seconds), with where they said it. */
 const ANCHORS = [
@@ -127,22 +128,13 @@ async function main() {
   const connections = Number(process.argv[3] ?? 8);
   const pairs = Number(process.argv[4] ?? 5);
   const freshCount = Number(process.argv[5] ?? 60);
-  const [redis, registry] = await Promise.all([startRedis(), startRegistry({ users: { [CI_BOT.username]: CI_BOT.password } })]);
+  const { redis, registry } = await startRedisAndRegistry();
   const dir = makeTempDir('admission-bench');
   const cert = makeCertificate();
   const keyFile = join(dir, 'tls.key');
   writeFileSync(keyFile, cert.key);
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const publicKeyPath = join(dir, 'cosign.pub');
-  writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
-  const client = new RegistryClient({
-    name: 'local',
-    url: registry.url,
-    username: CI_BOT.username,
-    password: CI_BOT.password,
-    insecure: true,
-    dockerConfig: false,
-  });
+  const { privateKey, publicKeyPath } = writeTrustedKey(dir);
+  const client = new RegistryClient(registryClientOptions(registry));
   const sigStore = new SignatureStore(client, { bundles: false });
   const signedPush = async (repo: string, tag: string) => {
     const digest = await pushImage(registry.url, `${repo}:${tag}`, CI_BOT);
@@ -151,9 +143,7 @@ async function main() {
   };
   const doc = {
     redis: { url: redis.url },
-    registries: [
-      { name: 'local', url: registry.url, username: CI_BOT.username, passwordEnv: 'REGISTRY_PASSWORD', timeout: '5s', retries: 0 },
-    ],
+    registries: [registryEntry(registry, { timeout: '5s' })],
     verifier: { keys: [publicKeyPath] },
     admission: { host: '127.0.0.1', tls: { certFile: cert.certFile, keyFile }, liveBudget: '3s' },
     log: { level: 'warn' },
