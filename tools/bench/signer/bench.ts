@@ -17,7 +17,7 @@
  * Run: npx tsx tools/bench/signer/bench.ts
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -30,15 +30,17 @@ import { signatureImage, signatureLayer } from '@signet/signatures';
 import {
   freePort,
   makeTempDir,
+  pushEvent,
   pushImage,
   removeDir,
   repoRoot,
   startRedis,
   startRegistry,
   startService,
-  startSoftHsm,
+  startSoftHsmToken,
   waitFor,
   writeConfigFile,
+  writeKeyPair,
   type RunningService,
 } from '@signet/testing';
 
@@ -64,18 +66,14 @@ async function pushMany(registryUrl: string, repo: string, count: number): Promi
 }
 
 function pushJob(repository: string, image: { tag: string; digest: string }) {
-  const event: PushJob['event'] = {
-    kind: 'push',
+  const event: PushJob['event'] = pushEvent({
     registry: 'bench',
     repository,
-    tag: image.tag,
-    digest: image.digest,
+    ...image,
     actor: 'ci',
     eventId: `bench-${image.digest}`,
-    occurredAt: new Date().toISOString(),
-    source: 'distribution',
     mediaType: OCI_MANIFEST,
-  };
+  });
   return {
     name: JobNames.push,
     data: { v: 1, event, receivedAt: new Date().toISOString() } satisfies PushJob,
@@ -86,8 +84,7 @@ function pushJob(repository: string, image: { tag: string; digest: string }) {
 async function main(): Promise<void> {
   const dir = makeTempDir('bench-signer');
   const [redis, registry, keys] = await Promise.all([startRedis(), startRegistry(), generateCosignKeyPair(PASSWORD)]);
-  const keyFile = join(dir, 'cosign.key');
-  writeFileSync(keyFile, keys.privateKeyPem, { mode: 0o600 });
+  const keyFile = writeKeyPair(dir, 'cosign', keys).key;
   const key = signingKeyFromPrivateKey(await loadPrivateKeyPem(keys.privateKeyPem, PASSWORD));
   const connection = createRedisConnection({ url: redis.url, role: 'worker' });
   const queue = openPushQueue(connection, PREFIX);
@@ -102,10 +99,8 @@ async function main(): Promise<void> {
       mkdirSync(join(dir, name), { recursive: true }) ?? join(dir, name),
     );
   const configFile = signerConfig({ path: keyFile, passwordEnv: 'COSIGN_PASSWORD' }, 'software');
-  const hsm = await startSoftHsm();
-  await hsm.initToken('bench', { pin: TOKEN_PIN });
-  await hsm.importP256Key('bench', TOKEN_PIN, { label: 'signer', id: '01' });
-  const hsmUri = `pkcs11:token=bench;object=signer?module-path=${hsm.modulePath}`;
+  const hsm = await startSoftHsmToken('bench', TOKEN_PIN, { label: 'signer', id: '01' });
+  const hsmUri = hsm.uri('token=bench;object=signer');
   const hsmConfigFile = signerConfig({ uri: hsmUri, passwordEnv: 'SIGNET_TOKEN_PIN' }, 'hsm');
   const results: Record<string, number> = {};
 

@@ -14,8 +14,6 @@ machine, and no overwrite missed in either round.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { openQueue, QueueNames, type JobData } from '@signet/queue';
@@ -32,6 +30,7 @@ import {
   startService,
   waitFor,
   writeConfigFile,
+  writeKeyPair,
   type BuiltImage,
   type RunningService,
 } from '@signet/testing';
@@ -129,9 +128,7 @@ async function main(): Promise<void> {
   });
   const arrived = new Map<string, number>();
   const proxy = await notificationProxy(proxyPort, `http://127.0.0.1:${receiverPort}`, arrived);
-  const keys = await generateCosignKeyPair('pw');
-  writeFileSync(join(dir, 'cosign.key'), keys.privateKeyPem);
-  writeFileSync(join(dir, 'cosign.pub'), keys.publicKeyPem);
+  const keys = writeKeyPair(dir, 'cosign', await generateCosignKeyPair('pw'));
   const configFile = writeConfigFile(
     {
       redis: { url: redis.url, prefix: PREFIX },
@@ -139,10 +136,10 @@ async function main(): Promise<void> {
       webhooks: [{ name: 'local', source: 'distribution', registry: 'local', auth: { type: 'bearer', tokenEnv: 'WEBHOOK_TOKEN' } }],
       receiver: { host: '127.0.0.1' },
       signer: {
-        key: { path: join(dir, 'cosign.key'), passwordEnv: 'COSIGN_PASSWORD' },
+        key: { path: keys.key, passwordEnv: 'COSIGN_PASSWORD' },
         trust: [{ registry: 'local', repositories: ['bench/*'], actors: ['ci-bot'] }],
       },
-      verifier: { keys: [join(dir, 'cosign.pub')], rescan: { every: '1h' }, gracePeriod: '30s' },
+      verifier: { keys: [keys.pub], rescan: { every: '1h' }, gracePeriod: '30s' },
       log: { level: 'warn' },
     },
     dir,
