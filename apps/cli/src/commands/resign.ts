@@ -10,6 +10,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { addOutputOption, outputFormat, printJson, type OutputFormat } from './output';
 import { processPasswordContext, readPassword } from './password';
+import { closingRegistryClient } from './registry-session';
 import { resignDigest, type DigestOutcome, type DigestResult, type ResignDeps } from './resign-digest';
 import { cliRedis, loadCliConfig } from './scan';
 
@@ -171,8 +172,9 @@ async function resignRegistry(
     dryRun: flags.dryRun,
     removeOld: flags.removeOld,
   };
-  const rows: Row[] = [];
-  try {
+  // One client for the registry's whole walk, closed when the walk settles.
+  return closingRegistryClient(client, async () => {
+    const rows: Row[] = [];
     for (const repository of await repositoriesOf(client, registry, records, (flags.repository ?? []).map(globToRegExp))) {
       const [recorded, tagged] = await Promise.all([records.list(registry.name, repository), taggedDigests(client, repository)]);
       const digests = [...new Set([...recorded.keys(), ...tagged.keys()])].sort();
@@ -192,10 +194,8 @@ async function resignRegistry(
         if (row.outcome !== 'not-old') rows.push(row);
       }
     }
-  } finally {
-    await client.close();
-  }
-  return rows;
+    return rows;
+  });
 }
 
 function printText(rows: Row[], keys: { old: string; new: string }, dryRun: boolean): void {
