@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pushJobId, type PushJob } from '@signet/queue';
-import { pushImage } from '@signet/testing';
+import { pushImage, whileStopped } from '@signet/testing';
 import { processPush, type PushJobHandle } from '../src/process-push';
 import { CI_BOT, startEnv, type TestEnv } from './env';
 
@@ -36,15 +36,6 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
   });
   afterAll(() => env.teardown());
 
-  async function whileRegistryDown(fn: () => Promise<void>): Promise<void> {
-    await env.registry.stop();
-    try {
-      await fn();
-    } finally {
-      await env.registry.start();
-    }
-  }
-
   function event(tag: string, digest: string): PushJob['event'] {
     return {
       kind: 'push',
@@ -69,7 +60,7 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
     const digest = await pushImage(env.registry.url, 'team/app:retried', CI_BOT);
     const ev = event('retried', digest);
     const r = env.replica({ retries: 0 });
-    await whileRegistryDown(() => expect(processPush(r.deps, handle(ev, 0))).rejects.toBeInstanceOf(Error));
+    await whileStopped(env.registry, () => expect(processPush(r.deps, handle(ev, 0))).rejects.toBeInstanceOf(Error));
     expect((await processPush(r.deps, handle(ev, 1))).decision).toBe('signed');
     expect(await samples(r, 'signet_signer_jobs_failed_total')).toEqual({ 'final=false,reason=registry_unavailable': 1 });
     expect(await samples(r, 'signet_signatures_total')).toEqual({ 'registry=local,result=failed': 0, 'registry=local,result=signed': 1 });
@@ -79,7 +70,7 @@ describe('signer failure metrics: an attempt retried is not a failure', () => {
     const digest = await pushImage(env.registry.url, 'team/app:lost', CI_BOT);
     const ev = event('lost', digest);
     const r = env.replica({ retries: 0 });
-    await whileRegistryDown(async () => {
+    await whileStopped(env.registry, async () => {
       await expect(processPush(r.deps, handle(ev, 1))).rejects.toBeInstanceOf(Error);
       await expect(processPush(r.deps, handle(ev, 2))).rejects.toBeInstanceOf(Error);
     });

@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { parsePayload, PublicKeySet, verifyDsseStatement, verifySignatureLayers } from '@signet/crypto';
 import { pushJobId, verifyJobId, type PushJob } from '@signet/queue';
 import { SignatureStore, signDigest } from '@signet/signatures';
-import { pushEvent as distributionPush, pushImage, pushIndex } from '@signet/testing';
+import { pushEvent as distributionPush, pushImage, pushIndex, whileStopped } from '@signet/testing';
 import { processPush, type PushJobHandle } from '../src/process-push';
 import { TrustPolicy } from '../src/trust';
 import { CI_BOT, MALLORY, newKey, startEnv, type Replica, type TestEnv } from './env';
@@ -237,8 +237,7 @@ describe('processPush against a real registry and Redis', () => {
     const digest = await pushImage(env.registry.url, 'team/app:outage', CI_BOT);
     const event = pushEvent({ tag: 'outage', digest });
     const down = env.replica({ retries: 0 });
-    await env.registry.stop();
-    try {
+    await whileStopped(env.registry, async () => {
       const early = await processPush(down.deps, job(event, { attemptsMade: 0, maxAttempts: 3 })).catch((e: unknown) => e);
       expect(early).toBeInstanceOf(Error);
       expect(early).not.toBeInstanceOf(UnrecoverableError);
@@ -246,9 +245,7 @@ describe('processPush against a real registry and Redis', () => {
       const last = await processPush(down.deps, job(event, { attemptsMade: 2, maxAttempts: 3 })).catch((e: unknown) => e);
       expect(last).not.toBeInstanceOf(UnrecoverableError);
       expect(down.verifyJobs.map((j) => j.data)).toEqual([expect.objectContaining({ decision: 'failed', digest })]);
-    } finally {
-      await env.registry.start();
-    }
+    });
     expect((await processPush(down.deps, job(event))).decision).toBe('signed');
   });
 });
