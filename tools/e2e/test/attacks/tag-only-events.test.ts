@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTempDir, pushImage, sharedDir, startService, waitFor, type RunningService } from '@signet/testing';
 import { parse, stringify } from 'yaml';
+import { metricLines, sumOf } from '../metrics';
 import { CI_BOT, MALLORY, startSignerEnv, type SignerEnv } from '../signer-env';
 
 /** A Docker Hub push webhook (the shared fixture) for `repository:tag` by `pusher`: it names no digest. */
@@ -72,12 +73,7 @@ describe('tag-only webhook events (Docker Hub) with signer and receiver as proce
     const { tags } = (await res.json()) as { tags: string[] };
     return tags.filter((t) => t.endsWith('.sig'));
   };
-  const metricLines = async (svc: RunningService, name: string) =>
-    (await (await fetch(`${svc.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith(`${name}{`));
-  const signerCount = async (result: string) => {
-    const line = (await metricLines(signer, 'signet_signatures_total')).find((l) => l.includes(`result="${result}"`));
-    return Number(line?.split(' ').pop() ?? 0);
-  };
+  const signerCount = async (result: string) => sumOf(await metricLines(signer, 'signet_signatures_total'), `result="${result}"`);
 
   it("never signs mallory's overwrite on the strength of ci-bot's tag-only webhook, and tells the verifier why", async () => {
     const good = await pushImage(env.registry.url, 'team/app:1', CI_BOT);
