@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  alertFiring,
   freePort,
   makeTempDir,
   pushImageWithSkopeo,
@@ -164,11 +165,7 @@ async function main(): Promise<void> {
   if (fail.code === 0) throw new Error('verify should have failed after the overwrite');
 
   step(7, 'Prometheus fires SignetUnsignedTagOverwrite and Alertmanager receives it');
-  await waitFor(
-    async () => (await prometheus.alerts()).some((a) => a.labels.alertname === 'SignetUnsignedTagOverwrite' && a.state === 'firing'),
-    30_000,
-    'the alert firing in Prometheus',
-  );
+  await waitFor(() => alertFiring(prometheus, { alertname: 'SignetUnsignedTagOverwrite' }), 30_000, 'the alert firing in Prometheus');
   say(`Prometheus: SignetUnsignedTagOverwrite firing ${Date.now() - pushedAt} ms after the push`);
   await hook.waitFor((reqs) => reqs.some((r) => r.body.toString().includes('SignetUnsignedTagOverwrite')), 30_000);
   const delivered = hook.requests.find((r) => r.body.toString().includes('SignetUnsignedTagOverwrite'))!;
