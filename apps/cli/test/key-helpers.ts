@@ -23,11 +23,12 @@ const CLI_ENV = { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_CLI_FRO
 function run(
   command: string,
   args: string[],
-  cwd: string,
+  options: { cwd: string; env?: Record<string, string | undefined> },
   onStdout?: (soFar: string, stdin: NodeJS.WritableStream) => void,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: CLI_ENV, stdio: [onStdout ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const env = { ...CLI_ENV, ...options.env };
+    const child = spawn(command, args, { cwd: options.cwd, env, stdio: [onStdout ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -47,18 +48,23 @@ function run(
 export function signetWithEnvBytes(args: string[], options: { cwd: string; password: Buffer }): Promise<CliResult> {
   const octal = [...options.password].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
   const script = 'COSIGN_PASSWORD="$(printf "$1")"; export COSIGN_PASSWORD; shift; exec "$@"';
-  return run('bash', ['-c', script, 'bash', octal, process.execPath, SIGNET_BIN, ...args], options.cwd);
+  return run('bash', ['-c', script, 'bash', octal, process.execPath, SIGNET_BIN, ...args], options);
 }
 
 /**
  * The CLI on a real terminal (a pty from util-linux `script`), typing `answers` in turn, each once its
- * password prompt has appeared. The terminal's output (prompts and stderr together) is `stdout`.
+ * prompt (a password prompt unless `prompt` says otherwise) has appeared. The terminal's output (prompts,
+ * stdout and stderr together) is `stdout`.
  */
-export function signetOnTerminal(args: string[], options: { cwd: string; answers: Buffer[] }): Promise<CliResult> {
+export function signetOnTerminal(
+  args: string[],
+  options: { cwd: string; answers: Buffer[]; prompt?: string; env?: Record<string, string | undefined> },
+): Promise<CliResult> {
   const quoted = [process.execPath, SIGNET_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const pending = [...options.answers];
-  return run('script', ['-qfec', quoted, '/dev/null'], options.cwd, (soFar, stdin) => {
-    const prompts = soFar.split('Enter password for private key').length - 1;
+  const prompt = options.prompt ?? 'Enter password for private key';
+  return run('script', ['-qfec', quoted, '/dev/null'], options, (soFar, stdin) => {
+    const prompts = soFar.split(prompt).length - 1;
     while (pending.length > options.answers.length - prompts) stdin.write(pending.shift()!);
   });
 }
