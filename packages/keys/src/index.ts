@@ -10,7 +10,13 @@ export {
   type KeyProviderFactory,
   type KeyRefOptions,
 } from './references';
-export { Pkcs11KeyProvider, PKCS11_SCHEME, type Pkcs11ProviderOptions } from './pkcs11/provider';
+export {
+  Pkcs11KeyProvider,
+  PKCS11_SCHEME,
+  type Pkcs11ProviderOptions,
+  type Pkcs11PinPrompt,
+  type Pkcs11PinRequest,
+} from './pkcs11/provider';
 export { parsePkcs11Uri, formatPkcs11Uri, type Pkcs11Uri } from './pkcs11/uri';
 export { listPkcs11Tokens, listPkcs11Keys, type Pkcs11TokenListing, type Pkcs11KeyListing } from './pkcs11/inventory';
 export { ecdsaRawToDer, P256_EC_PARAMS } from './pkcs11/ecdsa';

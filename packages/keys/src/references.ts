@@ -1,5 +1,5 @@
 import { KeyError } from './errors';
-import { PKCS11_SCHEME, Pkcs11KeyProvider } from './pkcs11/provider';
+import { PKCS11_SCHEME, Pkcs11KeyProvider, type Pkcs11PinPrompt, type Pkcs11ProviderOptions } from './pkcs11/provider';
 import { EnvKeyProvider, FileKeyProvider, type KeyProvider, type PasswordSource } from './providers';
 
 export interface KeyRefOptions {
@@ -10,6 +10,8 @@ export interface KeyRefOptions {
    * is unset; asked only when the token needs a login.
    */
   pin?: PasswordSource;
+  /** Asks a person for a token's PIN when nothing else gives one (see Pkcs11ProviderOptions.pinPrompt). */
+  pinPrompt?: Pkcs11PinPrompt;
   /**
    * The environment `env://` references read from, and `COSIGN_PKCS11_MODULE_PATH` / `COSIGN_PKCS11_PIN`
    * as cosign reads them (passed in, so config stays in one place).
@@ -71,7 +73,11 @@ export function registerKeyProvider(scheme: string, factory: KeyProviderFactory)
  */
 export function keyProviderFromRef(ref: string, options: KeyRefOptions = {}): KeyProvider {
   const env = options.env ?? {};
-  if (ref.startsWith(PKCS11_SCHEME)) return new Pkcs11KeyProvider(ref, { env, ...(options.pin ? { pin: options.pin } : {}) });
+  if (ref.startsWith(PKCS11_SCHEME)) {
+    const { pin, pinPrompt } = options;
+    const pkcs11: Pkcs11ProviderOptions = { env, ...(pin ? { pin } : {}), ...(pinPrompt ? { pinPrompt } : {}) };
+    return new Pkcs11KeyProvider(ref, pkcs11);
+  }
   if (ref.startsWith('env://')) return new EnvKeyProvider(ref.slice('env://'.length), env, options.password);
   if (ref.startsWith('file://')) return new FileKeyProvider(ref.slice('file://'.length), options.password);
   const scheme = SCHEME.exec(ref)?.[1]?.toLowerCase();

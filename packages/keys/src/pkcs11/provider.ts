@@ -19,8 +19,29 @@ export interface Pkcs11ProviderOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** The PIN where neither the URI nor `COSIGN_PKCS11_PIN` gives one; asked only if the token needs a login. */
   pin?: PasswordSource;
+  /**
+   * Asks a person for the PIN (a terminal prompt) when nothing above gives one and the token needs a login; told
+   * which key, as cosign's prompt names it. Its errors reach the caller of `load()` unchanged: a refused or
+   * interrupted prompt is the caller's to report, not a token failure.
+   */
+  pinPrompt?: Pkcs11PinPrompt;
   /** Sessions that sign in parallel, each one digest at a time (a session runs one operation at once). */
   sessions?: number;
+}
+
+/** The key a PIN is asked for: labels as the URI gives them (either may be absent), and the URI without its PIN. */
+export interface Pkcs11PinRequest {
+  token?: string;
+  slotId?: number;
+  object?: string;
+  description: string;
+}
+
+export type Pkcs11PinPrompt = (request: Pkcs11PinRequest) => Promise<string>;
+
+/** Carries a failed prompt past the token error handling, which would otherwise wrap it as KEY_UNAVAILABLE. */
+class PromptFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** One session's operations in order: C_SignInit and C_Sign of two signatures must not interleave. */
@@ -203,6 +224,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
         }
       }
       this.lostGeneration = generation;
+      if (err instanceof PromptFailure) throw err.error;
       // On first load the caller hears exactly what is wrong; once loaded, a token that went away (not found,
       // key missing) may come back, so those become retryable, while a PIN problem stops further logins.
       if (isKeyError(err) && (err.retryable || !this.key)) throw err;
@@ -212,7 +234,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
     }
   }
 
-  /** pin-value, then pin-source (a file), then COSIGN_PKCS11_PIN, then the caller's source. */
+  /** pin-value, then pin-source (a file), then COSIGN_PKCS11_PIN, then the caller's source, then the prompt. */
   private async pin(): Promise<string> {
     if (this.uri.pinValue) return this.uri.pinValue;
     const source = this.uri.pinSource;
@@ -228,6 +250,19 @@ export class Pkcs11KeyProvider implements KeyProvider {
     if (given !== undefined) {
       const pin = typeof given === 'function' ? await given() : given;
       return typeof pin === 'string' ? pin : Buffer.from(pin).toString('utf8');
+    }
+    const prompt = this.options.pinPrompt;
+    if (prompt) {
+      const { token, slotId, object } = this.uri;
+      const request: Pkcs11PinRequest = {
+        ...(token !== undefined ? { token } : {}),
+        ...(slotId !== undefined ? { slotId } : {}),
+        ...(object ? { object: object.toString('utf8') } : {}),
+        description: this.description,
+      };
+      return prompt(request).catch((err: unknown) => {
+        throw new PromptFailure(err);
+      });
     }
     throw new KeyError(
       'PIN_REQUIRED',
