@@ -5,7 +5,6 @@ import {
   COMPAT_SCRYPT_PARAMS,
   generateCosignKeyPair,
   importCosignKeyPair,
-  isCryptoError,
   KeyFileExistsError,
   KeyFileSymlinkError,
   loadPublicKeys,
@@ -15,12 +14,11 @@ import {
   writeKeyFile,
   type CosignKeyFiles,
   type EncryptOptions,
-  type SigningKey,
 } from '@signet/crypto';
-import { keyProviderFromRef } from '@signet/keys';
 import { CliError } from './cli-error';
 import { addSigningScriptFlags, addVerifyingScriptFlags } from './cosign-flags';
 import { processPasswordContext, readPassword } from './password';
+import { describeKeyError, loadSigningKey } from './signing-key';
 
 const exists = (path: string): Promise<boolean> =>
   stat(path).then(
@@ -63,27 +61,6 @@ const PRIVATE_KEY_HELP = 'private key: a path, file://path, env://VAR or a pkcs1
 const KDF_COMPAT_HELP =
   'encrypt with scrypt N=32768, which containers/image before 5.29 (skopeo <= 1.13, podman 4.x) needs to sign with the key';
 const encryptOptions = (opts: { kdfCompat: boolean }): EncryptOptions => (opts.kdfCompat ? { params: COMPAT_SCRYPT_PARAMS } : {});
-
-/** Turns expected crypto failures into one-line user messages; anything else propagates. */
-function describeKeyError(err: unknown, keyRef: string): never {
-  if (isCryptoError(err)) {
-    if (err.code === 'WRONG_PASSWORD') throw new CliError(`wrong password for private key ${keyRef}`, 1, { cause: err });
-    throw new CliError(`${keyRef}: ${err.message}`, 1, { cause: err });
-  }
-  if (err instanceof Error && 'code' in err && err.code === 'ENOENT') {
-    throw new CliError(`cannot read ${keyRef}: no such file`, 1, { cause: err });
-  }
-  throw err;
-}
-
-async function loadSigningKey(keyRef: string): Promise<SigningKey> {
-  const ctx = processPasswordContext();
-  const provider = keyProviderFromRef(keyRef, {
-    env: ctx.env,
-    password: () => readPassword(ctx, { confirm: false, purpose: `decrypt ${keyRef}` }),
-  });
-  return provider.load().catch((err: unknown) => describeKeyError(err, keyRef));
-}
 
 async function readInput(path: string): Promise<Buffer> {
   return readFile(path).catch((cause: unknown) => {

@@ -1,3 +1,4 @@
+import type { Pkcs11PinRequest } from '@signet/keys';
 import { CliError } from './cli-error';
 
 export interface PasswordContext {
@@ -100,6 +101,20 @@ export async function readPassword(ctx: PasswordContext, options: { confirm: boo
   const second = await promptHidden('Enter password for private key again: ', ctx);
   if (!first.equals(second)) throw new CliError('passwords do not match');
   return first;
+}
+
+/**
+ * cosign's PIN prompt, asked only when no PIN is given and the token needs a login: once, hidden, on a
+ * terminal. Without a terminal it fails at once rather than read stdin, which may carry the image or a password.
+ */
+export async function readPin(ctx: PasswordContext, key: Pkcs11PinRequest): Promise<string> {
+  if (!ctx.stdin.isTTY) {
+    throw new CliError(
+      `${key.description}: the token needs a PIN and stdin is not a terminal to ask for it: give pin-value or pin-source in the pkcs11: URI, or set COSIGN_PKCS11_PIN`,
+    );
+  }
+  const pin = await promptHidden(`Enter PIN for key '${key.object ?? ''}' in PKCS11 token '${key.token ?? ''}': `, ctx);
+  return pin.toString('utf8');
 }
 
 let processContext: PasswordContext | undefined;

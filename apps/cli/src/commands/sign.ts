@@ -1,38 +1,19 @@
 import type { Command } from 'commander';
-import { isCryptoError, type SigningKey } from '@signet/crypto';
-import { keyProviderFromRef } from '@signet/keys';
 import { formatImageReference, isIndexMediaType, repositoryName, signatureTag, type ImageReference } from '@signet/oci';
 import { parseImageIndex, type RegistryClient } from '@signet/registry';
 import { SignatureStore, signDigest, signedIdentity } from '@signet/signatures';
 import { CliError, EXIT_USAGE } from './cli-error';
 import { addSigningScriptFlags } from './cosign-flags';
 import { registerVerifyCommand } from './verify';
-import { processPasswordContext, readPassword } from './password';
 import { collectAnnotation, describeRegistryError, imageArgument, imageCommand, type RegistryFlags } from './registry-options';
 import { withRegistryClient } from './registry-session';
+import { loadSigningKey } from './signing-key';
 
 interface SignFlags extends RegistryFlags {
   key: string;
   annotations?: Record<string, string>;
   recursive: boolean;
   identity: 'tag' | 'repository';
-}
-
-async function loadKey(ref: string): Promise<SigningKey> {
-  const ctx = processPasswordContext();
-  const provider = keyProviderFromRef(ref, {
-    env: ctx.env,
-    password: () => readPassword(ctx, { confirm: false, purpose: `decrypt ${ref}` }),
-  });
-  try {
-    return await provider.load();
-  } catch (err) {
-    if (isCryptoError(err) && err.code === 'WRONG_PASSWORD') throw new CliError(`wrong password for private key ${ref}`, 1, { cause: err });
-    if (isCryptoError(err)) throw new CliError(`${ref}: ${err.message}`, 1, { cause: err });
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT')
-      throw new CliError(`cannot read ${ref}: no such file`, 1, { cause: err });
-    throw err;
-  }
 }
 
 /** The digests to sign: the reference's (a tag resolved by GET and verified), plus an index's children with --recursive. */
@@ -51,7 +32,7 @@ async function digestsToSign(client: RegistryClient, ref: ImageReference, recurs
 
 async function runSign(image: string, flags: SignFlags): Promise<void> {
   const ref = imageArgument(image);
-  const key = await loadKey(flags.key);
+  const key = await loadSigningKey(flags.key);
   await withRegistryClient(ref, flags, async (client) => {
     const store = new SignatureStore(client);
     const digests = await digestsToSign(client, ref, flags.recursive).catch((e: unknown) => describeRegistryError(e, `resolve ${image}`));
@@ -80,7 +61,7 @@ export function registerSignCommand(program: Command): void {
       c
         .requiredOption(
           '--key <path>',
-          'private key (cosign.key, env://VAR, or a pkcs11: URI whose PIN is in the URI or COSIGN_PKCS11_PIN); password from COSIGN_PASSWORD, a terminal prompt or piped stdin',
+          'private key (cosign.key, env://VAR, or a pkcs11: URI whose PIN is in the URI, COSIGN_PKCS11_PIN or asked on a terminal); password from COSIGN_PASSWORD, a terminal prompt or piped stdin',
         )
         .option('-a, --annotations <key=value>', 'extra claim in the payload\'s "optional" (repeatable)', collectAnnotation)
         .option('-r, --recursive', 'for an index, also sign every child manifest', false)
