@@ -204,4 +204,11 @@ describe('signet resign', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no registry named "nope"');
   });
+
+  it('names a pkcs11: key it cannot load without the pin-value its URI carries', async () => {
+    const r = await resign(['--key', 'pkcs11:token=absent;object=k?module-path=/nonexistent/libabsent.so&pin-value=do-not-print-0042']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('pkcs11:token=absent');
+    expect(r.stderr).not.toContain('do-not-print-0042');
+  });
 });

@@ -9,7 +9,7 @@ import { SigningRecords } from '@signet/verification';
 import type { Cluster, Redis } from 'ioredis';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { addOutputOption, outputFormat, printJson, type OutputFormat } from './output';
-import { processPasswordContext, readPassword } from './password';
+import { processPasswordContext, readPassword, readPin } from './password';
 import { closingRegistryClient } from './registry-session';
 import { resignDigest, type DigestOutcome, type DigestResult, type ResignDeps } from './resign-digest';
 import { cliRedis, loadCliConfig } from './scan';
@@ -52,10 +52,12 @@ async function loadNewKey(config: SignetConfig, flag: string | undefined): Promi
   const configured = flag === undefined ? config.signer?.key?.password : undefined;
   const ctx = processPasswordContext();
   const password = () => (configured ? Buffer.from(configured.reveal()) : readPassword(ctx, { confirm: false, purpose: `decrypt ${ref}` }));
+  const provider = keyProviderFromRef(ref, { env: ctx.env, password, pinPrompt: (key) => readPin(ctx, key) });
   try {
-    return await keyProviderFromRef(ref, { env: ctx.env, password }).load();
+    return await provider.load();
   } catch (err) {
-    if (isCryptoError(err) || isKeyError(err)) throw new CliError(`${ref}: ${err.message}`, EXIT_FAILURE, { cause: err });
+    // The description, not the reference: a pkcs11: URI may carry its pin-value.
+    if (isCryptoError(err) || isKeyError(err)) throw new CliError(`${provider.description}: ${err.message}`, EXIT_FAILURE, { cause: err });
     throw err;
   }
 }

@@ -29,6 +29,6 @@ export async function loadSigningKey(keyRef: string): Promise<SigningKey> {
   return provider.load().catch((err: unknown) => {
     // The description, not the reference: a pkcs11: URI may carry its pin-value.
     if (isKeyError(err, 'WRONG_PIN')) throw new CliError(`${provider.description}: the token refused the PIN`, 1, { cause: err });
-    return describeKeyError(err, keyRef);
+    return describeKeyError(err, provider.description);
   });
 }
