@@ -182,6 +182,40 @@ describe('signet resign', () => {
     expect((await store.read('team/c', trusted)).rejected).toEqual([]);
   });
 
+  it('finds an untagged digest the old key signed through its .sig tag: left for a human without a record, re-signed with one', async () => {
+    const stolen = await image('team/e:1', { key: oldKey, pusher: MALLORY });
+    const trusted = await image('team/e:2', { key: oldKey, trusted: true });
+    const gone = await image('team/e:3', { key: oldKey, pusher: MALLORY });
+    // The tags move on; the images stay in the registry, untagged, but for `gone`, deleted with its .sig left behind.
+    for (const tag of ['1', '2']) await image(`team/e:${tag}`, {});
+    await client.deleteManifest('team/e', gone);
+
+    const run = await resign(['--repository', 'team/e', '-o', 'json']);
+    expect(run.code).toBe(3);
+    expect(outcomeOf(report(run), stolen)).toMatchObject({ outcome: 'left-for-human', tags: [] });
+    expect(outcomeOf(report(run), trusted)).toMatchObject({ outcome: 'resigned', tags: [] });
+    expect(outcomeOf(report(run), gone)).toBeUndefined();
+    expect(await signedBy(newKey, 'team/e', trusted)).toEqual({ sig: 1, bundle: 0 });
+    expect(await signedBy(newKey, 'team/e', stolen)).toEqual({ sig: 0, bundle: 0 });
+    expect((await resign(['--repository', 'team/e'])).stdout).toContain(`  local/team/e@${stolen}  (untagged)\n`);
+  });
+
+  it('finds untagged digests with bundles by the old key through their referrers fallback tags, each once', async () => {
+    const bundled = await image('team/f:1', { key: oldKey, pusher: MALLORY, layout: 'bundle' });
+    // Signed in both layouts: its .sig tag and its sha256-<hex> tag both name it, and it is one digest to check.
+    const both = await image('team/f:2', { key: oldKey, pusher: MALLORY, layout: 'bundle' });
+    await signDigest(store, oldKey, { repository: 'team/f', digest: both, dockerReference: `${registry.host}/team/f:2` });
+    for (const tag of ['1', '2']) await image(`team/f:${tag}`, {});
+
+    const run = await resign(['--repository', 'team/f', '-o', 'json']);
+    expect(run.code).toBe(3);
+    expect(report(run).digests).toEqual(
+      [bundled, both].sort().map((digest) => expect.objectContaining({ digest, outcome: 'left-for-human', tags: [] })),
+    );
+    const progress = JSON.parse(run.stderr.trim().split('\n').at(-1)!) as { progress: { done: number; total: number } };
+    expect(progress.progress).toEqual({ done: 4, total: 4 });
+  });
+
   it('paces its registry requests with --rate', async () => {
     for (let i = 0; i < 3; i++) await image(`team/d:${i}`, { key: oldKey, trusted: true });
     // A dry run reads only: catalog, tag list, a HEAD per tag and at least one read per digest, so 8 requests

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { globToRegExp, type RegistryConfig, type SignetConfig } from '@signet/config';
 import { isCryptoError, loadPublicKeys, PublicKeySet, type SigningKey } from '@signet/crypto';
 import { isKeyError, keyProviderFromRef } from '@signet/keys';
+import { isArtifactTag, isDigest, referrersTag, signatureTag } from '@signet/oci';
 import { DigestLock, RedisRequestBudget, redisRequestBudgets } from '@signet/queue';
 import { isMissing, registryClientFromConfig, type RegistryClient, type RequestBudget } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
@@ -41,9 +42,6 @@ interface Row {
   keptOldBundles?: number;
   error?: string;
 }
-
-/** Tags that hold signatures, attestations or the referrers fallback index, not images. */
-const ARTIFACT_TAG = /^sha(256|512)-[0-9a-f]+(\.[a-z]+)?$/;
 
 /** NEW: `--key`, else `signer.key` with its configured password (else COSIGN_PASSWORD or a prompt). */
 async function loadNewKey(config: SignetConfig, flag: string | undefined): Promise<SigningKey> {
@@ -92,22 +90,56 @@ async function repositoriesOf(
   return [...names].filter((n) => globs.length === 0 || globs.some((g) => g.test(n))).sort();
 }
 
-/** Digest → tags now pointing at it. */
-async function taggedDigests(client: RegistryClient, repository: string): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+/** What a repository's tag listing shows: the digests its tags point at, and those its artifact tags name. */
+interface Listing {
+  /** Digest → tags now pointing at it. */
+  tagged: Map<string, string[]>;
+  /** Digests with a `.sig` tag or a referrers fallback tag: signed once, whether or not a tag still points at them. */
+  named: Set<string>;
+}
+
+/**
+ * The digest a `.sig` tag or a referrers fallback tag names (`sha256-<hex>.sig`, `sha256-<hex>` → `sha256:<hex>`).
+ * None for sha512: its fallback tag is cut to 64 hex, and its `.sig` tag is longer than a tag may be.
+ */
+function signedSubject(tag: string): string | undefined {
+  const digest = tag.split('.')[0]!.replace('-', ':');
+  return isDigest(digest) && (tag === signatureTag(digest) || tag === referrersTag(digest)) ? digest : undefined;
+}
+
+async function listDigests(client: RegistryClient, repository: string): Promise<Listing> {
+  const listing: Listing = { tagged: new Map(), named: new Set() };
   try {
     for await (const tag of client.tags(repository, { pageSize: 1000 })) {
-      if (ARTIFACT_TAG.test(tag)) continue;
-      const digest = await client.headManifest(repository, tag).then(
-        (d) => d.digest,
-        (err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)),
-      );
-      if (digest) out.set(digest, [...(out.get(digest) ?? []), tag]);
+      if (isArtifactTag(tag)) {
+        const subject = signedSubject(tag);
+        if (subject) listing.named.add(subject);
+        continue;
+      }
+      const digest = await headDigest(client, repository, tag);
+      if (digest) listing.tagged.set(digest, [...(listing.tagged.get(digest) ?? []), tag]);
     }
   } catch (err) {
     if (!isMissing(err)) throw err;
   }
-  return out;
+  return listing;
+}
+
+async function headDigest(client: RegistryClient, repository: string, reference: string): Promise<string | undefined> {
+  return client.headManifest(repository, reference).then(
+    (d) => d.digest,
+    (err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)),
+  );
+}
+
+/**
+ * Every digest recorded, tagged, or named by an artifact tag, once. A digest only an artifact tag names is kept
+ * while its manifest is there: a `.sig` tag outlives the image it signed when the image is deleted.
+ */
+async function candidateDigests(client: RegistryClient, repository: string, recorded: ReadonlyMap<string, unknown>, listing: Listing) {
+  const digests = new Set([...recorded.keys(), ...listing.tagged.keys()]);
+  for (const digest of listing.named) if (!digests.has(digest) && (await headDigest(client, repository, digest))) digests.add(digest);
+  return [...digests].sort();
 }
 
 /**
@@ -178,11 +210,11 @@ async function resignRegistry(
   return closingRegistryClient(client, async () => {
     const rows: Row[] = [];
     for (const repository of await repositoriesOf(client, registry, records, (flags.repository ?? []).map(globToRegExp))) {
-      const [recorded, tagged] = await Promise.all([records.list(registry.name, repository), taggedDigests(client, repository)]);
-      const digests = [...new Set([...recorded.keys(), ...tagged.keys()])].sort();
+      const [recorded, listing] = await Promise.all([records.list(registry.name, repository), listDigests(client, repository)]);
+      const digests = await candidateDigests(client, repository, recorded, listing);
       progress.grow(digests.length);
       for (const digest of digests) {
-        const base = { registry: registry.name, repository, digest, tags: tagged.get(digest) ?? [] };
+        const base = { registry: registry.name, repository, digest, tags: listing.tagged.get(digest) ?? [] };
         const row = await resignDigest(deps, repository, digest, recorded.get(digest)).then(
           (r: DigestResult): Row => ({
             ...base,
