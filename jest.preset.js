@@ -1,4 +1,6 @@
 // Shared jest settings: @swc/jest strips types (the `typecheck` target checks them with tsc).
+const path = require('node:path');
+
 module.exports = {
   testEnvironment: 'node',
   transform: {
@@ -12,4 +14,6 @@ module.exports = {
   testTimeout: 60000,
   // A leaked handle must not hang CI; tests still close what they open.
   forceExit: true,
+  // The default reporter, and a log of failures that .ci/run prints at the very end of its output.
+  reporters: ['default', path.join(__dirname, 'tools/jest/failure-log-reporter.js')],
 };
