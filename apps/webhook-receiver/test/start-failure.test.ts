@@ -1,3 +1,5 @@
+import { whenConnected } from '@signet/queue';
+import type { Redis } from 'ioredis';
 import { makeTempDir, runServiceToExit, useRedis, watchRedisClients, withPortTaken, writeConfigFile } from '@signet/testing';
 import { startReceiver } from '../src/service';
 import { receiverConfig, silentLogger } from './helpers';
@@ -18,7 +20,9 @@ describe('the receiver closes what it opened', () => {
     );
     // Each open queue on the service's connection listens for that connection's close: the push queue and the
     // dashboard's three. A queue left open keeps its listener.
-    const connection = receiver.queue.opts.connection as unknown as { listenerCount(event: string): number };
+    const connection = receiver.queue.opts.connection as unknown as Redis;
+    // While it still connects, ioredis itself holds a 'close' listener of its own; count once it is ready.
+    expect(await whenConnected(connection, 10_000)).toBe(true);
     expect(connection.listenerCount('close')).toBe(4);
     await receiver.close();
     expect(connection.listenerCount('close')).toBe(0);
