@@ -82,6 +82,35 @@ describe('signet asks for a PKCS#11 PIN on a terminal, as cosign does', () => {
     expect(signed.stdout.trim()).toMatch(/^ME[QUY][A-Za-z0-9+/=]+$/);
   });
 
+  it('pkcs11 list-keys asks for the token PIN on a terminal as cosign does, once and unechoed, then lists the keys', async () => {
+    const tokenPrompt = "Enter PIN for PKCS11 token 'signet tty': ";
+    const listed = await signetOnTerminal(['pkcs11', 'list-keys', '--token', TOKEN], {
+      cwd: home,
+      env: { HOME: home, ...hsm.env, COSIGN_PKCS11_MODULE_PATH: hsm.modulePath },
+      prompt: 'Enter PIN for PKCS11 token',
+      answers: [Buffer.from(`${PIN}\r`)],
+    });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split(tokenPrompt)).toHaveLength(2);
+    expect(listed.stdout).toContain('\tLabel: release signer\r\n');
+    expect(listed.stdout).toContain(
+      `\tURI: pkcs11:token=signet%20tty;slot-id=${hsm.slotId};id=%0c%0d;object=release%20signer?module-path=`,
+    );
+    expect(listed.stdout).not.toContain(PIN);
+
+    const wrong = await signetOnTerminal(['pkcs11', 'list-keys', '--token', TOKEN], {
+      cwd: home,
+      env: { HOME: home, ...hsm.env, COSIGN_PKCS11_MODULE_PATH: hsm.modulePath },
+      prompt: 'Enter PIN for PKCS11 token',
+      answers: [Buffer.from('not-the-pin\r'), Buffer.from(`${PIN}\r`)],
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout.split(tokenPrompt)).toHaveLength(2);
+    expect(wrong.stdout).toContain(`Error: the token '${TOKEN}' refused the PIN\r\n`);
+    expect(wrong.stdout).not.toContain('release signer');
+    expect(wrong.stdout).not.toContain('not-the-pin');
+  });
+
   it('says a wrong PIN typed on the terminal in one line and exits, without asking again', async () => {
     const wrong = await onTerminal(['public-key', '--key', keyUri()], ['not-the-pin\r', `${PIN}\r`]);
     expect(wrong.code).toBe(1);

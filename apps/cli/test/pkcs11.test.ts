@@ -62,7 +62,9 @@ describe('signet with a key on a PKCS#11 token (SoftHSM2)', () => {
   it('refuses list-keys without a PIN, and without a module path, with one line each', async () => {
     const noPin = await signet(['pkcs11', 'list-keys', '--module-path', hsm.modulePath, '--token', TOKEN]);
     expect(noPin).toMatchObject({ code: 1, stdout: '' });
-    expect(noPin.stderr).toBe(`Error: token "${TOKEN}" shows its private keys only after a login: give --pin or set COSIGN_PKCS11_PIN\n`);
+    expect(noPin.stderr).toBe(
+      `Error: token "${TOKEN}" shows its private keys only after a login and stdin is not a terminal to ask for its PIN: give --pin or set COSIGN_PKCS11_PIN\n`,
+    );
     const noModule = await signet(['pkcs11', 'list-tokens']);
     expect(noModule).toMatchObject({ code: 2, stderr: 'Error: --module-path (or COSIGN_PKCS11_MODULE_PATH) is required\n' });
   });

@@ -18,5 +18,11 @@ export {
   type Pkcs11PinRequest,
 } from './pkcs11/provider';
 export { parsePkcs11Uri, formatPkcs11Uri, type Pkcs11Uri } from './pkcs11/uri';
-export { listPkcs11Tokens, listPkcs11Keys, type Pkcs11TokenListing, type Pkcs11KeyListing } from './pkcs11/inventory';
+export {
+  listPkcs11Tokens,
+  listPkcs11Keys,
+  type Pkcs11TokenListing,
+  type Pkcs11KeyListing,
+  type Pkcs11TokenPinPrompt,
+} from './pkcs11/inventory';
 export { ecdsaRawToDer, P256_EC_PARAMS } from './pkcs11/ecdsa';

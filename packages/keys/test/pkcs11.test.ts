@@ -100,6 +100,11 @@ describe('PKCS#11 keys on a real token (SoftHSM2)', () => {
       { label: 'signer', id: '01', keyType: 'EC' },
       { label: 'backup key', id: 'a0b1', keyType: 'EC' },
     ]);
+    // A prompt is asked the token's label, once, and its answer logs in.
+    const asked: string[] = [];
+    const prompted = await listPkcs11Keys(hsm.modulePath, { token: TOKEN }, async (token) => (asked.push(token), PIN));
+    expect(asked).toEqual([TOKEN]);
+    expect(prompted.map((k) => k.uri).sort()).toEqual(keys.map((k) => k.uri).sort());
     const signer = keys.find((k) => k.label === 'signer');
     expect(signer?.uri).toBe(`pkcs11:token=signet%20test;slot-id=${slotId};id=%01;object=signer?module-path=${hsm.modulePath}`);
     expect((await open(`${signer?.uri}&pin-value=${PIN}`).load()).publicKeyPem).toBe(key.publicKeyPem);

@@ -117,6 +117,20 @@ export async function readPin(ctx: PasswordContext, key: Pkcs11PinRequest): Prom
   return pin.toString('utf8');
 }
 
+/**
+ * cosign's `pkcs11-tool list-keys-uris` prompt for a token's PIN, asked when neither --pin nor COSIGN_PKCS11_PIN
+ * gives one and the token needs a login; as with readPin, only on a terminal.
+ */
+export async function readTokenPin(ctx: PasswordContext, token: string): Promise<string> {
+  if (!ctx.stdin.isTTY) {
+    throw new CliError(
+      `token "${token}" shows its private keys only after a login and stdin is not a terminal to ask for its PIN: give --pin or set COSIGN_PKCS11_PIN`,
+    );
+  }
+  const pin = await promptHidden(`Enter PIN for PKCS11 token '${token}': `, ctx);
+  return pin.toString('utf8');
+}
+
 let processContext: PasswordContext | undefined;
 
 /** The process's own context, one per process so that stdin is read at most once. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { listPkcs11Keys, listPkcs11Tokens } from '@signet/keys';
+import { isKeyError, listPkcs11Keys, listPkcs11Tokens } from '@signet/keys';
 import { CliError, EXIT_USAGE } from './cli-error';
+import { processPasswordContext, readTokenPin } from './password';
 
 const MODULE_HELP = 'absolute path of the PKCS#11 module (default: COSIGN_PKCS11_MODULE_PATH)';
 
@@ -51,13 +52,20 @@ export function registerPkcs11Commands(program: Command): void {
     .option('--module-path <path>', MODULE_HELP)
     .option('--token <label>', 'token label')
     .option('--slot-id <id>', 'slot id (wins over --token, as in cosign)', slotId)
-    .option('--pin <pin>', 'user PIN, needed where private keys show only after a login (default: COSIGN_PKCS11_PIN)')
+    .option(
+      '--pin <pin>',
+      'user PIN, needed where private keys show only after a login (default: COSIGN_PKCS11_PIN, else asked for on a terminal)',
+    )
     .action(async (opts: { modulePath?: string; token?: string; slotId?: number; pin?: string }) => {
       const path = modulePath(opts.modulePath);
       if (opts.token === undefined && opts.slotId === undefined) throw new CliError('give --token or --slot-id', EXIT_USAGE);
       const selector = opts.slotId !== undefined ? { slotId: opts.slotId } : { token: opts.token as string };
-      const keys = await listPkcs11Keys(path, selector, opts.pin ?? process.env.COSIGN_PKCS11_PIN);
       const where = opts.slotId !== undefined ? `slot '${opts.slotId}'` : `token '${opts.token}'`;
+      const pin = opts.pin ?? process.env.COSIGN_PKCS11_PIN ?? ((token: string) => readTokenPin(processPasswordContext(), token));
+      const keys = await listPkcs11Keys(path, selector, pin).catch((err: unknown) => {
+        if (isKeyError(err, 'WRONG_PIN')) throw new CliError(`the ${where} refused the PIN`, 1, { cause: err });
+        throw err;
+      });
       const lines = [`Listing URIs of keys in ${where} of PKCS11 module '${path}'`];
       keys.forEach((k, i) => lines.push(`Object ${i}`, `\tLabel: ${k.label}`, `\tID: ${k.id}`, `\tType: ${k.keyType}`, `\tURI: ${k.uri}`));
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -56,26 +56,31 @@ function keyTypeName(ck: typeof Pkcs11js, value: Buffer | undefined): string {
   return `CKK_${n}`;
 }
 
+/** Asks a person for the PIN of the token named by its label; called only when the token needs a login. */
+export type Pkcs11TokenPinPrompt = (token: string) => Promise<string>;
+
 /**
  * The private keys on one token with the URI that addresses each, as cosign's `pkcs11-tool list-keys-uris`
  * builds it (token label and slot-id, id, object label, module-path). Private keys are visible only after a
- * login, so a token that needs one needs the PIN.
+ * login, so a token that needs one needs the PIN: given, or asked for (and only then) through a prompt.
  */
-export function listPkcs11Keys(modulePath: string, selector: TokenSelector, pin?: string): Promise<Pkcs11KeyListing[]> {
-  return withLibrary(modulePath, (library) => {
+export function listPkcs11Keys(
+  modulePath: string,
+  selector: TokenSelector,
+  pin?: string | Pkcs11TokenPinPrompt,
+): Promise<Pkcs11KeyListing[]> {
+  return withLibrary(modulePath, async (library) => {
     const { api, ck } = library;
     const slot = findSlot(library, selector);
     const token = trimPadded(api.C_GetTokenInfo(slot).label);
+    // The PIN is asked for before a session opens, so a person slow to type holds no session on the token.
+    const needsLogin = loginRequired(library, slot);
+    if (needsLogin && pin === undefined)
+      throw new KeyError('PIN_REQUIRED', `token "${token}" shows its private keys only after a login: give --pin or set COSIGN_PKCS11_PIN`);
+    const loginPin = needsLogin ? (typeof pin === 'function' ? await pin(token) : pin) : undefined;
     const session = api.C_OpenSession(slot, ck.CKF_SERIAL_SESSION);
     try {
-      if (loginRequired(library, slot)) {
-        if (pin === undefined)
-          throw new KeyError(
-            'PIN_REQUIRED',
-            `token "${token}" shows its private keys only after a login: give --pin or set COSIGN_PKCS11_PIN`,
-          );
-        login(library, session, pin);
-      }
+      if (loginPin !== undefined) login(library, session, loginPin);
       return findObjects(library, session, [{ type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY }]).map((handle) => {
         const [label, id, type] = api.C_GetAttributeValue(session, handle, [
           { type: ck.CKA_LABEL },
