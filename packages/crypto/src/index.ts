@@ -17,7 +17,7 @@ export {
   type PayloadInput,
   type PayloadParseMode,
   type PayloadParseResult,
-} from './payload';
+} from './simple-signing-payload';
 export type { IdentityRule } from './identity';
 export {
   verifySignatureLayer,

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { SIMPLE_SIGNING } from '@signet/oci';
 import type { TrustedKey } from './public-keys';
 import { PublicKeySet } from './public-keys';
-import { parsePayload, type PayloadParseMode, type SignaturePayload } from './payload';
+import { parsePayload, type PayloadParseMode, type SignaturePayload } from './simple-signing-payload';
 import { decodeBase64Strict } from './pem';
 import { identityMatches, type IdentityRule } from './identity';
 
