@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -156,7 +156,9 @@ describe('the image build', () => {
     ];
     expect(sources.filter(excluded)).toEqual([]);
     // Everything the Dockerfile copies from the context is in it.
-    const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] as string).split(/\s+/));
+    const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] as string).split(/\s+/).filter((p) => !p.startsWith('--')),
+    );
     expect(copied.length).toBeGreaterThan(10);
     expect(copied.map((p) => p.replace(/\/$/, '')).filter(excluded)).toEqual([]);
   });
@@ -164,7 +166,17 @@ describe('the image build', () => {
   it('installs dependencies from the manifests of every workspace before it copies any source', () => {
     const manifests = stage('manifests');
     const workspaces = ['apps', 'packages'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}/package.json`));
-    const copied = [...manifests.matchAll(/^COPY (\S+(?: \S+)*) \S+$/gm)].flatMap((m) => (m[1] as string).split(' '));
+    // COPY --parents keeps each source's path, so the glob `apps/*/package.json` copies every app's manifest.
+    expect(dockerfile()).toMatch(/^# syntax=docker\/dockerfile:1\.(2\d|[3-9]\d)\n/);
+    const sources = [...manifests.matchAll(/^COPY --parents (\S+(?: \S+)*) \.\/$/gm)].flatMap((m) => (m[1] as string).split(' '));
+    expect(sources.sort()).toEqual(['apps/*/package.json', 'package-lock.json', 'package.json', 'packages/*/package.json']);
+    const copied = sources.flatMap((source) => {
+      const [dir, star, file] = source.split('/');
+      if (star !== '*') return existsSync(join(root, source)) ? [source] : [];
+      return readdirSync(join(root, dir!))
+        .filter((name) => existsSync(join(root, dir!, name, file!)))
+        .map((name) => `${dir}/${name}/${file}`);
+    });
     expect(copied.sort()).toEqual(['package-lock.json', 'package.json', ...workspaces].sort());
     const build = stage('build');
     expect(build.indexOf('RUN npm ci')).toBeGreaterThan(-1);
