@@ -2,7 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePublicKeyPem, verifyBase64Signature } from '@signet/crypto';
 import { startSoftHsmToken, type SoftHsmKey, type SoftHsmToken } from '@signet/testing';
-import { keyProviderFromRef, listPkcs11Keys, listPkcs11Tokens, Pkcs11KeyProvider, type KeyProvider } from '../src';
+import { keyProviderFromRef, listPkcs11Keys, listPkcs11Tokens, type KeyProvider } from '../src';
+import { Pkcs11KeyProvider } from '../src/pkcs11/provider';
 
 const TOKEN = 'signet test';
 const PIN = '1234';

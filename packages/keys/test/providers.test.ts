@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { parsePublicKeyPem, verifyBase64Signature } from '@signet/crypto';
-import { EnvKeyProvider, FileKeyProvider, keyProviderFromRef } from '../src';
+import { keyProviderFromRef } from '../src';
+import { EnvKeyProvider, FileKeyProvider } from '../src/providers';
 import { fixturePath, readFixtureText } from './fixtures';
 
 const plainPem = (): string =>

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { parsePublicKeyPem, signingKeyFromPrivateKey, verifyBase64Signature } from '@signet/crypto';
-import { KeyProviderRegistry, keyProviderFromRef, KMS_SCHEMES, registerKeyProvider, type KeyProvider } from '../src';
+import { keyProviderFromRef, registerKeyProvider, type KeyProvider } from '../src';
+import { KeyProviderRegistry, KMS_SCHEMES } from '../src/references';
 
 /** A KMS stand-in: the key stays in this object, as a KMS key stays in the service; signing goes through it. */
 function inProcessKms(): { provider: (ref: string) => KeyProvider; signed: string[] } {

@@ -3,9 +3,7 @@
  * resource stack closes them in the same order after a failed start and on shutdown, and `runService` for
  * each app's `main.ts`.
  */
-export { ResourceStack, ResourceCloseError } from './resource-stack';
 export {
-  createServiceRuntime,
   withServiceRuntime,
   type ServiceRuntime,
   type ServiceRuntimeOptions,
@@ -13,13 +11,4 @@ export {
   type OpsOptions,
   type Closable,
 } from './service-runtime';
-export {
-  runService,
-  startFailureText,
-  describeFailure,
-  SERVICE_NAMES,
-  type StartService,
-  type StartOptions,
-  type ServiceApp,
-  type Env,
-} from './run-service';
+export { runService, type StartService, type StartOptions, type ServiceApp, type Env } from './run-service';

@@ -2,7 +2,7 @@ import { parseConfig } from '@signet/config';
 import { createLogger } from '@signet/observability';
 import { openPushQueue } from '@signet/queue';
 import { freePort, useRedis, watchRedisClients } from '@signet/testing';
-import { createServiceRuntime } from '../src';
+import { createServiceRuntime } from '../src/service-runtime';
 
 const redis = useRedis();
 const logger = createLogger({ service: 'runtime-test', level: 'silent' });

@@ -3,7 +3,8 @@ import { createLogger } from '@signet/observability';
 import { QueueNames, whenConnected } from '@signet/queue';
 import { freePort, useRedis } from '@signet/testing';
 import { Queue } from 'bullmq';
-import { createServiceRuntime, withServiceRuntime } from '../src';
+import { withServiceRuntime } from '../src';
+import { createServiceRuntime } from '../src/service-runtime';
 
 const redis = useRedis();
 const logger = createLogger({ service: 'runtime-test', level: 'silent' });
