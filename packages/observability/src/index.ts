@@ -1,5 +1,5 @@
 /** Logging, metrics and the ops HTTP server shared by Signet's services. */
-export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logger';
+export { createLogger, type Logger, type LoggerOptions } from './logger';
 export { createMetricsRegistry, LATENCY_BUCKETS, Counter, Gauge, Histogram, MetricsRegistry } from './metrics';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown } from './shutdown';

@@ -38,8 +38,6 @@ export { goJsonString, goJsonStringMap } from './go-json';
 export {
   IN_TOTO_PAYLOAD_TYPE,
   COSIGN_SIGN_PREDICATE_TYPE,
-  dsseEnvelopeSchema,
-  sigstoreBundleSchema,
   parseBundleEnvelope,
   type DsseEnvelope,
 } from './dsse';

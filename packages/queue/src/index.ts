@@ -39,7 +39,6 @@ export {
   connectionFactory,
   defaultJobOptions,
   whenConnected,
-  warnUnlessNoEviction,
   RedisTlsFileError,
   type RedisConnectionOptions,
   type RedisSettings,

@@ -3,7 +3,7 @@
  * signature store (read and append), the signature reader with its limits, and signing an image.
  */
 export { attachBundle } from './bundle-layout';
-export { signatureImage, signatureLayer, signatureConfig, type SignatureImage } from './sig-layout';
+export { signatureImage, signatureLayer, type SignatureImage } from './sig-layout';
 export { signDigest, signedIdentity, indexChildren, type IdentityMode, type SignDigestInput, type SignDigestOptions } from './sign-image';
 export {
   SignatureStore,
