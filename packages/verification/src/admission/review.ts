@@ -1,7 +1,7 @@
 import { SignetError } from '@signet/errors';
 import { z } from 'zod';
 import type { AdmissionJudge, AdmissionOutcome, ImageVerdict } from './judge';
-import { containerImages } from './workloads';
+import { containerImages, type ContainerImage } from './workloads';
 
 export type AdmissionMode = 'enforce' | 'warn' | 'audit';
 
@@ -76,6 +76,64 @@ const MAX_WARNING_LENGTH = 256;
 const clip = (s: string) => (s.length > MAX_WARNING_LENGTH ? `${s.slice(0, MAX_WARNING_LENGTH - 1)}…` : s);
 
 /**
+ * The images a request brings, or undefined when it brings none to judge. Only a create, an update, or an
+ * ephemeral container added through its subresource brings new images. An update is judged on the images it
+ * adds: one already there was judged when it came, and every Pod is judged at creation. Re-judging the rest
+ * would refuse, say, a finalizer's removal from a pod whose tag has since been overwritten, leaving it stuck
+ * terminating.
+ */
+function imagesBrought(request: AdmissionRequest, policy: ReviewPolicy): ContainerImage[] | undefined {
+  const subresourceJudged = request.subResource === undefined || request.subResource === 'ephemeralcontainers';
+  if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !subresourceJudged) return undefined;
+  const all = containerImages(request.kind.kind, request.object, { podsOnly: policy.podsOnly });
+  if (request.operation !== 'UPDATE') return all;
+  const before = new Set((containerImages(request.kind.kind, request.oldObject, { podsOnly: policy.podsOnly }) ?? []).map((i) => i.image));
+  return all?.filter((i) => !before.has(i.image));
+}
+
+/**
+ * Answers for the images denied, as the mode says: enforce refuses (403 listing each container and why), warn
+ * admits with a warning per image, audit admits with an audit annotation. The mutating webhook never refuses.
+ */
+function answerDenials(
+  request: AdmissionRequest,
+  response: AdmissionResponse,
+  denied: ImageVerdict[],
+  images: ContainerImage[],
+  mode: AdmissionMode,
+  mutate: boolean,
+): { decision: ReviewResult['decision']; warnings: string[] } {
+  const where = (v: ImageVerdict) =>
+    images
+      .filter((i) => i.image === v.image)
+      .map((i) => `${i.list}[${i.container}]`)
+      .join(', ');
+  if (mode === 'audit')
+    response.auditAnnotations = { 'signet.dev/would-deny': clip(denied.map((v) => `${v.reference ?? v.image}: ${v.reason}`).join('; ')) };
+  if (mode === 'warn')
+    return { decision: 'warned', warnings: denied.map((v) => `Signet (warn mode) would deny ${v.reference ?? v.image}: ${v.reason}`) };
+  if (mode !== 'enforce') return { decision: 'warned', warnings: [] };
+  if (mutate) return { decision: 'allowed', warnings: [] };
+  const ns = request.namespace ?? '';
+  const message = denied.map((v) => `${where(v)}: ${v.message}`).join('\n');
+  response.allowed = false;
+  response.status = {
+    code: 403,
+    message: `Signet denied ${request.kind.kind}${request.name ? ` ${request.name}` : ''} in ${ns || '(cluster)'}:\n${message}`,
+  };
+  return { decision: 'denied', warnings: [] };
+}
+
+/** The JSON patch (base64) pinning each validly signed tag to the digest judged; undefined when none needs it. */
+function pinningPatch(images: ContainerImage[], judged: ReadonlyMap<string, ImageVerdict>): string | undefined {
+  const patch = images.flatMap((i) => {
+    const pinned = judged.get(i.image)?.pinned;
+    return pinned ? [{ op: 'replace', path: i.pointer, value: pinned }] : [];
+  });
+  return patch.length ? Buffer.from(JSON.stringify(patch)).toString('base64') : undefined;
+}
+
+/**
  * Judges every image of the request's object and answers as the API server expects. `mutate` adds a JSON
  * patch pinning each validly signed tag to the digest judged, and never denies (the validating webhook does).
  * `modeHint` is the mode the webhook configuration's path names (its namespace selector chose it); the
@@ -97,18 +155,7 @@ export async function reviewAdmission(
     verdicts: [],
   });
   if (policy.excludedNamespaces.includes(ns)) return allow('excluded');
-  // Only a create, an update, or an ephemeral container added through its subresource brings new images.
-  const subresourceJudged = request.subResource === undefined || request.subResource === 'ephemeralcontainers';
-  if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !subresourceJudged) return allow('ignored');
-  const all = containerImages(request.kind.kind, request.object, { podsOnly: policy.podsOnly });
-  // An update is judged on the images it brings: one already there was judged when it came, and every Pod is
-  // judged at creation. Re-judging the rest would refuse, say, a finalizer's removal from a pod whose tag has
-  // since been overwritten, leaving it stuck terminating.
-  const before =
-    request.operation === 'UPDATE'
-      ? new Set((containerImages(request.kind.kind, request.oldObject, { podsOnly: policy.podsOnly }) ?? []).map((i) => i.image))
-      : undefined;
-  const images = before ? all?.filter((i) => !before.has(i.image)) : all;
+  const images = imagesBrought(request, policy);
   if (!images || images.length === 0) return allow('ignored');
   const mode = policy.namespaces[ns] ?? opts.modeHint ?? policy.defaultMode;
 
@@ -124,45 +171,17 @@ export async function reviewAdmission(
   const verdicts = [...judged.values()];
   const outcome = OUTCOME_RANK.find((o) => verdicts.some((v) => v.outcome === o)) ?? 'none';
   const denied = verdicts.filter((v) => !v.allowed);
-  const warnings = verdicts.flatMap((v) => (v.warning ? [v.warning] : []));
 
   const response: AdmissionResponse = { uid, allowed: true };
-  let decision: ReviewResult['decision'] = 'allowed';
-  if (denied.length > 0) {
-    const where = (v: ImageVerdict) =>
-      images
-        .filter((i) => i.image === v.image)
-        .map((i) => `${i.list}[${i.container}]`)
-        .join(', ');
-    const message = denied.map((v) => `${where(v)}: ${v.message}`).join('\n');
-    if (mode === 'enforce' && !opts.mutate) {
-      response.allowed = false;
-      response.status = {
-        code: 403,
-        message: `Signet denied ${request.kind.kind}${request.name ? ` ${request.name}` : ''} in ${ns || '(cluster)'}:\n${message}`,
-      };
-      decision = 'denied';
-    } else if (mode === 'warn') {
-      warnings.push(...denied.map((v) => `Signet (warn mode) would deny ${v.reference ?? v.image}: ${v.reason}`));
-      decision = 'warned';
-    } else {
-      decision = mode === 'enforce' ? 'allowed' : 'warned';
-    }
-    if (mode === 'audit')
-      response.auditAnnotations = { 'signet.dev/would-deny': clip(denied.map((v) => `${v.reference ?? v.image}: ${v.reason}`).join('; ')) };
-  }
+  const answered = denied.length > 0 ? answerDenials(request, response, denied, images, mode, opts.mutate) : undefined;
+  const warnings = [...verdicts.flatMap((v) => (v.warning ? [v.warning] : [])), ...(answered?.warnings ?? [])];
   if (warnings.length) response.warnings = warnings.slice(0, MAX_WARNINGS).map(clip);
-  if (opts.mutate) {
-    const patch = images.flatMap((i) => {
-      const pinned = judged.get(i.image)?.pinned;
-      return pinned ? [{ op: 'replace', path: i.pointer, value: pinned }] : [];
-    });
-    if (patch.length) {
-      response.patchType = 'JSONPatch';
-      response.patch = Buffer.from(JSON.stringify(patch)).toString('base64');
-    }
+  const patch = opts.mutate ? pinningPatch(images, judged) : undefined;
+  if (patch) {
+    response.patchType = 'JSONPatch';
+    response.patch = patch;
   }
-  return { response, mode, outcome, decision, verdicts };
+  return { response, mode, outcome, decision: answered?.decision ?? 'allowed', verdicts };
 }
 
 /** The body the API server expects: same apiVersion and kind, the request's uid echoed. */
