@@ -155,6 +155,10 @@ function correlationOf(jobId: string | undefined, data: unknown): { jobId?: stri
   return { ...(jobId ? { jobId, pushJobId: jobId } : {}), ...(typeof eventId === 'string' ? { eventId: eventId.slice(0, 200) } : {}) };
 }
 
+/**
+ * One decision per push: deleted, untrusted, skipped (a manifest pushed by digest alone), unverifiable (a tag
+ * only, no opt-in), else the trusted push signed (or found signed already).
+ */
 async function decide(
   deps: SignerDeps,
   push: PushJob,
@@ -179,55 +183,83 @@ async function decide(
   const digest = ev.digest ?? (await resolveTag(reg.client, ev.repository, tag));
   progress.digest = digest;
   if (trust === 'unverifiable') return { decision: 'unverifiable', digest, signed: [], reason: TAG_ONLY_REASON };
+  return signTrustedPush(deps, reg, { repository: ev.repository, tag, digest, mediaType: ev.mediaType, actor: ev.actor }, pushId, logger);
+}
 
+/** A trusted push as signTrustedPush takes it: the digest is the one the event named (or an opted-in tag's). */
+interface TrustedPush {
+  repository: string;
+  tag: string;
+  digest: string;
+  mediaType: string | undefined;
+  actor: string | undefined;
+}
+
+/**
+ * Signs a trusted push's digest, and with `recursive` an index's children first, each under the per-digest
+ * lock; then records every digest signed or found signed as a trusted push's (what `signet resign` trusts).
+ */
+async function signTrustedPush(
+  deps: SignerDeps,
+  reg: SignerRegistry,
+  push: TrustedPush,
+  pushId: string,
+  logger: Logger | undefined,
+): Promise<PushOutcome> {
+  const { repository, tag, digest } = push;
   // The children are read from the index fetched by its digest, which the client checks against the bytes:
   // they are fixed by that digest's content, so signing them adds nothing the signed digest does not name.
   const children =
-    deps.recursive && (ev.mediaType === undefined || isIndexMediaType(ev.mediaType))
-      ? await childrenOf(reg.client, ev.repository, digest)
+    deps.recursive && (push.mediaType === undefined || isIndexMediaType(push.mediaType))
+      ? await childrenOf(reg.client, repository, digest)
       : [];
-  const dockerReference = signedIdentity({ registry: reg.host, repository: ev.repository, tag }, deps.identity);
+  const dockerReference = signedIdentity({ registry: reg.host, repository, tag }, deps.identity);
+  const sign = digestSigner(deps, reg, repository, dockerReference, logger);
+
+  const signed: string[] = [];
+  // Children first: once the tag's own digest carries a signature, so does everything below it.
+  for (const child of children) {
+    const r = await deps.lock.withLock(reg.name, repository, child, () => sign(child));
+    if (r.status === 'appended') signed.push(child);
+  }
+  let tagMoved = false;
+  const top = await deps.lock.withLock(reg.name, repository, digest, async () => {
+    tagMoved = await tagMovedFrom(reg.client, repository, tag, digest);
+    return sign(digest);
+  });
+  if (top.status === 'appended') signed.push(digest);
+  if (deps.records) {
+    const record: SigningRecord = {
+      actor: push.actor ?? '',
+      at: (deps.now ?? Date.now)(),
+      key: deps.key.fingerprint.short,
+      pushJobId: pushId,
+      identity: dockerReference,
+    };
+    for (const d of [...children, digest]) await deps.records.record(reg.name, repository, d, record);
+  }
+  return { decision: signed.length > 0 ? 'signed' : 'already-signed', digest, signed, ...(tagMoved ? { tagMoved } : {}) };
+}
+
+/** Signs one digest for `dockerReference`, reporting what a pusher left in its `.sig` tag that could not be kept. */
+function digestSigner(deps: SignerDeps, reg: SignerRegistry, repository: string, dockerReference: string, logger: Logger | undefined) {
   const alsoAccept = acceptedPreviousKeys(deps);
-  const sign = async (d: string) => {
+  return async (digest: string) => {
     const r = await signDigest(
       reg.store,
       deps.key,
-      { repository: ev.repository, digest: d, dockerReference, annotations: deps.annotations },
+      { repository, digest, dockerReference, annotations: deps.annotations },
       { alsoAccept, layout: deps.layout ?? 'sig' },
     );
     // A pusher can write any digest's .sig tag: what it held that could not be kept is reported, never fatal.
     for (const drop of r.dropped ?? []) deps.metrics.artifactsDropped.labels(reg.name, drop.code).inc();
     if (r.dropped?.length)
       logger?.warn(
-        { digest: d, dropped: r.dropped.slice(0, 20), droppedCount: r.dropped.length },
+        { digest, dropped: r.dropped.slice(0, 20), droppedCount: r.dropped.length },
         'signature artifacts dropped from the .sig tag',
       );
     return r;
   };
-
-  const signed: string[] = [];
-  // Children first: once the tag's own digest carries a signature, so does everything below it.
-  for (const child of children) {
-    const r = await deps.lock.withLock(reg.name, ev.repository, child, () => sign(child));
-    if (r.status === 'appended') signed.push(child);
-  }
-  let tagMoved = false;
-  const top = await deps.lock.withLock(reg.name, ev.repository, digest, async () => {
-    tagMoved = await tagMovedFrom(reg.client, ev.repository, tag, digest);
-    return sign(digest);
-  });
-  if (top.status === 'appended') signed.push(digest);
-  if (deps.records) {
-    const record: SigningRecord = {
-      actor: ev.actor ?? '',
-      at: (deps.now ?? Date.now)(),
-      key: deps.key.fingerprint.short,
-      pushJobId: pushId,
-      identity: dockerReference,
-    };
-    for (const d of [...children, digest]) await deps.records.record(reg.name, ev.repository, d, record);
-  }
-  return { decision: signed.length > 0 ? 'signed' : 'already-signed', digest, signed, ...(tagMoved ? { tagMoved } : {}) };
 }
 
 /** `previousKeys` less any revoked key: a compromised key's signature must never stand in for ours. */
