@@ -35,10 +35,5 @@ export {
   isIndexMediaType,
 } from './media-types';
 export { goJsonString, goJsonStringMap } from './go-json';
-export {
-  IN_TOTO_PAYLOAD_TYPE,
-  COSIGN_SIGN_PREDICATE_TYPE,
-  parseBundleEnvelope,
-  type DsseEnvelope,
-} from './dsse';
+export { IN_TOTO_PAYLOAD_TYPE, COSIGN_SIGN_PREDICATE_TYPE, parseBundleEnvelope, type DsseEnvelope } from './dsse';
 export { WEBHOOK_SOURCES, type WebhookSource } from './webhook-sources';
