@@ -21,6 +21,7 @@ import {
   registryEntry,
   removeDir,
   signetIn,
+  startFaultProxy,
   startRedisAndRegistry,
   writeConfigFile,
   writeKeyPair,
@@ -214,6 +215,52 @@ describe('signet resign', () => {
     );
     const progress = JSON.parse(run.stderr.trim().split('\n').at(-1)!) as { progress: { done: number; total: number } };
     expect(progress.progress).toEqual({ done: 4, total: 4 });
+  });
+
+  it('finds an untagged digest through the tag history the verifier keeps, where no fallback tag names its bundle', async () => {
+    // A registry with the referrers API lists a bundle only among its subject's referrers and tags nothing for it.
+    // A proxy plays that for the listing: /tags/list without the sha256-<hex> fallback tags.
+    const proxy = await startFaultProxy(registry.url);
+    const home = makeTempDir('resign-history');
+    try {
+      const configure = (prefix: string) =>
+        writeConfigFile(
+          {
+            redis: { url: redis.url, prefix },
+            registries: [registryEntry(registry, { url: proxy.url })],
+            signer: { key: { path: file('new.key'), passwordEnv: 'COSIGN_PASSWORD' } },
+            verifier: { keys: [file('new.pub'), file('old.pub')] },
+          },
+          home,
+        );
+      configure(PREFIX);
+      const viaProxy = signetIn(home, { COSIGN_PASSWORD: PASSWORD });
+      const stolen = await image('team/h:1', { key: oldKey, pusher: MALLORY, layout: 'bundle' });
+      // The verifier's view of the tag, through the same registry: the state remembers each digest the tag held.
+      await viaProxy(['scan', '--repository', 'team/h']);
+      await image('team/h:1', {}); // the tag moves on: `stolen` is untagged, and only the verifier's history names it
+      await viaProxy(['scan', '--repository', 'team/h']);
+      const tags: string[] = [];
+      for await (const tag of client.tags('team/h')) tags.push(tag);
+      expect(tags).toContain(`sha256-${stolen.slice('sha256:'.length)}`);
+      const withoutFallback = JSON.stringify({ name: 'team/h', tags: tags.filter((t) => !t.startsWith('sha256-')) });
+      proxy.fault = (req) =>
+        req.method === 'GET' && req.url?.startsWith('/v2/team/h/tags/list')
+          ? { kind: 'respond', status: 200, body: withoutFallback }
+          : undefined;
+
+      const run = await viaProxy(['resign', '--from', file('old.pub'), '--repository', 'team/h', '-o', 'json']);
+      expect(run.code).toBe(3);
+      expect(report(run).digests).toEqual([expect.objectContaining({ digest: stolen, outcome: 'left-for-human', tags: [] })]);
+      // Without the verifier's state (another prefix) the listing alone cannot find it.
+      configure('{rs-none}');
+      const blind = await viaProxy(['resign', '--from', file('old.pub'), '--repository', 'team/h', '-o', 'json']);
+      expect(blind.code).toBe(0);
+      expect(report(blind).digests).toEqual([]);
+    } finally {
+      await proxy.close();
+      removeDir(home);
+    }
   });
 
   it('paces its registry requests with --rate', async () => {

@@ -6,7 +6,7 @@ import { isArtifactTag, isDigest, referrersTag, signatureTag } from '@signet/oci
 import { DigestLock, RedisRequestBudget, redisRequestBudgets } from '@signet/queue';
 import { isMissing, registryClientFromConfig, type RegistryClient, type RequestBudget } from '@signet/registry';
 import { SignatureStore } from '@signet/signatures';
-import { SigningRecords } from '@signet/verification';
+import { SigningRecords, TagStore } from '@signet/verification';
 import type { Cluster, Redis } from 'ioredis';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { addOutputOption, outputFormat, printJson, type OutputFormat } from './output';
@@ -68,18 +68,23 @@ async function loadOldKeys(path: string): Promise<PublicKeySet> {
   }
 }
 
-/** Repositories to visit: those with records, the configured list and the catalog, filtered by `--repository`. */
+/** Repositories to visit: those with records, those the verifier knows, the configured list and the catalog, filtered by `--repository`. */
 async function repositoriesOf(
   client: RegistryClient,
   registry: RegistryConfig,
   records: SigningRecords,
+  tagState: TagStore,
   globs: RegExp[],
 ): Promise<string[]> {
-  const names = new Set([...(await records.repositories(registry.name)), ...(registry.repositories ?? [])]);
+  const names = new Set([
+    ...(await records.repositories(registry.name)),
+    ...(await tagState.knownRepositories(registry.name)),
+    ...(registry.repositories ?? []),
+  ]);
   try {
     for await (const name of client.catalog({ pageSize: 1000 })) names.add(name);
   } catch (err) {
-    // Without a catalog, unrecorded repositories are found only through registries[].repositories.
+    // Without a catalog, the repositories are those recorded, seen by the verifier, or in registries[].repositories.
     if (names.size === 0)
       throw new CliError(
         `${registry.name}: the catalog is unavailable and no repository is configured or recorded: ${(err as Error).message}`,
@@ -133,12 +138,31 @@ async function headDigest(client: RegistryClient, repository: string, reference:
 }
 
 /**
- * Every digest recorded, tagged, or named by an artifact tag, once. A digest only an artifact tag names is kept
- * while its manifest is there: a `.sig` tag outlives the image it signed when the image is deleted.
+ * The digests the verifier's tag state has seen on the repository's tags: now, earlier (each tag's history),
+ * and on deleted tags. A tag moved on leaves its old digest untagged, and on a registry with the referrers API
+ * nothing in the listing names a bundle-signed one: this is how such a digest still reaches the report.
  */
-async function candidateDigests(client: RegistryClient, repository: string, recorded: ReadonlyMap<string, unknown>, listing: Listing) {
+async function seenDigests(tags: TagStore, registry: string, repository: string): Promise<Set<string>> {
+  const [current, deleted] = await Promise.all([tags.readRepository(registry, repository), tags.tombstones(registry, repository)]);
+  const states = [...[...current.values()].flatMap((stored) => (stored.state ? [stored.state] : [])), ...deleted.values()];
+  return new Set(states.flatMap((state) => [state.digest, ...state.history.map((h) => h.digest)]));
+}
+
+/**
+ * Every digest recorded, tagged, named by an artifact tag, or seen by the verifier on a tag, once. One only
+ * an artifact tag or the tag state names is kept while its manifest is there: a `.sig` tag outlives the image
+ * it signed when the image is deleted, and the tag state remembers digests since deleted.
+ */
+async function candidateDigests(
+  client: RegistryClient,
+  repository: string,
+  recorded: ReadonlyMap<string, unknown>,
+  listing: Listing,
+  seen: ReadonlySet<string>,
+) {
   const digests = new Set([...recorded.keys(), ...listing.tagged.keys()]);
-  for (const digest of listing.named) if (!digests.has(digest) && (await headDigest(client, repository, digest))) digests.add(digest);
+  for (const digest of [...listing.named, ...seen])
+    if (!digests.has(digest) && (await headDigest(client, repository, digest))) digests.add(digest);
   return [...digests].sort();
 }
 
@@ -196,6 +220,7 @@ async function resignRegistry(
   const prefix = config.redis.prefix;
   const client = registryClientFromConfig(registry, { budget: (r) => resignBudget(redis, prefix, r, flags.rate) });
   const records = new SigningRecords(redis, prefix);
+  const tagState = new TagStore(redis, prefix);
   const deps: ResignDeps = {
     ...keys,
     registry: registry.name,
@@ -209,9 +234,13 @@ async function resignRegistry(
   // One client for the registry's whole walk, closed when the walk settles.
   return closingRegistryClient(client, async () => {
     const rows: Row[] = [];
-    for (const repository of await repositoriesOf(client, registry, records, (flags.repository ?? []).map(globToRegExp))) {
-      const [recorded, listing] = await Promise.all([records.list(registry.name, repository), listDigests(client, repository)]);
-      const digests = await candidateDigests(client, repository, recorded, listing);
+    for (const repository of await repositoriesOf(client, registry, records, tagState, (flags.repository ?? []).map(globToRegExp))) {
+      const [recorded, listing, seen] = await Promise.all([
+        records.list(registry.name, repository),
+        listDigests(client, repository),
+        seenDigests(tagState, registry.name, repository),
+      ]);
+      const digests = await candidateDigests(client, repository, recorded, listing, seen);
       progress.grow(digests.length);
       for (const digest of digests) {
         const base = { registry: registry.name, repository, digest, tags: listing.tagged.get(digest) ?? [] };
