@@ -117,7 +117,7 @@ describe('metric names in the dashboard and alert rules', () => {
 });
 
 describe('the dashboard covers what operators watch', () => {
-  it('has panels on events, queues, signatures, signer failures retried and final, violations, rescans, auth failures, signing lag and replicas up', () => {
+  it('has panels on events, queues, signatures, signer failures retried and final, violations, revoked-key tags, rescans, auth failures, signing lag and replicas up', () => {
     const text = readFileSync(join(infra, 'grafana/signet-dashboard.json'), 'utf8');
     const used = new Set(dashboardExpressions().flatMap((e) => metricNamesIn(e.expr)));
     for (const name of [
@@ -138,6 +138,8 @@ describe('the dashboard covers what operators watch', () => {
     const exprs = dashboardExpressions().map((e) => e.expr);
     for (const final of ['true', 'false'])
       expect(exprs.some((e) => e.includes(`signet_signer_jobs_failed_total{final="${final}"}`))).toBe(true);
+    // SignetRevokedKeySignatures has a panel counting what it counts: tags signed only by a revoked key.
+    expect(exprs.some((e) => /signet_tag_violation\{[^}]*reason="revoked"/.test(e))).toBe(true);
     // The violations table is an instant table query, one row per standing violation.
     const dash = JSON.parse(text) as { panels: { type: string; targets?: { expr: string; format?: string }[] }[] };
     const table = dash.panels.find((p) => p.type === 'table' && p.targets?.some((t) => t.expr.includes('signet_tag_violation')));
