@@ -11,6 +11,7 @@ import {
   type SigningKey,
 } from '@signet/crypto';
 import { RegistryClient } from '@signet/registry';
+import { DigestLock } from '@signet/queue';
 import { signDigest, SignatureStore } from '@signet/signatures';
 import {
   CI_BOT,
@@ -261,6 +262,29 @@ describe('signet resign', () => {
       await proxy.close();
       removeDir(home);
     }
+  });
+
+  it('looks at digests without their lock, so a lock held elsewhere (a killed run, a signer) holds up only writes', async () => {
+    const unsigned = await image('team/k:1', {});
+    const stolen = await image('team/k:2', { key: oldKey, pusher: MALLORY });
+    const trusted = await image('team/k:3', { key: oldKey, trusted: true });
+    // Another holder keeps every one of these digests locked for 20 s (the TTL a killed run leaves behind).
+    const lock = new DigestLock(conn, { prefix: PREFIX, ttlMs: 20_000 });
+    const held = await Promise.all([unsigned, stolen, trusted].map((d) => lock.tryAcquire(lock.key('local', 'team/k', d))));
+    expect(held.every((token) => token !== undefined)).toBe(true);
+
+    const started = Date.now();
+    const looked = await resign(['--repository', 'team/k', '--dry-run', '-o', 'json']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(looked.code).toBe(3);
+    expect(outcomeOf(report(looked), stolen)?.outcome).toBe('left-for-human');
+    expect(outcomeOf(report(looked), trusted)?.outcome).toBe('would-resign');
+    expect(outcomeOf(report(looked), unsigned)).toBeUndefined();
+
+    // A write waits for the lock: released, the trusted digest is re-signed.
+    await Promise.all(held.map((token, i) => lock.release(lock.key('local', 'team/k', [unsigned, stolen, trusted][i]!), token!)));
+    const wrote = await resign(['--repository', 'team/k', '-o', 'json']);
+    expect(outcomeOf(report(wrote), trusted)?.outcome).toBe('resigned');
   });
 
   it('paces its registry requests with --rate', async () => {

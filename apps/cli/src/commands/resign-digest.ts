@@ -47,10 +47,36 @@ export function signedBy(found: readonly StoredSignature[], keys: PublicKeySet, 
   );
 }
 
+/** What one look at a digest's signatures says to do. */
+interface Assessment {
+  outcome: DigestOutcome;
+  /** OLD's signatures on the digest. */
+  byOld: StoredSignature[];
+  /** Recorded, signed by OLD, not yet by NEW. */
+  needsNew: boolean;
+}
+
+function assess(deps: ResignDeps, found: readonly StoredSignature[], digest: string, record: SigningRecord | undefined): Assessment {
+  const byOld = signedBy(found, deps.oldKeys, digest);
+  if (byOld.length === 0) return { outcome: 'not-old', byOld, needsNew: false };
+  if (!record) return { outcome: 'left-for-human', byOld, needsNew: false };
+  const needsNew = signedBy(found, deps.newKeys, digest).length === 0;
+  return { outcome: needsNew ? (deps.dryRun ? 'would-resign' : 'resigned') : 'already-new', byOld, needsNew };
+}
+
+/** Whether acting on an assessment writes to the registry: a new signature, or OLD's removed from a trusted digest. */
+function writes(deps: ResignDeps, a: Assessment): boolean {
+  return !deps.dryRun && (a.needsNew || (a.outcome === 'already-new' && deps.removeOld));
+}
+
 /**
  * Re-signs one digest with NEW when a record vouches for it and OLD signed it, in the layout OLD's signature
  * used, under the identity the signer recorded. Idempotent by construction: a digest NEW already signed is
  * left as it is, so an interrupted run is resumed by running it again.
+ *
+ * The first look takes no lock: most digests need no write (not OLD's, left for a human, a dry run), and a lock
+ * held only around writes keeps the signer waiting least, and leaves no lock behind when a run is killed while
+ * it looks. A write looks again under the lock, as the signer may have written since.
  */
 export async function resignDigest(
   deps: ResignDeps,
@@ -58,35 +84,33 @@ export async function resignDigest(
   digest: string,
   record: SigningRecord | undefined,
 ): Promise<DigestResult> {
+  const none = { removedOld: 0, keptOldBundles: 0 };
+  const first = assess(deps, (await deps.store.read(repository, digest)).signatures, digest, record);
+  if (!writes(deps, first)) {
+    const wouldRemove = deps.dryRun && deps.removeOld && (first.outcome === 'would-resign' || first.outcome === 'already-new');
+    return { outcome: first.outcome, removedOld: wouldRemove ? first.byOld.length : 0, keptOldBundles: 0 };
+  }
   return deps.lock.withLock(deps.registry, repository, digest, async () => {
-    const found = (await deps.store.read(repository, digest)).signatures;
-    const byOld = signedBy(found, deps.oldKeys, digest);
-    const none = { removedOld: 0, keptOldBundles: 0 };
-    if (byOld.length === 0) return { outcome: 'not-old', ...none };
-    if (!record) return { outcome: 'left-for-human', ...none };
-    let outcome: DigestOutcome = 'already-new';
-    if (signedBy(found, deps.newKeys, digest).length === 0) {
-      outcome = deps.dryRun ? 'would-resign' : 'resigned';
-      if (!deps.dryRun) {
-        const layout = byOld.some((s) => s.kind === 'simple-signing') ? 'sig' : 'bundle';
-        await signDigest(
-          deps.store,
-          deps.newKey,
-          { repository, digest, dockerReference: record.identity, annotations: deps.annotations },
-          { layout },
-        );
-      }
+    const a = assess(deps, (await deps.store.read(repository, digest)).signatures, digest, record);
+    if (!writes(deps, a)) return { outcome: a.outcome, ...none };
+    if (a.needsNew && record) {
+      const layout = a.byOld.some((s) => s.kind === 'simple-signing') ? 'sig' : 'bundle';
+      await signDigest(
+        deps.store,
+        deps.newKey,
+        { repository, digest, dockerReference: record.identity, annotations: deps.annotations },
+        { layout },
+      );
     }
-    if (!deps.removeOld) return { outcome, ...none };
-    if (deps.dryRun) return { outcome, removedOld: byOld.length, keptOldBundles: 0 };
-    const oldLayers = byOld.flatMap((s) => (s.kind === 'simple-signing' ? [s.layer.annotations?.[SIGNATURE_ANNOTATION] ?? ''] : []));
+    if (!deps.removeOld) return { outcome: a.outcome, ...none };
+    const oldLayers = a.byOld.flatMap((s) => (s.kind === 'simple-signing' ? [s.layer.annotations?.[SIGNATURE_ANNOTATION] ?? ''] : []));
     let removedOld = oldLayers.length > 0 ? await dropLayers(deps.client, repository, digest, oldLayers) : 0;
     let keptOldBundles = 0;
-    for (const bundle of byOld.flatMap((s) => (s.kind === 'bundle' ? [s.manifestDigest] : []))) {
+    for (const bundle of a.byOld.flatMap((s) => (s.kind === 'bundle' ? [s.manifestDigest] : []))) {
       if (await dropBundle(deps.client, repository, digest, bundle)) removedOld++;
       else keptOldBundles++;
     }
-    return { outcome, removedOld, keptOldBundles };
+    return { outcome: a.outcome, removedOld, keptOldBundles };
   });
 }
 
