@@ -87,7 +87,7 @@ async function repositoriesOf(
     // Without a catalog, the repositories are those recorded, seen by the verifier, or in registries[].repositories.
     if (names.size === 0)
       throw new CliError(
-        `${registry.name}: the catalog is unavailable and no repository is configured or recorded: ${(err as Error).message}`,
+        `${registry.name}: the catalog is unavailable and no repository is configured, recorded or known to the verifier: ${(err as Error).message}`,
         EXIT_FAILURE,
         { cause: err },
       );
